@@ -1,0 +1,85 @@
+# minos - a minimal bootable Linux from a kernel and BusyBox
+# GNU Make; dependencies through pkg-config.  `make help` lists the targets.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/lib/minos
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+STD        := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror
+PKGS       := zlib libzstd liblzma liblz4 libdeflate
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+# minos-init is static and small: musl where Debian's musl-tools is there.
+INIT_CC    ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
+INIT_CFLAGS ?= -Os -static -fno-asynchronous-unwind-tables -ffunction-sections \
+	-fdata-sections -Wl,--gc-sections -s
+
+B := build
+TOOL_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+TOOL_OBJ := $(TOOL_SRC:src/%.c=$(B)/src/%.o)
+INIT_SRC := $(wildcard init/*.c)
+UNIT_SRC := $(wildcard tests/unit/test-*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
+
+.PHONY: all check unit boot demo install uninstall clean deps bench help
+all: $(B)/minos $(B)/minos-init
+
+$(B)/src/%.o: src/%.c $(wildcard src/*.h) | $(B)/src
+	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(B)/minos: $(B)/src/main.o $(TOOL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(B)/minos-init: $(INIT_SRC) $(wildcard init/*.h) | $(B)
+	$(INIT_CC) $(STD) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
+
+$(B)/tests/%: tests/unit/%.c $(TOOL_OBJ) tests/unit/tap.h | $(B)/tests
+	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Iinit -o $@ $< $(TOOL_OBJ) $(PKG_LIBS)
+
+$(B) $(B)/src $(B)/tests:
+	mkdir -p $@
+
+deps:
+	scripts/deps.sh >/dev/null
+
+# The unit tests, then the TAP scripts (cpio/bsdtar checks and QEMU boots).
+check: deps all $(UNIT_BIN)
+	MINOS_KERNEL="$$(scripts/fetch-kernel.sh)" MINOS_BUILD="$(CURDIR)/$(B)" \
+		prove -j2 --timer $(UNIT_BIN) tests/*.t tests/boot/*.t
+
+unit: all $(UNIT_BIN)
+	prove $(UNIT_BIN)
+
+demo: deps all
+	scripts/demo.sh
+
+bench: deps all
+	bench/run
+
+install: all
+	install -Dm755 $(B)/minos $(DESTDIR)$(BINDIR)/minos
+	install -Dm755 $(B)/minos-init $(DESTDIR)$(LIBEXECDIR)/minos-init
+	install -Dm644 docs/minos.1 $(DESTDIR)$(MANDIR)/man1/minos.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/minos $(DESTDIR)$(LIBEXECDIR)/minos-init \
+		$(DESTDIR)$(MANDIR)/man1/minos.1
+
+clean:
+	rm -rf $(B)
+
+help:
+	@echo "make            build build/minos and build/minos-init"
+	@echo "make check      install dependencies, run every test"
+	@echo "make demo       install dependencies, build an ISO and boot it"
+	@echo "make bench      benchmarks against the classic shell recipe"
+	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"

@@ -1,0 +1,26 @@
+#!/bin/sh
+# Installs everything minos needs to build, test and benchmark, from Debian's
+# packages, then fetches the test kernel.  Safe to run again: it only calls
+# apt-get when a package is missing.
+set -eu
+
+PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev liblzma-dev liblz4-dev
+libdeflate-dev libisofs-dev libkmod-dev musl-tools qemu-system-x86 qemu-utils ovmf
+busybox-static cpio libarchive-tools xorriso grub-pc-bin grub-efi-amd64-bin
+grub-common mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
+libxml2-utils tmux util-linux"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+	echo "deps: installing:$missing"
+	$SUDO apt-get update -q
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+fi
+
+exec "$(dirname "$0")/fetch-kernel.sh"

@@ -1,0 +1,152 @@
+/* busybox.c - BusyBox: where it is, which applets it has, how to build it */
+#include "busybox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+char *busybox_find(const char *arg)
+{
+	const char *env = getenv("MINOS_BUSYBOX");
+	const char *path = getenv("PATH");
+	char *copy, *save = NULL, *found = NULL;
+
+	if (arg)
+		return xstrdup(arg);
+	if (env && *env)
+		return xstrdup(env);
+	copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *d = strtok_r(copy, ":", &save); d && !found;
+	     d = strtok_r(NULL, ":", &save)) {
+		char *cand = xasprintf("%s/busybox", d);
+
+		if (access(cand, X_OK) == 0)
+			found = cand;
+		else
+			free(cand);
+	}
+	free(copy);
+	if (!found)
+		err(NULL, "no BusyBox found: give --busybox PATH, set MINOS_BUSYBOX, "
+		    "or install Debian's busybox-static");
+	return found;
+}
+
+/* Runs argv with stdout into *out; returns its exit status, -1 on failure. */
+static int run_capture(char *const argv[], struct buf *out)
+{
+	posix_spawn_file_actions_t fa;
+	int fds[2], status;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_errno(argv[0], "cannot run");
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	errno = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (errno) {
+		close(fds[0]);
+		return err_errno(argv[0], "cannot run");
+	}
+	for (;;) {
+		ssize_t n;
+
+		buf_reserve(out, 4096);
+		n = read(fds[0], out->data + out->len, out->cap - out->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		out->len += n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_errno(argv[0], "cannot wait");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char **busybox_applets(const char *busybox)
+{
+	char *argv[] = {(char *)busybox, "--list-full", NULL};
+	struct buf out = {0};
+	char **list = NULL;
+	size_t n = 0;
+	int rc = run_capture(argv, &out);
+
+	if (rc != 0 || !out.len) {
+		if (rc >= 0)
+			err(busybox, "'busybox --list-full' failed (exit %d): is it BusyBox?", rc);
+		buf_free(&out);
+		return NULL;
+	}
+	buf_add(&out, "", 1);
+	for (char *save = NULL, *l = strtok_r((char *)out.data, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		list = xrealloc(list, (n + 2) * sizeof(*list));
+		list[n++] = xstrdup(l);
+	}
+	buf_free(&out);
+	if (!n) {
+		err(busybox, "'busybox --list-full' listed no applets");
+		return NULL;
+	}
+	list[n] = NULL;
+	return list;
+}
+
+/* Runs a shell command in dir, its output on our stderr for progress. */
+static int run_in(const char *dir, const char *cmd)
+{
+	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
+	char *full = xasprintf("cd '%s' && { %s; } >&2", dir, cmd);
+	int status;
+	pid_t pid;
+
+	argv[2] = full;
+	fprintf(stderr, "minos: busybox: %s\n", cmd);
+	errno = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	free(full);
+	if (errno)
+		return err_errno(dir, "cannot run /bin/sh");
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_errno(dir, "cannot wait for make");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return err(dir, "'%s' failed", cmd);
+	return 0;
+}
+
+char *busybox_build(const char *dir)
+{
+	char *mk = xasprintf("%s/Makefile", dir), *cfg;
+	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
+	int rc;
+
+	rc = access(mk, R_OK);
+	free(mk);
+	if (rc < 0) {
+		err_errno(dir, "not a BusyBox source tree (no Makefile)");
+		return NULL;
+	}
+	cfg = xasprintf("make -j%ld busybox", jobs > 0 ? jobs : 1);
+	rc = run_in(dir, "make defconfig") ||
+	     run_in(dir, "sed -i 's/^# CONFIG_STATIC is not set$/CONFIG_STATIC=y/' .config") ||
+	     run_in(dir, "yes '' | make oldconfig >/dev/null") ||
+	     run_in(dir, cfg);
+	free(cfg);
+	if (rc)
+		return NULL;
+	return xasprintf("%s/busybox", dir);
+}

@@ -1,0 +1,49 @@
+/* cmd_initramfs.c - minos initramfs: write an initramfs file */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "commands.h"
+#include "initramfs.h"
+#include "util.h"
+
+int cmd_initramfs(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		INITRAMFS_LONGOPTS,
+		{0},
+	};
+	struct initramfs_opts o;
+	const char *output = NULL;
+	struct outfile out;
+	int c, rc;
+
+	initramfs_opts_init(&o);
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (c == 'o')
+			output = optarg;
+		else if (c == 'h')
+			return initramfs_opts_free(&o), help_command("initramfs", stdout), 0;
+		else if ((rc = initramfs_opt(&o, c, optarg)) <= 0)
+			return initramfs_opts_free(&o), usage_error("initramfs");
+	}
+	if (optind < argc) {
+		err(argv[optind], "unexpected argument");
+		return initramfs_opts_free(&o), usage_error("initramfs");
+	}
+	if (!output) {
+		err("initramfs", "no output file: give -o FILE");
+		return initramfs_opts_free(&o), usage_error("initramfs");
+	}
+	rc = outfile_open(&out, output, 0644);
+	if (!rc) {
+		rc = initramfs_build(&o, sink_fd(out.fd, output), output);
+		if (rc)
+			outfile_abort(&out);
+		else
+			rc = outfile_commit(&out);
+	}
+	initramfs_opts_free(&o);
+	return rc ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+/* commands.h - one function per minos command, and their help */
+#ifndef MINOS_COMMANDS_H
+#define MINOS_COMMANDS_H
+
+#include <stdio.h>
+
+int cmd_initramfs(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+
+/* Prints COMMAND's usage; -1 if there is no such command. */
+int help_command(const char *name, FILE *out);
+/* "Try 'minos help COMMAND'" on stderr; returns 2, the exit status of usage errors. */
+int usage_error(const char *name);
+
+#endif

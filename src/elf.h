@@ -1,0 +1,31 @@
+/* elf.h - what minos needs to know of an x86-64 ELF file, read without running it */
+#ifndef MINOS_ELF_H
+#define MINOS_ELF_H
+
+#include <stddef.h>
+
+struct elf_info {
+	int is_elf;		/* starts with the ELF magic */
+	int x86_64;		/* ELFCLASS64, EM_X86_64 */
+	int executable;		/* ET_EXEC or ET_DYN */
+	char *interp;		/* PT_INTERP, or NULL: static */
+	char **needed;		/* DT_NEEDED, NULL-terminated */
+	char *rpath, *runpath;	/* DT_RPATH, DT_RUNPATH, or NULL */
+};
+
+/*
+ * Reads path's ELF headers.  A file that is not ELF gives is_elf = 0 and
+ * returns 0; an unreadable file or a damaged ELF prints an error, returns -1.
+ */
+int elf_read(const char *path, struct elf_info *info);
+void elf_free(struct elf_info *info);
+
+/*
+ * Calls fn(host_path, guest_path, ctx) for the interpreter and every shared
+ * library `path` needs, transitively, each once.  A library that cannot be
+ * found is an error naming the object that needs it.
+ */
+typedef int (*elf_dep_fn)(const char *host, const char *guest, void *ctx);
+int elf_for_each_dep(const char *path, elf_dep_fn fn, void *ctx);
+
+#endif

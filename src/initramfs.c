@@ -1,0 +1,281 @@
+/*
+ * initramfs.c - what goes into an initramfs by default, and the options
+ * that change it.  The tree is built in memory (rootfs.c) and streamed
+ * through the compressor: no staging directory, no root, no cpio program.
+ */
+#include "initramfs.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "busybox.h"
+#include "elf.h"
+#include "kernel.h"
+#include "rootfs.h"
+#include "spec.h"
+#include "util.h"
+
+#ifndef MINOS_LIBEXECDIR
+#define MINOS_LIBEXECDIR "/usr/local/lib/minos"
+#endif
+
+/*
+ * The skeleton.  /dev/console must be in the archive: without it the kernel
+ * starts /init with no stdio.  Nodes are 0600 because PID 1 mounts devtmpfs
+ * over /dev before anything else runs.
+ */
+static const struct {
+	const char *path;
+	uint32_t mode, major, minor;
+} skeleton[] = {
+	{"/dev", S_IFDIR | 0755, 0, 0},
+	{"/dev/console", S_IFCHR | 0600, 5, 1},
+	{"/dev/null", S_IFCHR | 0600, 1, 3},
+	{"/etc", S_IFDIR | 0755, 0, 0},
+	{"/proc", S_IFDIR | 0755, 0, 0},
+	{"/root", S_IFDIR | 0700, 0, 0},
+	{"/run", S_IFDIR | 0755, 0, 0},
+	{"/sys", S_IFDIR | 0755, 0, 0},
+	{"/tmp", S_IFDIR | 01777, 0, 0},
+};
+
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n";
+static const char group[] = "root:x:0:\n";
+
+void initramfs_opts_init(struct initramfs_opts *o)
+{
+	*o = (struct initramfs_opts){.compress = -1, .level = -1};
+}
+
+static void push_arg(const char ***v, size_t *n, const char *arg)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = arg;
+}
+
+int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
+{
+	long v;
+
+	switch (opt) {
+	case OPT_BUSYBOX: o->busybox = arg; return 1;
+	case OPT_BUSYBOX_SRC: o->busybox_src = arg; return 1;
+	case OPT_INIT: o->init = arg; return 1;
+	case OPT_KERNEL: o->kernel = arg; return 1;
+	case OPT_BARE: o->bare = 1; return 1;
+	case OPT_ADD: push_arg(&o->adds, &o->nadds, arg); return 1;
+	case OPT_SPEC: push_arg(&o->specs, &o->nspecs, arg); return 1;
+	case OPT_COMPRESS:
+		o->compress = compression_from_name(arg);
+		if (o->compress < 0)
+			return err("--compress", "unknown compression '%s' "
+				   "(none, gzip, zstd, xz or lz4)", arg);
+		return 1;
+	case OPT_LEVEL:
+		if (parse_long(arg, 0, 99, &v) < 0)
+			return err("--level", "'%s' is not a compression level", arg);
+		o->level = (int)v;
+		return 1;
+	}
+	return 0;
+}
+
+void initramfs_opts_free(struct initramfs_opts *o)
+{
+	free(o->adds);
+	free(o->specs);
+	initramfs_opts_init(o);
+}
+
+/* Refuses a compression the kernel's config says it cannot decode. */
+static int check_kernel(const char *kernel, enum compression comp)
+{
+	char *version, *config;
+	int rc = 0;
+
+	if (kernel_inspect(kernel, &version) < 0)
+		return -1;
+	config = kernel_config_path(kernel, version);
+	if (config && comp != COMP_NONE) {
+		int has = kernel_config_has(config, compression_kconfig(comp));
+
+		if (has == 0)
+			rc = err(kernel, "this kernel cannot decode a %s initramfs "
+				 "(%s is not set in %s)", compression_name(comp),
+				 compression_kconfig(comp), config);
+		else if (has < 0)
+			rc = -1;
+	}
+	free(config);
+	free(version);
+	return rc;
+}
+
+static int add_skeleton(struct rootfs *fs)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(skeleton); i++) {
+		int rc = S_ISDIR(skeleton[i].mode)
+			? rootfs_dir(fs, skeleton[i].path, skeleton[i].mode, 0, 0)
+			: rootfs_node(fs, skeleton[i].path, skeleton[i].mode, 0, 0,
+				      skeleton[i].major, skeleton[i].minor);
+		if (rc < 0)
+			return -1;
+	}
+	if (rootfs_data(fs, "/etc/passwd", passwd, sizeof(passwd) - 1, 0644) < 0 ||
+	    rootfs_data(fs, "/etc/group", group, sizeof(group) - 1, 0644) < 0)
+		return -1;
+	return 0;
+}
+
+/* An x86-64 ELF executable; a dynamic one brings its libraries. */
+static int add_program(struct rootfs *fs, const char *src, const char *dest,
+		       const char *what)
+{
+	struct elf_info e;
+	int rc = 0;
+
+	if (elf_read(src, &e) < 0)
+		return -1;
+	if (!e.is_elf || !e.x86_64 || !e.executable)
+		rc = err(src, "%s is not an x86-64 ELF executable", what);
+	else if (rootfs_file(fs, dest, src, 0755, 0, 0, 0) < 0)
+		rc = -1;
+	else if (e.interp)
+		rc = rootfs_add_elf_deps(fs, src);
+	elf_free(&e);
+	return rc;
+}
+
+static int add_busybox(struct rootfs *fs, const struct initramfs_opts *o)
+{
+	char *bb = o->busybox_src ? busybox_build(o->busybox_src)
+				  : busybox_find(o->busybox);
+	char **applets;
+	int rc;
+
+	if (!bb)
+		return -1;
+	rc = add_program(fs, bb, "/bin/busybox", "BusyBox");
+	applets = rc ? NULL : busybox_applets(bb);
+	if (!rc && !applets)
+		rc = -1;
+	for (char **a = applets; a && *a; a++) {
+		if (!rc && strcmp(*a, "bin/busybox"))
+			rc = rootfs_symlink(fs, *a, "/bin/busybox", 0777, 0, 0);
+		free(*a);
+	}
+	free(applets);
+	free(bb);
+	return rc;
+}
+
+/* minos-init: beside the minos binary (a build tree), else installed. */
+static char *find_minos_init(void)
+{
+	char *dir = self_dir();
+	char *p = xasprintf("%s/minos-init", dir);
+
+	free(dir);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	p = xstrdup(MINOS_LIBEXECDIR "/minos-init");
+	if (access(p, R_OK) == 0)
+		return p;
+	err(p, "minos-init is not installed; give --init PATH");
+	free(p);
+	return NULL;
+}
+
+static int add_init(struct rootfs *fs, const struct initramfs_opts *o)
+{
+	char *init = o->init ? xstrdup(o->init) : find_minos_init();
+	struct stat st;
+	int rc;
+
+	if (!init)
+		return -1;
+	if (stat(init, &st) < 0)
+		rc = err_errno(init, "cannot use as /init");
+	else if (!S_ISREG(st.st_mode))
+		rc = err(init, "cannot use as /init: not a regular file");
+	else
+		rc = rootfs_add_host(fs, init, "/init");
+	free(init);
+	return rc;
+}
+
+/* SRC[:DEST]: DEST defaults to SRC if absolute, else /basename(SRC). */
+static int add_extra(struct rootfs *fs, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	char *src, *dest;
+	int rc;
+
+	if (colon && colon[1] == '/') {
+		src = xasprintf("%.*s", (int)(colon - arg), arg);
+		dest = xstrdup(colon + 1);
+	} else {
+		const char *base;
+
+		src = xstrdup(arg);
+		for (size_t n = strlen(src); n > 1 && src[n - 1] == '/'; n--)
+			src[n - 1] = '\0';
+		base = strrchr(src, '/');
+		dest = src[0] == '/' ? xstrdup(src) : xstrdup(base ? base + 1 : src);
+	}
+	rc = rootfs_add_host(fs, src, dest);
+	free(src);
+	free(dest);
+	return rc;
+}
+
+int initramfs_build(const struct initramfs_opts *o, struct sink *out,
+		    const char *what)
+{
+	enum compression comp = o->compress < 0 ? COMP_ZSTD : o->compress;
+	struct rootfs fs = {0};
+	struct sink *s;
+	int min, max, level, rc = 0;
+
+	compression_levels(comp, &min, &max, &level);
+	if (o->level >= 0 && comp == COMP_NONE)
+		rc = err("--level", "an uncompressed archive takes no level");
+	else if (o->level >= 0 && (o->level < min || o->level > max))
+		rc = err("--level", "%s takes a level from %d to %d",
+			 compression_name(comp), min, max);
+	else if (o->level >= 0)
+		level = o->level;
+	if (!rc && o->kernel && check_kernel(o->kernel, comp) < 0)
+		rc = -1;
+	if (!rc && !o->bare)
+		rc = add_skeleton(&fs);
+	if (!rc && (!o->bare || o->busybox || o->busybox_src))
+		rc = add_busybox(&fs, o);
+	if (!rc && (!o->bare || o->init))
+		rc = add_init(&fs, o);
+	for (size_t i = 0; !rc && i < o->nadds; i++)
+		rc = add_extra(&fs, o->adds[i]);
+	for (size_t i = 0; !rc && i < o->nspecs; i++)
+		rc = spec_read(&fs, o->specs[i]);
+	if (!rc)
+		rc = rootfs_finish(&fs);
+	if (rc) {
+		rootfs_free(&fs);
+		sink_finish(out);
+		return -1;
+	}
+	s = sink_compress(comp, level, out, what);
+	if (!s) {
+		rootfs_free(&fs);
+		sink_finish(out);
+		return -1;
+	}
+	rc = rootfs_write(&fs, s, (uint32_t)source_date_epoch());
+	if (sink_finish(s) < 0)
+		rc = -1;
+	rootfs_free(&fs);
+	return rc;
+}

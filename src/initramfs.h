@@ -1,0 +1,43 @@
+/* initramfs.h - assembling an initramfs from BusyBox, minos-init and extras */
+#ifndef MINOS_INITRAMFS_H
+#define MINOS_INITRAMFS_H
+
+#include <getopt.h>
+
+#include "compress.h"
+#include "sink.h"
+
+struct initramfs_opts {
+	const char *busybox, *busybox_src, *init, *kernel;
+	const char **adds, **specs;
+	size_t nadds, nspecs;
+	int compress, level;	/* -1: not given */
+	int bare;		/* no default contents */
+};
+
+/* The long options every command that builds an initramfs accepts. */
+enum {
+	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
+	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_INITRAMFS_LAST,
+};
+#define INITRAMFS_LONGOPTS \
+	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \
+	{"busybox-src", required_argument, NULL, OPT_BUSYBOX_SRC}, \
+	{"init", required_argument, NULL, OPT_INIT}, \
+	{"add", required_argument, NULL, OPT_ADD}, \
+	{"spec", required_argument, NULL, OPT_SPEC}, \
+	{"compress", required_argument, NULL, OPT_COMPRESS}, \
+	{"level", required_argument, NULL, OPT_LEVEL}, \
+	{"kernel", required_argument, NULL, OPT_KERNEL}, \
+	{"bare", no_argument, NULL, OPT_BARE}
+
+void initramfs_opts_init(struct initramfs_opts *o);
+/* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */
+int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg);
+void initramfs_opts_free(struct initramfs_opts *o);
+
+/* Builds the archive and streams it, compressed, into out; always finishes out. */
+int initramfs_build(const struct initramfs_opts *o, struct sink *out,
+		    const char *what);
+
+#endif

@@ -1,0 +1,79 @@
+/* initrd.c - reads an initramfs the way the kernel's unpacker does */
+#include "initrd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Archives back to back, zero padding allowed between them. */
+static int parse_archives(const unsigned char *p, size_t len, size_t base,
+			  const char *what, cpio_entry_fn fn, void *ctx)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t used;
+
+		if (!p[off]) {
+			off++;
+			continue;
+		}
+		if (cpio_parse(p + off, len - off, base + off, what, &used, fn, ctx) < 0)
+			return -1;
+		off += used;
+	}
+	return 0;
+}
+
+int initrd_walk(const char *path,
+		void (*seg_fn)(const struct initrd_segment *s, void *ctx),
+		cpio_entry_fn fn, void *ctx)
+{
+	struct buf file = {0};
+	size_t off = 0;
+	int rc = 0, segments = 0;
+
+	if (read_file(path, &file) < 0)
+		return -1;
+	while (!rc && off < file.len) {
+		struct initrd_segment seg = {.offset = off, .comp = COMP_NONE};
+		const unsigned char *p = file.data + off;
+		size_t used, len = file.len - off;
+		struct buf out = {0};
+		int r;
+
+		if (!*p) {
+			off++;
+			continue;
+		}
+		segments++;
+		if (cpio_is_magic(p, len)) {
+			if (seg_fn)
+				seg_fn(&seg, ctx);
+			rc = cpio_parse(p, len, off, path, &used, fn, ctx);
+			off += used;
+			continue;
+		}
+		r = decompress_stream(p, len, off, path, &out, &used, &seg.comp);
+		if (r == 0) {
+			rc = err(path, "offset %zu: not an initramfs (no cpio header and "
+				 "no gzip, zstd, xz or lz4 data)", off);
+		} else if (r > 0) {
+			if (seg_fn)
+				seg_fn(&seg, ctx);
+			char *what = xasprintf("%s: %s data at offset %zu", path,
+					       compression_name(seg.comp), off);
+			rc = parse_archives(out.data, out.len, 0, what, fn, ctx);
+			free(what);
+			off += used;
+		} else {
+			rc = -1;
+		}
+		buf_free(&out);
+	}
+	if (!rc && !segments)
+		rc = err(path, "empty file, not an initramfs");
+	buf_free(&file);
+	return rc;
+}

@@ -1,0 +1,25 @@
+/* initrd.h - reading an initramfs back: segments, compression, cpio */
+#ifndef MINOS_INITRD_H
+#define MINOS_INITRD_H
+
+#include <stddef.h>
+
+#include "compress.h"
+#include "cpio.h"
+
+struct initrd_segment {
+	size_t offset;			/* in the file */
+	enum compression comp;
+};
+
+/*
+ * Walks every entry of an initramfs file as the kernel would unpack it:
+ * a sequence of cpio archives, each plain or compressed, with zero padding
+ * between (an early-microcode cpio followed by a compressed one, say).
+ * seg_fn (may be NULL) is told of each segment before its entries.
+ */
+int initrd_walk(const char *path,
+		void (*seg_fn)(const struct initrd_segment *s, void *ctx),
+		cpio_entry_fn fn, void *ctx);
+
+#endif

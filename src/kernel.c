@@ -1,0 +1,120 @@
+/*
+ * kernel.c - the kernel image: where it is, whether it is one, its version.
+ *
+ * An x86 bzImage starts with the real-mode setup header: "HdrS" at 0x202,
+ * the boot protocol version at 0x206, and at 0x20E a pointer (less 0x200)
+ * to the NUL-terminated version string.
+ */
+#include "kernel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "util.h"
+
+char *kernel_find(const char *arg)
+{
+	const char *env = getenv("MINOS_KERNEL");
+	struct utsname u;
+	glob_t g;
+	char *path = NULL;
+
+	if (arg)
+		return xstrdup(arg);
+	if (env && *env)
+		return xstrdup(env);
+	if (uname(&u) == 0) {
+		path = xasprintf("/boot/vmlinuz-%s", u.release);
+		if (access(path, R_OK) == 0)
+			return path;
+		free(path);
+		path = NULL;
+	}
+	if (glob("/boot/vmlinuz-*", 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc; i++) {
+			if (access(g.gl_pathv[i], R_OK) < 0)
+				continue;
+			if (!path || strverscmp(g.gl_pathv[i], path) > 0) {
+				free(path);
+				path = xstrdup(g.gl_pathv[i]);
+			}
+		}
+		globfree(&g);
+	}
+	if (!path)
+		err(NULL, "no kernel found: give --kernel FILE or set MINOS_KERNEL "
+		    "(no readable /boot/vmlinuz-*)");
+	return path;
+}
+
+int kernel_inspect(const char *path, char **version)
+{
+	unsigned char h[0x8000];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	unsigned off;
+
+	*version = NULL;
+	if (fd < 0)
+		return err_errno(path, "cannot open kernel");
+	n = pread(fd, h, sizeof(h), 0);
+	close(fd);
+	if (n < 0)
+		return err_errno(path, "cannot read kernel");
+	if (n < 0x280 || memcmp(h + 0x202, "HdrS", 4) || h[0x1fe] != 0x55 ||
+	    h[0x1ff] != 0xaa)
+		return err(path, "not an x86 Linux kernel image (no bzImage boot header)");
+	if ((h[0x206] | h[0x207] << 8) < 0x0200)
+		return err(path, "kernel boot protocol too old for an initramfs");
+	off = (h[0x20e] | h[0x20f] << 8) + 0x200;
+	if (h[0x20e] | h[0x20f]) {
+		if (off < (size_t)n && memchr(h + off, 0, n - off)) {
+			size_t len = strcspn((const char *)h + off, " ");
+
+			*version = xasprintf("%.*s", (int)len, (const char *)h + off);
+		}
+	}
+	return 0;
+}
+
+char *kernel_config_path(const char *image, const char *version)
+{
+	const char *slash = strrchr(image, '/');
+	char *p;
+
+	if (!version)
+		return NULL;
+	if (slash)
+		p = xasprintf("%.*s/config-%s", (int)(slash - image), image, version);
+	else
+		p = xasprintf("config-%s", version);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	p = xasprintf("/boot/config-%s", version);
+	if (access(p, R_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+int kernel_config_has(const char *config, const char *symbol)
+{
+	FILE *f = fopen(config, "re");
+	char line[512];
+	size_t n = strlen(symbol);
+	int found = 0;
+
+	if (!f)
+		return err_errno(config, "cannot open kernel config");
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, symbol, n) && !strncmp(line + n, "=y", 2);
+	fclose(f);
+	return found;
+}

@@ -1,0 +1,25 @@
+/* kernel.h - finding and checking the Linux kernel image (bzImage) */
+#ifndef MINOS_KERNEL_H
+#define MINOS_KERNEL_H
+
+/*
+ * The kernel to use: arg, else $MINOS_KERNEL, else /boot/vmlinuz-$(uname -r),
+ * else the newest readable /boot/vmlinuz-*.  Returns an allocated path, or
+ * NULL after an error.
+ */
+char *kernel_find(const char *arg);
+
+/*
+ * Checks that path is an x86 bzImage (the boot protocol's "HdrS" header) and
+ * returns its version string ("6.1.0-56-amd64") in *version (allocated; NULL
+ * if the image does not carry one).  -1 after an error.
+ */
+int kernel_inspect(const char *path, char **version);
+
+/* config-VERSION beside the image, else in /boot; NULL if neither exists. */
+char *kernel_config_path(const char *image, const char *version);
+
+/* 1 if the config file sets symbol to y, 0 if not, -1 if unreadable. */
+int kernel_config_has(const char *config, const char *symbol);
+
+#endif

@@ -1,0 +1,19 @@
+/* spec.h - the Linux kernel's gen_init_cpio file list format */
+#ifndef MINOS_SPEC_H
+#define MINOS_SPEC_H
+
+#include "rootfs.h"
+
+/*
+ * Adds the entries of a gen_init_cpio spec file:
+ *   file <name> <location> <mode> <uid> <gid> [<hard links>...]
+ *   dir <name> <mode> <uid> <gid>
+ *   nod <name> <mode> <uid> <gid> <b|c> <maj> <min>
+ *   slink <name> <target> <mode> <uid> <gid>
+ *   pipe <name> <mode> <uid> <gid>
+ *   sock <name> <mode> <uid> <gid>
+ * with ${VAR} expanded in <location>.  Errors name the file and line.
+ */
+int spec_read(struct rootfs *fs, const char *path);
+
+#endif

@@ -1,0 +1,286 @@
+/* util.c - errors, memory, buffers and files shared by every minos command */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void vreport(const char *what, const char *fmt, va_list ap, int errnum)
+{
+	char line[1024];
+	int n = 0;
+
+	if (what)
+		n = snprintf(line, sizeof(line), "minos: %s: ", what);
+	else
+		n = snprintf(line, sizeof(line), "minos: ");
+	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (errnum && n < (int)sizeof(line))
+		snprintf(line + n, sizeof(line) - n, ": %s", strerror(errnum));
+	fprintf(stderr, "%s\n", line);
+}
+
+int err(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(what, fmt, ap, 0);
+	va_end(ap);
+	return -1;
+}
+
+int err_errno(const char *what, const char *fmt, ...)
+{
+	int errnum = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(what, fmt, ap, errnum);
+	va_end(ap);
+	return -1;
+}
+
+void warn(const char *what, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (what)
+		fprintf(stderr, "minos: warning: %s: %s\n", what, msg);
+	else
+		fprintf(stderr, "minos: warning: %s\n", msg);
+}
+
+_Noreturn void die_oom(void)
+{
+	fputs("minos: out of memory\n", stderr);
+	exit(EXIT_MINOS);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p)
+		die_oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_oom();
+	va_end(ap);
+	return s;
+}
+
+void buf_reserve(struct buf *b, size_t extra)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+
+	if (b->len + extra <= b->cap)
+		return;
+	if (b->len + extra < b->len)
+		die_oom();
+	while (cap < b->len + extra)
+		cap *= 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+void buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (!n)
+		return;
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->data);
+	*b = (struct buf){0};
+}
+
+int read_file(const char *path, struct buf *out)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_errno(path, "cannot open");
+	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(fd);
+		return err(path, "is a directory");
+	}
+	out->len = 0;
+	for (;;) {
+		ssize_t n;
+
+		buf_reserve(out, 65536);
+		n = read(fd, out->data + out->len, out->cap - out->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_errno(path, "cannot read");
+			close(fd);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		out->len += n;
+	}
+	close(fd);
+	return 0;
+}
+
+int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		c += w;
+		n -= w;
+	}
+	return 0;
+}
+
+int outfile_open(struct outfile *o, const char *path, unsigned mode)
+{
+	const char *slash = strrchr(path, '/');
+	mode_t mask = umask(0);
+
+	umask(mask);
+	*o = (struct outfile){.fd = -1, .mode = mode & ~mask};
+	if (slash)
+		o->tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path,
+				   slash + 1);
+	else
+		o->tmp = xasprintf(".%s.XXXXXX", path);
+	o->fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (o->fd < 0) {
+		err_errno(path, "cannot create");
+		free(o->tmp);
+		o->tmp = NULL;
+		return -1;
+	}
+	o->path = xstrdup(path);
+	return 0;
+}
+
+int outfile_commit(struct outfile *o)
+{
+	int rc = 0;
+
+	if (fchmod(o->fd, o->mode) < 0)
+		rc = err_errno(o->path, "cannot set mode");
+	if (close(o->fd) < 0 && !rc)
+		rc = err_errno(o->path, "cannot write");
+	o->fd = -1;
+	if (!rc && rename(o->tmp, o->path) < 0)
+		rc = err_errno(o->path, "cannot rename %s into place", o->tmp);
+	if (rc)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return rc;
+}
+
+void outfile_abort(struct outfile *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	if (o->tmp)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->path);
+	*o = (struct outfile){.fd = -1};
+}
+
+int64_t source_date_epoch(void)
+{
+	const char *s = getenv("SOURCE_DATE_EPOCH");
+	long v;
+
+	if (!s || !*s)
+		return 0;
+	if (parse_long(s, 0, 0xffffffffL, &v) < 0) {
+		warn("SOURCE_DATE_EPOCH", "'%s' is not a time in seconds; using 0", s);
+		return 0;
+	}
+	return v;
+}
+
+int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+char *self_dir(void)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return xstrdup(".");
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (slash)
+		*slash = '\0';
+	return xstrdup(path);
+}

@@ -1,0 +1,70 @@
+/* util.h - errors, memory, buffers and files shared by every minos command */
+#ifndef MINOS_UTIL_H
+#define MINOS_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Exit status when minos itself cannot do its job (DESIGN.md §2). */
+#define EXIT_MINOS 125
+
+/*
+ * Errors are one line, "minos: WHAT: problem".  Functions that fail print
+ * their error with err() and return -1; callers pass the -1 up.
+ */
+int err(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Like err(), with ": strerror(errno)" appended. */
+int err_errno(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void warn(const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+_Noreturn void die_oom(void);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer. */
+struct buf {
+	unsigned char *data;
+	size_t len, cap;
+};
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_free(struct buf *b);
+
+/* Reads a whole file; on error prints it and returns -1. */
+int read_file(const char *path, struct buf *out);
+int write_all(int fd, const void *p, size_t n);
+
+/*
+ * An output file written under a temporary name in the destination's
+ * directory and renamed into place by outfile_commit(): a failed run
+ * leaves nothing behind.
+ */
+struct outfile {
+	char *path, *tmp;
+	int fd;
+	unsigned mode;
+};
+int outfile_open(struct outfile *o, const char *path, unsigned mode);
+int outfile_commit(struct outfile *o);
+void outfile_abort(struct outfile *o);
+
+/* SOURCE_DATE_EPOCH, else 0: every timestamp minos writes. */
+int64_t source_date_epoch(void);
+
+/* Parses a whole decimal number in [min, max]; -1 if it is not one. */
+int parse_long(const char *s, long min, long max, long *out);
+
+/* Directory of the running minos executable (for finding minos-init). */
+char *self_dir(void);
+
+#endif
