@@ -1,0 +1,192 @@
+/*
+ * early.c - what PID 1 sets up before it runs anything: stdio on the
+ * console, the pseudo-filesystems, the environment, the hostname and the
+ * console log level.  Nothing here is fatal: a failure is said and boot goes on.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "init.h"
+
+/* <linux/kd.h>, which musl-gcc cannot see: ask for SIGWINCH on a keyboard request. */
+#ifndef KDSIGACCEPT
+#define KDSIGACCEPT 0x4B4E
+#endif
+
+static int read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	got = read(fd, buf, n - 1);
+	close(fd);
+	if (got < 0)
+		return -1;
+	buf[got] = '\0';
+	return (int)got;
+}
+
+static void write_small(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write(fd, s, strlen(s)) < 0)
+		say("cannot write %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The kernel starts /init without stdio if the archive had no /dev/console. */
+static void ensure_stdio(void)
+{
+	int fd;
+
+	if (fcntl(0, F_GETFD) >= 0 && fcntl(1, F_GETFD) >= 0 && fcntl(2, F_GETFD) >= 0)
+		return;
+	mkdir("/dev", 0755);
+	if (access("/dev/console", F_OK) < 0 &&
+	    mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0)
+		mknod("/dev/console", S_IFCHR | 0600, makedev(5, 1));
+	fd = open("/dev/console", O_RDWR | O_NOCTTY);
+	if (fd < 0)
+		fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return;	/* nothing to say anything on; carry on blind */
+	for (int i = 0; i < 3; i++)
+		if (fcntl(i, F_GETFD) < 0)
+			dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+}
+
+static int is_mountpoint(const char *path)
+{
+	struct stat a, b;
+	char parent[256];
+
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	if (stat(path, &a) < 0 || stat(parent, &b) < 0)
+		return 0;
+	return a.st_dev != b.st_dev || a.st_ino == b.st_ino;
+}
+
+static const struct {
+	const char *src, *target, *type;
+	unsigned long flags;
+	const char *data;
+} mounts[] = {
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
+	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"},
+	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666"},
+	{"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
+	{"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
+};
+
+static void mount_pseudo(void)
+{
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "/dev/fd"}, {"/proc/self/fd/0", "/dev/stdin"},
+		{"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+	};
+
+	for (size_t i = 0; i < sizeof(mounts) / sizeof(mounts[0]); i++) {
+		mkdir(mounts[i].target, 0755);
+		if (is_mountpoint(mounts[i].target))
+			continue;
+		if (mount(mounts[i].src, mounts[i].target, mounts[i].type,
+			  mounts[i].flags, mounts[i].data) < 0)
+			say("cannot mount %s on %s: %s", mounts[i].type,
+			    mounts[i].target, strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+		symlink(links[i][0], links[i][1]);
+}
+
+/* /sys/class/tty/console/active lists the consoles; the last is /dev/console. */
+static void find_console(struct init *in)
+{
+	char active[256], *last;
+	int n = read_small("/sys/class/tty/console/active", active, sizeof(active));
+
+	while (n > 0 && (active[n - 1] == '\n' || active[n - 1] == ' '))
+		active[--n] = '\0';
+	last = n > 0 ? strrchr(active, ' ') : NULL;
+	last = last ? last + 1 : active;
+	if (n > 0)
+		snprintf(in->console, sizeof(in->console), "/dev/%.58s", last);
+	else
+		snprintf(in->console, sizeof(in->console), "/dev/console");
+}
+
+static void set_environment(const struct init *in)
+{
+	const char *dev = in->console + 5;
+	int serial = !strncmp(dev, "ttyS", 4) || !strncmp(dev, "hvc", 3) ||
+		     !strncmp(dev, "ttyAMA", 6) || !strncmp(dev, "ttyUSB", 6);
+
+	setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
+	setenv("HOME", "/root", 1);
+	setenv("SHELL", "/bin/sh", 1);
+	setenv("USER", "root", 1);
+	setenv("TERM", serial ? "vt102" : "linux", 1);
+	if (chdir("/root") < 0 && chdir("/") < 0) {
+		/* nowhere better to be */
+	}
+}
+
+static void set_hostname(void)
+{
+	char name[65];
+	int n = read_small("/etc/hostname", name, sizeof(name));
+
+	if (n <= 0)
+		return;
+	name[strcspn(name, " \t\r\n")] = '\0';
+	if (*name && sethostname(name, strlen(name)) < 0)
+		say("cannot set hostname %s: %s", name, strerror(errno));
+}
+
+/* The seed's "2 4 1 7" keeps the shell readable; the command line can say otherwise. */
+static void set_printk(const struct init *in)
+{
+	char level[32];
+
+	if (cmdline_get(in->cmdline, "minos.printk", level, sizeof(level)))
+		write_small("/proc/sys/kernel/printk", level);
+	else if (!cmdline_has(in->cmdline, "loglevel"))
+		write_small("/proc/sys/kernel/printk", "2 4 1 7");
+}
+
+void early_setup(struct init *in)
+{
+	int fd;
+
+	ensure_stdio();
+	mount_pseudo();
+	if (read_small("/proc/cmdline", in->cmdline, sizeof(in->cmdline)) < 0)
+		in->cmdline[0] = '\0';
+	find_console(in);
+	set_environment(in);
+	set_hostname();
+	set_printk(in);
+	/* Ctrl-Alt-Del becomes SIGINT; a keyboard request on a VT SIGWINCH. */
+	reboot(RB_DISABLE_CAD);
+	fd = open("/dev/tty0", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd >= 0) {
+		ioctl(fd, KDSIGACCEPT, SIGWINCH);
+		close(fd);
+	}
+}

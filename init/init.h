@@ -1,0 +1,55 @@
+/* init.h - minos-init, the PID 1: its state and its parts */
+#ifndef MINOS_INIT_H
+#define MINOS_INIT_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "inittab.h"
+#include "respawn.h"
+
+#define CMDLINE_MAX 4096
+
+enum shutdown_kind { SD_HALT, SD_POWEROFF, SD_REBOOT };
+
+struct test_run;
+
+struct init {
+	sigset_t child_mask;		/* what children start with */
+	int sigfd;			/* signalfd of the signals we handle */
+	char cmdline[CMDLINE_MAX];	/* /proc/cmdline */
+	char console[64];		/* real device behind /dev/console */
+	struct inittab tab;
+	struct respawn run[INITTAB_MAX];	/* state of each tab entry */
+	struct test_run *test;		/* minos test channel, or NULL */
+};
+
+/* log.c: messages on the console, "minos-init: ..." */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* early.c: stdio, pseudo-filesystems, environment, hostname, log level */
+void early_setup(struct init *in);
+
+/* proc.c: children */
+pid_t spawn_entry(const struct init *in, const struct inittab_entry *e);
+/* Runs an entry and waits for it, reaping everything else meanwhile. */
+void run_and_wait(struct init *in, const struct inittab_entry *e);
+/* Reaps every exited child; calls on_exit for each. */
+void reap(struct init *in, void (*on_exit)(struct init *, pid_t, int status));
+void child_reset(const struct init *in);
+/* Last resort: a shell on the console, or a frozen, still reaping PID 1. */
+_Noreturn void emergency(struct init *in, const char *why);
+
+/* shutdown.c */
+_Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind);
+/* SIGTERM, SIGHUP, SIGCONT to all, wait up to timeout_ms, SIGKILL, reap. */
+void kill_all(int timeout_ms);
+
+/* testrun.c: the minos test channel (NULL when not a test boot) */
+struct test_run *test_open(const char *cmdline);
+int test_fds(struct test_run *t, int *fds, int max);	/* fds to poll */
+void test_start(struct init *in);
+void test_io(struct init *in, int fd);
+int test_child_exited(struct init *in, pid_t pid, int status);	/* 1: ours */
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * minos-init - the PID 1 of every system minos builds.
+ *
+ * Every signal is blocked from the first instruction; the ones PID 1 acts
+ * on arrive through a signalfd in one poll loop, mapped through a table.
+ * PID 1 never exits: the kernel would panic.  Anything that goes wrong ends
+ * in an emergency shell, or a frozen init that still reaps.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init.h"
+
+static void run_action(struct init *in, enum action a)
+{
+	for (int i = 0; i < in->tab.n; i++)
+		if (in->tab.e[i].action == a && !in->run[i].pid)
+			in->run[i].pid = spawn_entry(in, &in->tab.e[i]);
+}
+
+static void on_halt(struct init *in) { shutdown_system(in, SD_HALT); }
+static void on_poweroff(struct init *in) { shutdown_system(in, SD_POWEROFF); }
+static void on_reboot(struct init *in) { shutdown_system(in, SD_REBOOT); }
+
+static void on_ctrlaltdel(struct init *in)
+{
+	for (int i = 0; i < in->tab.n; i++)
+		if (in->tab.e[i].action == ACT_CTRLALTDEL) {
+			run_action(in, ACT_CTRLALTDEL);
+			return;
+		}
+	shutdown_system(in, SD_REBOOT);
+}
+
+static void on_kbrequest(struct init *in) { run_action(in, ACT_KBREQUEST); }
+
+static void load_inittab(struct init *in);
+
+/* SIGQUIT: BusyBox's restart: stop everything, become the restart entry. */
+static void on_restart(struct init *in)
+{
+	for (int i = 0; i < in->tab.n; i++) {
+		const struct inittab_entry *e = &in->tab.e[i];
+		char buf[INITTAB_CMD + 8], *argv[64];
+
+		if (e->action != ACT_RESTART)
+			continue;
+		say("restart: %s", e->command);
+		kill_all(5000);
+		inittab_argv(e->command, buf, sizeof(buf), argv, 64);
+		child_reset(in);
+		execv(argv[0], argv);
+		say("cannot restart as %s: %s", e->command, strerror(errno));
+		emergency(in, "restart failed");
+	}
+}
+
+/* SIGHUP: re-read inittab; running entries that stay keep running. */
+static void on_reload(struct init *in)
+{
+	struct inittab old = in->tab;
+	struct respawn run[INITTAB_MAX];
+
+	memcpy(run, in->run, sizeof(run));
+	load_inittab(in);
+	memset(in->run, 0, sizeof(in->run));
+	for (int i = 0; i < old.n; i++) {
+		int kept = 0;
+
+		for (int j = 0; j < in->tab.n && !kept; j++)
+			if (!memcmp(&old.e[i], &in->tab.e[j], sizeof(old.e[i])) &&
+			    !in->run[j].started_ms) {
+				in->run[j] = run[i];
+				in->run[j].started_ms = run[i].started_ms ? run[i].started_ms : 1;
+				kept = 1;
+			}
+		if (!kept && run[i].pid > 0 &&
+		    (old.e[i].action == ACT_RESPAWN || old.e[i].action == ACT_ASKFIRST))
+			kill(run[i].pid, SIGTERM);
+	}
+	say("reloaded /etc/inittab");
+}
+
+static const struct {
+	int sig;
+	void (*fn)(struct init *);
+} signal_table[] = {
+	{SIGUSR1, on_halt},	{SIGUSR2, on_poweroff}, {SIGPWR, on_poweroff},
+	{SIGTERM, on_reboot},	{SIGINT, on_ctrlaltdel}, {SIGQUIT, on_restart},
+	{SIGHUP, on_reload},	{SIGWINCH, on_kbrequest}, {SIGCHLD, NULL},
+};
+
+static void warn_line(int line, const char *msg, void *ctx)
+{
+	(void)ctx;
+	say("/etc/inittab:%d: %s; line ignored", line, msg);
+}
+
+static void load_inittab(struct init *in)
+{
+	static char text[INITTAB_MAX * (INITTAB_CMD + 80)];
+	int fd = open("/etc/inittab", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		inittab_default(&in->tab, access("/etc/init.d/rcS", X_OK) == 0);
+		return;
+	}
+	text[n] = '\0';
+	inittab_parse(text, &in->tab, warn_line, NULL);
+}
+
+static void child_exited(struct init *in, pid_t pid, int status)
+{
+	if (test_child_exited(in, pid, status))
+		return;
+	for (int i = 0; i < in->tab.n; i++) {
+		struct respawn *r = &in->run[i];
+		enum action a = in->tab.e[i].action;
+		long long delay;
+
+		if (r->pid != pid)
+			continue;
+		r->pid = 0;
+		if (a != ACT_RESPAWN && a != ACT_ASKFIRST)
+			return;
+		delay = respawn_exited(r, now_ms());
+		if (delay)
+			say("'%s' exited at once (%d times in a row); next try in %lld s",
+			    in->tab.e[i].command, r->quick_fails, delay / 1000);
+		return;
+	}
+}
+
+/* Starts respawn entries that are due; returns ms until the next one, or -1. */
+static int start_due(struct init *in)
+{
+	long long now = now_ms(), next = -1;
+
+	for (int i = 0; i < in->tab.n; i++) {
+		struct respawn *r = &in->run[i];
+		enum action a = in->tab.e[i].action;
+
+		if ((a != ACT_RESPAWN && a != ACT_ASKFIRST) || r->pid)
+			continue;
+		if (r->restart_at_ms <= now) {
+			r->started_ms = now;
+			r->pid = spawn_entry(in, &in->tab.e[i]);
+			if (r->pid < 0) {
+				r->pid = 0;
+				respawn_exited(r, now);
+			}
+		}
+		if (!r->pid && (next < 0 || r->restart_at_ms - now < next))
+			next = r->restart_at_ms - now;
+	}
+	return next < 0 ? -1 : (int)(next > 60000 ? 60000 : next);
+}
+
+/* sysinit, then wait, each waited for in order; then once, not waited for. */
+static void boot_sequence(struct init *in)
+{
+	for (int i = 0; i < in->tab.n; i++)
+		if (in->tab.e[i].action == ACT_SYSINIT)
+			run_and_wait(in, &in->tab.e[i]);
+	for (int i = 0; i < in->tab.n; i++)
+		if (in->tab.e[i].action == ACT_WAIT)
+			run_and_wait(in, &in->tab.e[i]);
+	run_action(in, ACT_ONCE);
+}
+
+static _Noreturn void main_loop(struct init *in)
+{
+	for (;;) {
+		struct pollfd p[3] = {{.fd = in->sigfd, .events = POLLIN}};
+		int fds[2], n = in->test ? test_fds(in->test, fds, 2) : 0;
+		int timeout = in->test ? -1 : start_due(in);
+
+		for (int i = 0; i < n; i++)
+			p[i + 1] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+		if (poll(p, 1 + n, timeout) < 0 && errno != EINTR)
+			emergency(in, "poll failed");
+		for (int i = 1; i <= n; i++)
+			if (p[i].revents)
+				test_io(in, p[i].fd);
+		if (p[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(in->sigfd, &si, sizeof(si)) == sizeof(si))
+				for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
+					if ((int)si.ssi_signo == signal_table[i].sig && signal_table[i].fn)
+						signal_table[i].fn(in);
+			reap(in, child_exited);
+		}
+	}
+}
+
+int main(void)
+{
+	static struct init in;	/* zeroed, so it costs the binary nothing */
+	sigset_t all, handled;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &in.child_mask);
+	sigemptyset(&handled);
+	for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
+		sigaddset(&handled, signal_table[i].sig);
+	in.sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+
+	early_setup(&in);
+	if (getpid() != 1)
+		say("running as pid %d, not 1", (int)getpid());
+	if (in.sigfd < 0)
+		emergency(&in, "no signalfd");
+	load_inittab(&in);
+	in.test = test_open(in.cmdline);
+	boot_sequence(&in);
+	if (in.test)
+		test_start(&in);
+	main_loop(&in);
+}

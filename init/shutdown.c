@@ -1,0 +1,138 @@
+/*
+ * shutdown.c - halt, poweroff and reboot without losing data: every
+ * process asked to stop and then killed, every filesystem unmounted (or
+ * remounted read-only when busy), synced, and only then reboot(2).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+
+#define MAX_MOUNTS 128
+
+void kill_all(int timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	struct timespec tick = {0, 20 * 1000000};
+	pid_t got;
+
+	kill(-1, SIGTERM);
+	kill(-1, SIGHUP);
+	kill(-1, SIGCONT);
+	for (;;) {
+		while ((got = waitpid(-1, NULL, WNOHANG)) > 0)
+			;
+		if (got < 0 || now_ms() >= deadline)
+			break;	/* no children left, or out of patience */
+		nanosleep(&tick, NULL);
+	}
+	if (got == 0) {
+		say("processes still running after %d ms: killing them", timeout_ms);
+		kill(-1, SIGKILL);
+		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+			;
+	}
+}
+
+/* "\040" in /proc/self/mountinfo is a space, and so on. */
+static void unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] && s[3]) {
+			*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* The fifth field of each mountinfo line is the mount point. */
+static int read_mount_points(char points[][256], int max)
+{
+	static char text[MAX_MOUNTS * 256];
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC), n = 0;
+	ssize_t len = 0, r;
+
+	if (fd < 0)
+		return -1;
+	while (len < (ssize_t)sizeof(text) - 1 &&
+	       (r = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	text[len] = '\0';
+	for (char *save = NULL, *l = strtok_r(text, "\n", &save); l && n < max;
+	     l = strtok_r(NULL, "\n", &save)) {
+		char *f = l;
+
+		for (int i = 0; i < 4 && f; i++)
+			if ((f = strchr(f, ' ')))
+				f++;
+		if (!f)
+			continue;
+		f[strcspn(f, " ")] = '\0';
+		unescape(f);
+		snprintf(points[n++], 256, "%s", f);
+	}
+	return n;
+}
+
+static void unmount_all(void)
+{
+	static char points[MAX_MOUNTS][256];
+	int n = read_mount_points(points, MAX_MOUNTS);
+
+	if (n < 0) {
+		say("cannot read /proc/self/mountinfo: %s", strerror(errno));
+		return;
+	}
+	/* Newest first, so that nothing is unmounted from under another. */
+	while (n--) {
+		if (!strcmp(points[n], "/")) {
+			mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL);
+			continue;
+		}
+		if (umount2(points[n], 0) == 0)
+			continue;
+		if (mount(NULL, points[n], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 &&
+		    errno != EINVAL && errno != ENOENT)
+			say("cannot unmount %s: %s", points[n], strerror(errno));
+	}
+}
+
+_Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind)
+{
+	static const char *const names[] = {"halt", "poweroff", "reboot"};
+	static const int cmds[] = {RB_HALT_SYSTEM, RB_POWER_OFF, RB_AUTOBOOT};
+	pid_t pid;
+
+	say("%s: stopping", names[kind]);
+	for (int i = 0; i < in->tab.n; i++)
+		if (in->tab.e[i].action == ACT_SHUTDOWN)
+			run_and_wait(in, &in->tab.e[i]);
+	kill_all(5000);
+	sync();
+	unmount_all();
+	sync();
+	say("%s", names[kind]);
+	/* reboot(2) makes its caller exit for halt and poweroff: not PID 1. */
+	pid = fork();
+	if (pid == 0) {
+		reboot(cmds[kind]);
+		_exit(1);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	say("%s failed: %s", names[kind], strerror(errno));
+	emergency(in, "shutdown failed");
+}

@@ -1,0 +1,274 @@
+/*
+ * testrun.c - the guest side of `minos test`.
+ *
+ * The host announces a test boot with minos.test=DEV on the kernel command
+ * line or the same string as an SMBIOS OEM string (type 11, which reaches
+ * the kernel through any bootloader).  DEV is a serial port of its own,
+ * apart from the console, carrying frames: a type byte, a 32-bit
+ * little-endian length, the payload.
+ *   guest -> host: 'R' ready, 'O' stdout bytes, 'E' stderr bytes,
+ *                  'X' exit status (4 bytes LE)
+ *   host -> guest: 'C' the command, its arguments NUL-terminated
+ * The status travels in a frame the command's output cannot forge.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "init.h"
+
+#define MAX_CMD 65536
+#define MAX_ARGS 1024
+
+struct test_run {
+	int chan;		/* the serial channel */
+	int out, err;		/* pipes from the command, -1 once closed */
+	pid_t pid;
+	int status, exited;
+};
+
+static int write_full(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n) {
+		ssize_t w = write(fd, c, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int read_full(int fd, void *p, size_t n)
+{
+	char *c = p;
+
+	while (n) {
+		ssize_t r = read(fd, c, n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		c += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int send_frame(int fd, char type, const void *p, uint32_t len)
+{
+	unsigned char h[5] = {(unsigned char)type, len & 0xff, len >> 8 & 0xff,
+			      len >> 16 & 0xff, len >> 24};
+
+	return write_full(fd, h, 5) < 0 || write_full(fd, p, len) < 0 ? -1 : 0;
+}
+
+/* An SMBIOS type 11 entry: header, then its strings, NUL-separated. */
+static int oem_strings_name(char *dev, size_t n)
+{
+	DIR *d = opendir("/sys/firmware/dmi/entries");
+	struct dirent *de;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		char path[300], raw[4096];
+		int fd;
+		ssize_t len;
+
+		if (strncmp(de->d_name, "11-", 3))
+			continue;
+		snprintf(path, sizeof(path), "/sys/firmware/dmi/entries/%s/raw", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, raw, sizeof(raw) - 1);
+		close(fd);
+		if (len <= 5)
+			continue;
+		raw[len] = '\0';
+		for (ssize_t i = raw[1]; i < len && raw[i]; i += (ssize_t)strlen(raw + i) + 1)
+			if (!strncmp(raw + i, "minos.test=", 11)) {
+				snprintf(dev, n, "%s", raw + i + 11);
+				found = 1;
+			}
+	}
+	closedir(d);
+	return found;
+}
+
+struct test_run *test_open(const char *cmdline)
+{
+	char name[64], dev[80];
+	struct test_run *t;
+	struct termios tio;
+	int fd;
+
+	if (!cmdline_get(cmdline, "minos.test", name, sizeof(name)) &&
+	    !oem_strings_name(name, sizeof(name)))
+		return NULL;
+	if (!*name || strchr(name, '/') || strstr(name, ".."))
+		return say("minos.test=%s: not a device name", name), NULL;
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return say("cannot open test channel %s: %s", dev, strerror(errno)), NULL;
+	/* 8-bit clean: no echo, no line discipline, no flow control. */
+	if (tcgetattr(fd, &tio) == 0) {
+		cfmakeraw(&tio);
+		cfsetspeed(&tio, B115200);
+		tcsetattr(fd, TCSANOW, &tio);
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		close(fd);
+		return NULL;
+	}
+	*t = (struct test_run){.chan = fd, .out = -1, .err = -1};
+	return t;
+}
+
+int test_fds(struct test_run *t, int *fds, int max)
+{
+	int n = 0;
+
+	if (t->out >= 0 && n < max)
+		fds[n++] = t->out;
+	if (t->err >= 0 && n < max)
+		fds[n++] = t->err;
+	return n;
+}
+
+/* Receives the command: NUL-terminated words in one 'C' frame. */
+static int receive_command(struct test_run *t, char *buf, char **argv)
+{
+	unsigned char h[5];
+	uint32_t len;
+	int argc = 0;
+
+	if (send_frame(t->chan, 'R', "minos-test 1", 12) < 0 ||
+	    read_full(t->chan, h, 5) < 0)
+		return -1;
+	len = h[1] | h[2] << 8 | h[3] << 16 | (uint32_t)h[4] << 24;
+	if (h[0] != 'C' || len == 0 || len > MAX_CMD || read_full(t->chan, buf, len) < 0 ||
+	    buf[len - 1] != '\0')
+		return -1;
+	for (uint32_t i = 0; i < len && argc < MAX_ARGS - 1; i += strlen(buf + i) + 1)
+		argv[argc++] = buf + i;
+	argv[argc] = NULL;
+	return argc;
+}
+
+static _Noreturn void finish(struct init *in)
+{
+	struct test_run *t = in->test;
+	unsigned char st[4] = {t->status & 0xff, t->status >> 8 & 0xff,
+			       t->status >> 16 & 0xff, (unsigned)t->status >> 24};
+
+	send_frame(t->chan, 'X', st, 4);
+	tcdrain(t->chan);
+	shutdown_system(in, SD_POWEROFF);
+}
+
+void test_start(struct init *in)
+{
+	static char buf[MAX_CMD];
+	struct test_run *t = in->test;
+	char *argv[MAX_ARGS];
+	int out[2], errp[2];
+
+	if (receive_command(t, buf, argv) <= 0) {
+		say("test channel: no command received");
+		t->status = 125;
+		finish(in);
+	}
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		say("test: cannot make pipes: %s", strerror(errno));
+		t->status = 125;
+		finish(in);
+	}
+	t->pid = fork();
+	if (t->pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		child_reset(in);
+		setsid();
+		dup2(null, 0);
+		dup2(out[1], 1);
+		dup2(errp[1], 2);
+		execvp(argv[0], argv);
+		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(out[1]);
+	close(errp[1]);
+	t->out = out[0];
+	t->err = errp[0];
+	if (t->pid < 0) {
+		say("test: cannot fork: %s", strerror(errno));
+		t->status = 125;
+		finish(in);
+	}
+}
+
+void test_io(struct init *in, int fd)
+{
+	struct test_run *t = in->test;
+	char buf[4096];
+	ssize_t n = read(fd, buf, sizeof(buf));
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n > 0) {
+		send_frame(t->chan, fd == t->out ? 'O' : 'E', buf, (uint32_t)n);
+		return;
+	}
+	close(fd);
+	*(fd == t->out ? &t->out : &t->err) = -1;
+}
+
+int test_child_exited(struct init *in, pid_t pid, int status)
+{
+	struct test_run *t = in->test;
+
+	if (!t || pid != t->pid)
+		return 0;
+	t->exited = 1;
+	t->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	/* Take what is in the pipes, but do not wait for a background
+	 * process that still holds them open. */
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? t->err : t->out;
+
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, O_NONBLOCK);
+	}
+	while (t->out >= 0 || t->err >= 0) {
+		int fd = t->out >= 0 ? t->out : t->err;
+		char buf[4096];
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			send_frame(t->chan, fd == t->out ? 'O' : 'E', buf, (uint32_t)n);
+			continue;
+		}
+		close(fd);
+		*(fd == t->out ? &t->out : &t->err) = -1;
+	}
+	finish(in);
+}
