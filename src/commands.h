@@ -6,6 +6,8 @@
 
 int cmd_initramfs(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 /* Prints COMMAND's usage; -1 if there is no such command. */
 int help_command(const char *name, FILE *out);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void vreport(const char *what, const char *fmt, va_list ap, int errnum)
@@ -283,4 +284,12 @@ char *self_dir(void)
 	if (slash)
 		*slash = '\0';
 	return xstrdup(path);
+}
+
+long long now_ms_host(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }

@@ -64,6 +64,9 @@ int64_t source_date_epoch(void);
 /* Parses a whole decimal number in [min, max]; -1 if it is not one. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* CLOCK_MONOTONIC in milliseconds. */
+long long now_ms_host(void);
+
 /* Directory of the running minos executable (for finding minos-init). */
 char *self_dir(void);
 

@@ -1,0 +1,139 @@
+/*
+ * cmd_run.c - minos run: boot with the guest's serial console as the
+ * terminal.  The terminal is raw while the guest runs and restored however
+ * minos ends (Ctrl-A X, the guest powering off, a signal).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "qemu.h"
+#include "util.h"
+
+#define CTRL_A 0x01
+
+static const char escape_help[] =
+	"\r\nminos: Ctrl-A X quit, Ctrl-A Ctrl-A send Ctrl-A, Ctrl-A H this help\r\n";
+
+/* Keyboard to guest, handling the Ctrl-A escapes; 1 when the user quits. */
+static int keyboard(int con, const unsigned char *p, size_t n, int *escaped)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (*escaped) {
+			*escaped = 0;
+			if (c == 'x' || c == 'X')
+				return 1;
+			if (c == 'h' || c == 'H' || c == '?') {
+				write_all(1, escape_help, sizeof(escape_help) - 1);
+				continue;
+			}
+			if (c != CTRL_A)
+				write_all(con, "\x01", 1);
+		} else if (c == CTRL_A) {
+			*escaped = 1;
+			continue;
+		}
+		write_all(con, &c, 1);
+	}
+	return 0;
+}
+
+static int interact(struct vm *vm, int sigfd)
+{
+	int escaped = 0;
+
+	for (;;) {
+		struct pollfd p[3] = {{.fd = 0, .events = POLLIN},
+				      {.fd = vm->con, .events = POLLIN},
+				      {.fd = sigfd, .events = POLLIN}};
+		unsigned char buf[4096];
+		ssize_t n;
+		int status;
+
+		if (poll(p, 3, 500) < 0 && errno != EINTR)
+			return err_errno("poll", "failed");
+		if (p[2].revents)
+			return 1;
+		if (p[1].revents) {
+			n = read(vm->con, buf, sizeof(buf));
+			if (n > 0)
+				write_all(1, buf, (size_t)n);
+			else
+				p[1].fd = -1;
+		}
+		if (p[0].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n <= 0 || keyboard(vm->con, buf, (size_t)n, &escaped))
+				return 0;
+		}
+		if (vm_exited(vm, &status))
+			return 0;
+	}
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		RUN_LONGOPTS,
+		{0},
+	};
+	struct vm_config c;
+	struct vm vm = {.con = -1, .ctl = -1};
+	struct termios saved, raw;
+	int tty = isatty(0), opt, rc, sigfd;
+	sigset_t sigs;
+	char seen[4096];
+	size_t nseen;
+
+	if (vm_config_init(&c) < 0)
+		return 1;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return help_command("run", stdout), 0;
+		if (vm_config_opt(&c, opt, optarg) <= 0)
+			return usage_error("run");
+	}
+	if (optind < argc)
+		return err(argv[optind], "unexpected argument"), usage_error("run");
+	if (vm_config_finish(&c) < 0)
+		return vm_config_free(&c), 1;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (c.gdb_port)
+		fprintf(stderr, "minos: QEMU waits for gdb: gdb vmlinux -ex 'target remote "
+			"localhost:%ld'\n", c.gdb_port);
+	rc = vm_boot(&c, &vm, seen, sizeof(seen), &nseen);
+	if (rc == 0) {
+		fprintf(stderr, "minos: Ctrl-A X quits\n");
+		if (tty && tcgetattr(0, &saved) == 0) {
+			raw = saved;
+			cfmakeraw(&raw);
+			tcsetattr(0, TCSANOW, &raw);
+		} else {
+			tty = 0;
+		}
+		write_all(1, seen, nseen);
+		rc = interact(&vm, sigfd);
+		if (tty)
+			tcsetattr(0, TCSANOW, &saved);
+	}
+	vm_destroy(&vm);
+	vm_config_free(&c);
+	close(sigfd);
+	return rc ? 1 : 0;
+}

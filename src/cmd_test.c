@@ -1,0 +1,247 @@
+/*
+ * cmd_test.c - minos test: boot, run one command in the guest, hand back
+ * its output and exit status.
+ *
+ * The command goes to minos-init over the test channel (ttyS1) and its
+ * stdout, stderr and status come back as frames on it, apart from the
+ * console, so no kernel message mixes in and no output can fake a status.
+ * Exit: the command's status; 124 timeout; 125 minos failed; 255 the guest
+ * died without a status (a panic ends QEMU at once: panic=-1, -no-reboot).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "qemu.h"
+#include "util.h"
+
+#define EXIT_TIMEOUT 124
+#define EXIT_GUEST_DIED 255
+#define TAIL_SIZE 4096
+#define POWEROFF_GRACE_MS 15000
+
+enum { OPT_TIMEOUT = 1200, OPT_VERBOSE };
+
+struct session {
+	struct vm *vm;
+	int verbose;
+	char *const *argv;	/* the guest command */
+	struct buf frames;	/* test channel bytes not yet a whole frame */
+	char tail[TAIL_SIZE];	/* the console's last bytes, for a death notice */
+	size_t tail_len;
+	int status;		/* -1 until the guest reports it */
+};
+
+static void console_bytes(struct session *s, const char *p, size_t n)
+{
+	if (s->verbose)
+		write_all(2, p, n);
+	if (n >= TAIL_SIZE) {
+		memcpy(s->tail, p + n - TAIL_SIZE, TAIL_SIZE);
+		s->tail_len = TAIL_SIZE;
+		return;
+	}
+	if (s->tail_len + n > TAIL_SIZE) {
+		size_t drop = s->tail_len + n - TAIL_SIZE;
+
+		memmove(s->tail, s->tail + drop, s->tail_len - drop);
+		s->tail_len -= drop;
+	}
+	memcpy(s->tail + s->tail_len, p, n);
+	s->tail_len += n;
+}
+
+static int send_command(struct session *s)
+{
+	struct buf f = {0};
+	unsigned char h[5] = {'C'};
+	uint32_t len = 0;
+	int rc;
+
+	for (char *const *a = s->argv; *a; a++)
+		len += strlen(*a) + 1;
+	for (int i = 0; i < 4; i++)
+		h[1 + i] = (unsigned char)(len >> (8 * i));
+	buf_add(&f, h, 5);
+	for (char *const *a = s->argv; *a; a++)
+		buf_add(&f, *a, strlen(*a) + 1);
+	rc = write_all(s->vm->ctl, f.data, f.len);
+	buf_free(&f);
+	return rc < 0 ? err_errno("test channel", "cannot send the command") : 0;
+}
+
+/* Handles every whole frame in s->frames. */
+static int take_frames(struct session *s)
+{
+	size_t off = 0;
+	int rc = 0;
+
+	while (!rc && s->frames.len - off >= 5) {
+		const unsigned char *f = s->frames.data + off;
+		uint32_t len = f[1] | f[2] << 8 | f[3] << 16 | (uint32_t)f[4] << 24;
+
+		if (len > (1u << 24))
+			return err("test channel", "bad frame from the guest (length %u)", len);
+		if (s->frames.len - off - 5 < len)
+			break;
+		switch (f[0]) {
+		case 'R':
+			rc = send_command(s);
+			break;
+		case 'O':
+		case 'E':
+			if (write_all(f[0] == 'O' ? 1 : 2, f + 5, len) < 0 && errno != EPIPE)
+				rc = err_errno(f[0] == 'O' ? "stdout" : "stderr", "cannot write");
+			break;
+		case 'X':
+			if (len != 4)
+				return err("test channel", "bad status frame");
+			s->status = (int)(f[5] | f[6] << 8 | f[7] << 16 | (uint32_t)f[8] << 24);
+			break;
+		default:
+			return err("test channel", "unknown frame type 0x%02x", f[0]);
+		}
+		off += 5 + len;
+	}
+	memmove(s->frames.data, s->frames.data + off, s->frames.len - off);
+	s->frames.len -= off;
+	return rc;
+}
+
+static void say_death(const struct session *s)
+{
+	const char *p = s->tail + s->tail_len;
+	int lines = 0;
+
+	fputs("minos: the guest died without reporting a status "
+	      "(kernel panic or init crash)\n", stderr);
+	if (s->verbose)
+		return;
+	while (p > s->tail && lines < 15)
+		if (*--p == '\n')
+			lines++;
+	fputs("minos: the console's last lines:\n", stderr);
+	fwrite(p, 1, s->tail + s->tail_len - p, stderr);
+	fputc('\n', stderr);
+}
+
+/* Runs the session until QEMU ends or the deadline; returns the exit code. */
+static int converse(struct session *s, long long deadline)
+{
+	struct vm *vm = s->vm;
+	long long poweroff_by = 0;
+
+	for (;;) {
+		struct pollfd p[2] = {{.fd = vm->con, .events = POLLIN},
+				      {.fd = vm->ctl, .events = POLLIN}};
+		long long now = now_ms_host(), until = deadline;
+		char buf[65536];
+		int status;
+
+		if (poweroff_by && poweroff_by < until)
+			until = poweroff_by;
+		if (now >= until)
+			break;
+		if (poll(p, 2, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR)
+			return err_errno("poll", "failed"), EXIT_MINOS;
+		for (int i = 0; i < 2; i++) {
+			ssize_t n;
+
+			if (!p[i].revents)
+				continue;
+			n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0) {
+				p[i].fd = -1;
+				continue;
+			}
+			if (i == 0) {
+				console_bytes(s, buf, (size_t)n);
+			} else {
+				buf_add(&s->frames, buf, (size_t)n);
+				if (take_frames(s) < 0)
+					return EXIT_MINOS;
+				if (s->status >= 0 && !poweroff_by)
+					poweroff_by = now_ms_host() + POWEROFF_GRACE_MS;
+			}
+		}
+		if (vm_exited(vm, &status)) {
+			if (s->status >= 0)
+				return s->status;
+			say_death(s);
+			return EXIT_GUEST_DIED;
+		}
+	}
+	if (s->status >= 0) {
+		warn("test", "the guest reported status %d but did not power off", s->status);
+		return s->status;
+	}
+	return -1;
+}
+
+static int usage(void)
+{
+	usage_error("test");
+	return EXIT_MINOS;
+}
+
+int cmd_test(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"verbose", no_argument, NULL, OPT_VERBOSE},
+		{"help", no_argument, NULL, 'h'},
+		RUN_LONGOPTS,
+		{0},
+	};
+	struct vm_config c;
+	struct vm vm = {.con = -1, .ctl = -1};
+	struct session s = {.vm = &vm, .status = -1};
+	long timeout = 300;
+	char seen[4096];
+	size_t nseen;
+	int opt, rc;
+
+	if (vm_config_init(&c) < 0)
+		return EXIT_MINOS;
+	c.test = 1;
+	signal(SIGPIPE, SIG_IGN);
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (opt == 'h')
+			return help_command("test", stdout), 0;
+		if (opt == OPT_VERBOSE)
+			s.verbose = 1;
+		else if (opt == OPT_TIMEOUT) {
+			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0)
+				return err("--timeout", "'%s': expected seconds", optarg), usage();
+		} else if (vm_config_opt(&c, opt, optarg) <= 0)
+			return usage();
+	}
+	if (optind >= argc)
+		return err("test", "no command: minos test [options] -- COMMAND [ARG]..."), usage();
+	s.argv = argv + optind;
+	if (vm_config_finish(&c) < 0) {
+		vm_config_free(&c);
+		return EXIT_MINOS;
+	}
+	if (vm_boot(&c, &vm, seen, sizeof(seen), &nseen) < 0) {
+		vm_destroy(&vm);
+		vm_config_free(&c);
+		return EXIT_MINOS;
+	}
+	console_bytes(&s, seen, nseen);
+	rc = converse(&s, now_ms_host() + timeout * 1000LL);
+	if (rc < 0) {
+		fprintf(stderr, "minos: timed out after %ld s\n", timeout);
+		rc = EXIT_TIMEOUT;
+	}
+	vm_destroy(&vm);
+	vm_config_free(&c);
+	buf_free(&s.frames);
+	return rc;
+}
