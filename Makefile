@@ -25,6 +25,7 @@ B := build
 TOOL_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 TOOL_OBJ := $(TOOL_SRC:src/%.c=$(B)/src/%.o)
 INIT_SRC := $(wildcard init/*.c)
+INIT_HOST_OBJ := $(patsubst init/%.c,$(B)/init-host/%.o,$(filter-out init/main.c,$(INIT_SRC)))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -42,10 +43,23 @@ $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)
 $(B)/minos-init: $(INIT_SRC) $(wildcard init/*.h) | $(B)
 	$(INIT_CC) $(STD) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
 
-$(B)/tests/%: tests/unit/%.c $(TOOL_OBJ) tests/unit/tap.h | $(B)/tests
-	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Iinit -o $@ $< $(TOOL_OBJ) $(PKG_LIBS)
+# Unit tests link the tool's objects, and minos-init's built for the host.
+$(B)/init-host/%.o: init/%.c $(wildcard init/*.h) | $(B)/init-host
+	$(CC) $(STD) $(CFLAGS) -c -o $@ $<
 
-$(B) $(B)/src $(B)/tests:
+$(B)/libminos.a: $(TOOL_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/libinit-host.a: $(INIT_HOST_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/tests/%: tests/unit/%.c $(B)/libminos.a $(B)/libinit-host.a tests/unit/tap.h | $(B)/tests
+	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Iinit -o $@ $< $(B)/libminos.a \
+		$(B)/libinit-host.a $(PKG_LIBS)
+
+.SECONDARY: $(TOOL_OBJ) $(INIT_HOST_OBJ)
+
+$(B) $(B)/src $(B)/tests $(B)/init-host:
 	mkdir -p $@
 
 deps:

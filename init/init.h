@@ -40,6 +40,13 @@ void child_reset(const struct init *in);
 /* Last resort: a shell on the console, or a frozen, still reaping PID 1. */
 _Noreturn void emergency(struct init *in, const char *why);
 
+/* supervise.c: which entries run when */
+void boot_sequence(struct init *in);	/* sysinit, wait (in order), once */
+void run_action(struct init *in, enum action a);	/* start all of an action */
+/* Starts respawn entries that are due; returns ms until the next one, or -1. */
+int start_due(struct init *in);
+void child_exited(struct init *in, pid_t pid, int status);	/* for reap() */
+
 /* shutdown.c */
 _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind);
 /* SIGTERM, SIGHUP, SIGCONT to all, wait up to timeout_ms, SIGKILL, reap. */

@@ -25,7 +25,9 @@ int cmd_initramfs(int argc, char **argv)
 			output = optarg;
 		else if (c == 'h')
 			return initramfs_opts_free(&o), help_command("initramfs", stdout), 0;
-		else if ((rc = initramfs_opt(&o, c, optarg)) <= 0)
+		else if ((rc = initramfs_opt(&o, c, optarg)) < 0)
+			return initramfs_opts_free(&o), 2;	/* said what is wrong */
+		else if (rc == 0)
 			return initramfs_opts_free(&o), usage_error("initramfs");
 	}
 	if (optind < argc) {

@@ -100,8 +100,8 @@ int cmd_run(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (opt == 'h')
 			return help_command("run", stdout), 0;
-		if (vm_config_opt(&c, opt, optarg) <= 0)
-			return usage_error("run");
+		if ((rc = vm_config_opt(&c, opt, optarg)) <= 0)
+			return rc < 0 ? 2 : usage_error("run");
 	}
 	if (optind < argc)
 		return err(argv[optind], "unexpected argument"), usage_error("run");

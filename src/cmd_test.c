@@ -218,9 +218,10 @@ int cmd_test(int argc, char **argv)
 			s.verbose = 1;
 		else if (opt == OPT_TIMEOUT) {
 			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0)
-				return err("--timeout", "'%s': expected seconds", optarg), usage();
-		} else if (vm_config_opt(&c, opt, optarg) <= 0)
-			return usage();
+				return err("--timeout", "'%s': expected seconds", optarg), EXIT_MINOS;
+		} else if ((rc = vm_config_opt(&c, opt, optarg)) <= 0) {
+			return rc < 0 ? EXIT_MINOS : usage();
+		}
 	}
 	if (optind >= argc)
 		return err("test", "no command: minos test [options] -- COMMAND [ARG]..."), usage();

@@ -1,0 +1,71 @@
+# tests/lib.sh - a small TAP harness in the manner of git's t/test-lib.sh.
+#
+#   . "$(dirname "$0")/lib.sh"         (or ../lib.sh from tests/boot)
+#   test_expect_success 'what it shows' '
+#       commands; a failing one fails the test
+#   '
+#   test_done
+#
+# Each test runs in its own subshell with set -e, in a scratch directory
+# ($TMP) that lives as long as the script.  Boot tests run QEMU under TCG:
+# nested KVM hangs on these machines (see DEVELOPERS.md).
+
+set -u
+TESTS=$(cd "$(dirname "$0")" && pwd)
+case $TESTS in */tests/boot) TESTS=${TESTS%/boot} ;; esac
+ROOT=${TESTS%/tests}
+BUILD=${MINOS_BUILD:-$ROOT/build}
+MINOS=$BUILD/minos
+export MINOS_ACCEL=${MINOS_ACCEL:-tcg}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/minos-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+test_count=0
+test_failed=0
+
+test_expect_success() {
+	test_count=$((test_count + 1))
+	( cd "$TMP"; set -e; eval "$2" ) >"$TMP/.log" 2>&1
+	if [ $? -eq 0 ]; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$TMP/.log"
+		test_failed=$((test_failed + 1))
+	fi
+}
+
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - # skip $1 ($2)"
+}
+
+test_done() {
+	echo "1..$test_count"
+	[ "$test_failed" -eq 0 ]
+}
+
+# The kernel the boot tests use: $MINOS_KERNEL, else Debian's, cached.
+kernel() {
+	if [ -n "${MINOS_KERNEL:-}" ]; then echo "$MINOS_KERNEL"; else "$ROOT/scripts/fetch-kernel.sh"; fi
+}
+
+# Fails, saying why, unless "$1" is exactly "$2".
+expect_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "expected: $2"
+		echo "got:      $1"
+		return 1
+	fi
+}
+
+# Fails unless running "$@" exits non-zero with one line on stderr naming
+# what it was given, and leaves no file at $OUT.
+expect_error() {
+	pattern=$1; shift
+	if "$@" >"$TMP/.stdout" 2>"$TMP/.stderr"; then
+		echo "expected failure: $*"; return 1
+	fi
+	cat "$TMP/.stderr"
+	expect_eq "$(wc -l <"$TMP/.stderr")" 1
+	grep -q -- "$pattern" "$TMP/.stderr" || { echo "no '$pattern' in the error"; return 1; }
+}
