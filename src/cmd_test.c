@@ -114,20 +114,27 @@ static int take_frames(struct session *s)
 	return rc;
 }
 
+/* Why the guest died: the panic line if there is one, and the last lines. */
 static void say_death(const struct session *s)
 {
-	const char *p = s->tail + s->tail_len;
+	const char *end = s->tail + s->tail_len, *p = end, *panic;
 	int lines = 0;
 
 	fputs("minos: the guest died without reporting a status "
 	      "(kernel panic or init crash)\n", stderr);
 	if (s->verbose)
 		return;
-	while (p > s->tail && lines < 15)
+	panic = memmem(s->tail, s->tail_len, "Kernel panic", 12);
+	while (p > s->tail && lines < 12)
 		if (*--p == '\n')
 			lines++;
-	fputs("minos: the console's last lines:\n", stderr);
-	fwrite(p, 1, s->tail + s->tail_len - p, stderr);
+	if (panic && panic < p) {
+		const char *nl = memchr(panic, '\n', end - panic);
+
+		fprintf(stderr, "minos: %.*s\n", (int)((nl ? nl : end) - panic), panic);
+	}
+	fputs("minos: the console's last lines (--verbose shows all):\n", stderr);
+	fwrite(p, 1, end - p, stderr);
 	fputc('\n', stderr);
 }
 

@@ -20,7 +20,8 @@ test_expect_success 'every entry is root:root; no mode 0777 but symlinks' '
 	cpio -itv --quiet --numeric-uid-gid <def.img >list
 	awk "\$3 != 0 || \$4 != 0" list >not-root
 	[ ! -s not-root ] || { cat not-root; false; }
-	grep -v "^l" list | grep "^.rwxrwxrwx" && false || true
+	grep -v "^l" list >nolinks
+	expect_absent "^.rwxrwxrwx" nolinks
 '
 
 test_expect_success '/dev/console is char 5,1 and /dev/null char 1,3' '
@@ -102,7 +103,10 @@ test_expect_success 'same bytes when built by an unprivileged user' '
 
 test_expect_success 'SOURCE_DATE_EPOCH sets every mtime' '
 	SOURCE_DATE_EPOCH=1700000000 "$MINOS" initramfs -o sde.img --compress none
-	cpio -itv --quiet <sde.img | grep -v "Nov 14  2023" && false || true
+	cpio -itv --quiet <sde.img >sde.list
+	[ $(wc -l <sde.list) -gt 270 ]
+	grep -v "Nov 14  2023" sde.list >other || true
+	[ ! -s other ]
 '
 
 test_expect_success 'hard links inside an added tree stay hard links, data once' '
@@ -188,7 +192,8 @@ test_expect_success 'errors: missing --add source, unknown compression, bad leve
 	expect_error "unknown compression .lzma." "$MINOS" initramfs -o e2.img --compress lzma
 	expect_error "zstd takes a level from 1 to 22" "$MINOS" initramfs -o e2.img --level 40
 	[ ! -e e2.img ]
-	ls -A | grep "^\.e2" && false || true
+	ls -A >files
+	expect_absent "^\.e2" files
 '
 
 test_expect_success 'errors: a spec line with an error names its line' '

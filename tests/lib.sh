@@ -22,8 +22,13 @@ trap 'rm -rf "$TMP"' EXIT
 test_count=0
 test_failed=0
 
+# TEST_ONLY=N runs only the Nth test of a script (the others are skipped).
 test_expect_success() {
 	test_count=$((test_count + 1))
+	if [ -n "${TEST_ONLY:-}" ] && [ "$TEST_ONLY" != "$test_count" ]; then
+		echo "ok $test_count - # skip $1 (TEST_ONLY=$TEST_ONLY)"
+		return
+	fi
 	( cd "$TMP"; set -e; eval "$2" ) >"$TMP/.log" 2>&1
 	if [ $? -eq 0 ]; then
 		echo "ok $test_count - $1"
@@ -58,6 +63,14 @@ expect_eq() {
 	fi
 }
 
+# Fails if PATTERN is in FILE.  (Not "! grep": a negated command never
+# stops a set -e shell, so such a test could not fail.)
+expect_absent() {
+	if grep -q -- "$1" "$2"; then
+		echo "unexpected '$1' in $2:"; grep -- "$1" "$2"; return 1
+	fi
+}
+
 # Fails unless running "$@" exits non-zero with one line on stderr naming
 # what it was given, and leaves no file at $OUT.
 expect_error() {
@@ -68,4 +81,38 @@ expect_error() {
 	cat "$TMP/.stderr"
 	expect_eq "$(wc -l <"$TMP/.stderr")" 1
 	grep -q -- "$pattern" "$TMP/.stderr" || { echo "no '$pattern' in the error"; return 1; }
+}
+
+# boot IMG [QEMU ARGS...]: boots the test kernel and IMG under TCG with the
+# console in console.log, until QEMU ends (at most $BOOT_TIMEOUT s).  For
+# the tests that watch the console rather than use minos test.
+boot() {
+	img=$1; shift
+	timeout "${BOOT_TIMEOUT:-120}" qemu-system-x86_64 -accel tcg -m 512 \
+		-nodefaults -no-user-config -display none -no-reboot \
+		-serial file:console.log -kernel "$(kernel)" -initrd "$img" \
+		-append "console=ttyS0 panic=-1" "$@"
+}
+
+# wait_for PATTERN FILE [SECONDS]: until grep finds PATTERN in FILE.
+wait_for() {
+	i=0
+	while ! grep -q -- "$1" "$2" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $((${3:-90} * 5)) ]; then
+			echo "timed out waiting for '$1' in $2:"; tail -20 "$2"; return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# An initramfs whose /etc/inittab is the text on stdin.
+image_with_inittab() {
+	cat >"$1.inittab"
+	"$MINOS" initramfs -o "$1" --add "$1.inittab:/etc/inittab"
+}
+
+# QEMU's monitor: monitor SOCKET COMMAND
+monitor() {
+	echo "$2" | socat - "UNIX-CONNECT:$1" >/dev/null
 }

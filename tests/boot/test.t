@@ -1,0 +1,100 @@
+#!/bin/sh
+# minos test: statuses, output byte for byte, timeouts, dead guests,
+# parallel runs and the KVM fallback.
+. "$(dirname "$0")/../lib.sh"
+
+K=$(kernel)
+"$MINOS" initramfs -o "$TMP/default.img" --kernel "$K"
+t() { "$MINOS" test --kernel "$K" --initrd "$TMP/default.img" "$@"; }
+
+test_expect_success 'the guest command'"'"'s status is minos test'"'"'s: 7, then 0' '
+	set +e
+	t -- sh -c "exit 7"; rc=$?
+	t -- true; rc2=$?
+	set -e
+	expect_eq "$rc $rc2" "7 0"
+'
+
+test_expect_success 'output is byte-identical to the same printf on the host' '
+	t -- printf "a\nb\\\\tc\n" >guest.out
+	printf "a\nb\\\\tc\n" >host.out
+	od -c guest.out
+	cmp host.out guest.out
+'
+
+test_expect_success 'arguments arrive exactly: quotes, backslashes, spaces, empty' '
+	t -- printf "[%s]" "a b" "" "c\\d" "'"'"'q'"'"'" " x " >args.out
+	printf "[%s]" "a b" "" "c\\d" "'"'"'q'"'"'" " x " >args.want
+	cmp args.want args.out
+'
+
+test_expect_success 'stdout and stderr go apart; no console noise, no CR' '
+	t -- sh -c "echo out; echo err >&2; echo out2" >so 2>se
+	expect_eq "$(cat so)" "$(printf "out\nout2")"
+	grep -qx err se
+	expect_absent "$(printf "\r")" so
+	expect_absent "Run /init" so
+'
+
+test_expect_success 'binary output survives, and output cannot fake a status' '
+	t -- sh -c "head -c 100000 /dev/urandom | tee /tmp/r | md5sum >&2; cat /tmp/r; printf \"X\\0\\0\\0\\0\\0\\0\\0\\0\"; exit 3" >bin.out 2>bin.err || rc=$?
+	expect_eq "$rc" 3
+	expect_eq "$(head -c 100000 bin.out | md5sum | cut -d" " -f1)" "$(cut -d" " -f1 bin.err | tail -1)"
+'
+
+test_expect_success '--timeout 25 on sleep 1000: 124 within 40 s' '
+	start=$(date +%s)
+	t --timeout 25 -- sleep 1000 2>err || rc=$?
+	took=$(( $(date +%s) - start ))
+	expect_eq "$rc" 124
+	[ "$took" -lt 40 ]
+	grep -q "timed out after 25 s" err
+'
+
+test_expect_success 'a kernel panic is 255 at once, not at the timeout' '
+	start=$(date +%s)
+	t --timeout 200 -- sh -c "echo c >/proc/sysrq-trigger" 2>err || rc=$?
+	took=$(( $(date +%s) - start ))
+	expect_eq "$rc" 255
+	[ "$took" -lt 60 ]
+	grep -q "guest died without reporting a status" err
+	grep -q "Kernel panic" err
+'
+
+test_expect_success 'minos failures are 125: no kernel, bad option, no command' '
+	"$MINOS" test --kernel /nonexistent -- true 2>err || rc=$?
+	expect_eq "$rc" 125
+	grep -q "/nonexistent" err
+	"$MINOS" test --memory lots -- true 2>err || rc=$?
+	expect_eq "$rc" 125
+	"$MINOS" test --kernel "$K" 2>err || rc=$?
+	expect_eq "$rc" 125
+'
+
+test_expect_success 'four runs at once each return their own status' '
+	for i in 1 2 3 4; do
+		( set +e; t -- sh -c "echo run-$i; exit $((10 + i))" >par.$i; echo $? >par.$i.rc ) &
+	done
+	wait
+	for i in 1 2 3 4; do
+		expect_eq "$(cat par.$i.rc) $(cat par.$i)" "$((10 + i)) run-$i"
+	done
+'
+
+test_expect_success 'with MINOS_ACCEL unset it still passes, and says which accel' '
+	env -u MINOS_ACCEL "$MINOS" test --kernel "$K" --initrd default.img -- echo fine >acc.out 2>acc.err
+	cat acc.err
+	expect_eq "$(cat acc.out)" fine
+	if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		grep -q "falling back to TCG\|accel: kvm" acc.err
+	else
+		grep -q "accel: tcg" acc.err
+	fi
+'
+
+test_expect_success 'without --initrd, the default initramfs is built on the fly' '
+	t2=$("$MINOS" test --kernel "$K" -- cat /proc/1/comm)
+	expect_eq "$t2" init
+'
+
+test_done
