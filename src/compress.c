@@ -28,7 +28,7 @@ static const struct {
 	int min, max, def;
 } comp_info[] = {
 	[COMP_NONE] = {"none", NULL, 0, 0, 0},
-	[COMP_GZIP] = {"gzip", "CONFIG_RD_GZIP", 1, 12, 9},
+	[COMP_GZIP] = {"gzip", "CONFIG_RD_GZIP", 1, 12, 6},
 	[COMP_ZSTD] = {"zstd", "CONFIG_RD_ZSTD", 1, 22, 9},
 	[COMP_XZ] = {"xz", "CONFIG_RD_XZ", 0, 9, 6},
 	[COMP_LZ4] = {"lz4", "CONFIG_RD_LZ4", 1, 12, 9},

@@ -34,7 +34,7 @@ static const struct command {
 	 "      --spec FILE         add the entries of a gen_init_cpio spec file\n"
 	 "      --compress NAME     none, gzip, zstd (default), xz or lz4\n"
 	 "      --level N           compression level (gzip 1-12, zstd 1-22, xz 0-9,\n"
-	 "                          lz4 1-12; defaults 9, 9, 6, 9)\n"
+	 "                          lz4 1-12; defaults 6, 9, 6, 9)\n"
 	 "      --kernel FILE       refuse a compression this kernel cannot decode\n"
 	 "      --bare              no default contents: only what the options add\n"
 	 "\n"

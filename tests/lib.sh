@@ -35,6 +35,8 @@ test_expect_success() {
 	else
 		echo "not ok $test_count - $1"
 		sed 's/^/#   /' "$TMP/.log"
+		# prove -j shows stderr, not the TAP diagnostics: say it there too.
+		{ echo "$(basename "$0"): not ok $test_count - $1"; tail -40 "$TMP/.log"; } >&2
 		test_failed=$((test_failed + 1))
 	fi
 }
