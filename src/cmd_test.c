@@ -12,6 +12,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ enum { OPT_TIMEOUT = 1200, OPT_VERBOSE };
 
 struct session {
 	struct vm *vm;
+	int sigfd;		/* SIGINT, SIGTERM, SIGHUP: stop and clean up */
 	int verbose;
 	char *const *argv;	/* the guest command */
 	struct buf frames;	/* test channel bytes not yet a whole frame */
@@ -145,8 +147,9 @@ static int converse(struct session *s, long long deadline)
 	long long poweroff_by = 0;
 
 	for (;;) {
-		struct pollfd p[2] = {{.fd = vm->con, .events = POLLIN},
-				      {.fd = vm->ctl, .events = POLLIN}};
+		struct pollfd p[3] = {{.fd = vm->con, .events = POLLIN},
+				      {.fd = vm->ctl, .events = POLLIN},
+				      {.fd = s->sigfd, .events = POLLIN}};
 		long long now = now_ms_host(), until = deadline;
 		char buf[65536];
 		int status;
@@ -155,8 +158,16 @@ static int converse(struct session *s, long long deadline)
 			until = poweroff_by;
 		if (now >= until)
 			break;
-		if (poll(p, 2, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR)
+		if (poll(p, 3, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR)
 			return err_errno("poll", "failed"), EXIT_MINOS;
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+				fprintf(stderr, "minos: stopped by %s\n", strsignal(si.ssi_signo));
+				return 128 + (int)si.ssi_signo;
+			}
+		}
 		for (int i = 0; i < 2; i++) {
 			ssize_t n;
 
@@ -210,6 +221,7 @@ int cmd_test(int argc, char **argv)
 	struct vm vm = {.con = -1, .ctl = -1};
 	struct session s = {.vm = &vm, .status = -1};
 	long timeout = 300;
+	sigset_t stop;
 	char seen[4096];
 	size_t nseen;
 	int opt, rc;
@@ -218,6 +230,12 @@ int cmd_test(int argc, char **argv)
 		return EXIT_MINOS;
 	c.test = 1;
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	s.sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		if (opt == 'h')
 			return help_command("test", stdout), 0;
@@ -251,5 +269,6 @@ int cmd_test(int argc, char **argv)
 	vm_destroy(&vm);
 	vm_config_free(&c);
 	buf_free(&s.frames);
+	close(s.sigfd);
 	return rc;
 }

@@ -92,6 +92,18 @@ test_expect_success 'with MINOS_ACCEL unset it still passes, and says which acce
 	fi
 '
 
+test_expect_success 'SIGTERM stops the guest and leaves nothing behind' '
+	mkdir -p priv
+	TMPDIR=$TMP/priv t -- sleep 100 &
+	pid=$!
+	i=0; until ls priv | grep -q minos; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done
+	sleep 1
+	kill -TERM $pid
+	rc=0; wait $pid || rc=$?
+	expect_eq "$rc" 143
+	expect_eq "$(ls -A priv)" ""
+'
+
 test_expect_success 'without --initrd, the default initramfs is built on the fly' '
 	t2=$("$MINOS" test --kernel "$K" -- cat /proc/1/comm)
 	expect_eq "$t2" init
