@@ -94,7 +94,7 @@ test_expect_success 'with MINOS_ACCEL unset it still passes, and says which acce
 
 test_expect_success 'SIGTERM stops the guest and leaves nothing behind' '
 	mkdir -p priv
-	TMPDIR=$TMP/priv t -- sleep 100 &
+	TMPDIR=$TMP/priv "$MINOS" test --kernel "$K" --initrd default.img -- sleep 100 &
 	pid=$!
 	i=0; until ls priv | grep -q minos; do i=$((i + 1)); [ $i -lt 100 ]; sleep 0.1; done
 	sleep 1
