@@ -34,7 +34,7 @@ DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 .PHONY: all check unit boot demo install uninstall clean deps bench help
 all: $(B)/minos $(B)/minos-init
 
-$(B)/src/%.o: src/%.c $(wildcard src/*.h) | $(B)/src
+$(B)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h | $(B)/src
 	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
 
 $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)

@@ -22,6 +22,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "channel.h"
 #include "cmdline.h"
 #include "init.h"
 
@@ -161,11 +162,11 @@ static int receive_command(struct test_run *t, char *buf, char **argv)
 	uint32_t len;
 	int argc = 0;
 
-	if (send_frame(t->chan, 'R', "minos-test 1", 12) < 0 ||
+	if (send_frame(t->chan, CHAN_READY, CHAN_HELLO, sizeof(CHAN_HELLO) - 1) < 0 ||
 	    read_full(t->chan, h, 5) < 0)
 		return -1;
 	len = h[1] | h[2] << 8 | h[3] << 16 | (uint32_t)h[4] << 24;
-	if (h[0] != 'C' || len == 0 || len > MAX_CMD || read_full(t->chan, buf, len) < 0 ||
+	if (h[0] != CHAN_COMMAND || len == 0 || len > MAX_CMD || read_full(t->chan, buf, len) < 0 ||
 	    buf[len - 1] != '\0')
 		return -1;
 	for (uint32_t i = 0; i < len && argc < MAX_ARGS - 1; i += strlen(buf + i) + 1)
@@ -180,7 +181,7 @@ static _Noreturn void finish(struct init *in)
 	unsigned char st[4] = {t->status & 0xff, t->status >> 8 & 0xff,
 			       t->status >> 16 & 0xff, (unsigned)t->status >> 24};
 
-	send_frame(t->chan, 'X', st, 4);
+	send_frame(t->chan, CHAN_STATUS, st, 4);
 	tcdrain(t->chan);
 	shutdown_system(in, SD_POWEROFF);
 }
@@ -235,7 +236,7 @@ void test_io(struct init *in, int fd)
 	if (n < 0 && errno == EINTR)
 		return;
 	if (n > 0) {
-		send_frame(t->chan, fd == t->out ? 'O' : 'E', buf, (uint32_t)n);
+		send_frame(t->chan, fd == t->out ? CHAN_STDOUT : CHAN_STDERR, buf, (uint32_t)n);
 		return;
 	}
 	close(fd);
@@ -264,7 +265,7 @@ int test_child_exited(struct init *in, pid_t pid, int status)
 		ssize_t n = read(fd, buf, sizeof(buf));
 
 		if (n > 0) {
-			send_frame(t->chan, fd == t->out ? 'O' : 'E', buf, (uint32_t)n);
+			send_frame(t->chan, fd == t->out ? CHAN_STDOUT : CHAN_STDERR, buf, (uint32_t)n);
 			continue;
 		}
 		close(fd);

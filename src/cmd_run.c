@@ -49,10 +49,10 @@ static int keyboard(int con, const unsigned char *p, size_t n, int *escaped)
 
 static int interact(struct vm *vm, int sigfd)
 {
-	int escaped = 0;
+	int escaped = 0, in = 0;	/* stdin, until it ends */
 
 	for (;;) {
-		struct pollfd p[3] = {{.fd = 0, .events = POLLIN},
+		struct pollfd p[3] = {{.fd = in, .events = POLLIN},
 				      {.fd = vm->con, .events = POLLIN},
 				      {.fd = sigfd, .events = POLLIN}};
 		unsigned char buf[4096];
@@ -72,7 +72,9 @@ static int interact(struct vm *vm, int sigfd)
 		}
 		if (p[0].revents) {
 			n = read(0, buf, sizeof(buf));
-			if (n <= 0 || keyboard(vm->con, buf, (size_t)n, &escaped))
+			if (n <= 0)
+				in = -1;	/* a script's input ended: the guest goes on */
+			else if (keyboard(vm->con, buf, (size_t)n, &escaped))
 				return 0;
 		}
 		if (vm_exited(vm, &status))

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../init/channel.h"
 #include "commands.h"
 #include "qemu.h"
 #include "util.h"
@@ -35,6 +36,7 @@ struct session {
 	int verbose;
 	char *const *argv;	/* the guest command */
 	struct buf frames;	/* test channel bytes not yet a whole frame */
+	int synced;		/* the guest's ready frame has been seen */
 	char tail[TAIL_SIZE];	/* the console's last bytes, for a death notice */
 	size_t tail_len;
 	int status;		/* -1 until the guest reports it */
@@ -62,7 +64,7 @@ static void console_bytes(struct session *s, const char *p, size_t n)
 static int send_command(struct session *s)
 {
 	struct buf f = {0};
-	unsigned char h[5] = {'C'};
+	unsigned char h[5] = {CHAN_COMMAND};
 	uint32_t len = 0;
 	int rc;
 
@@ -78,12 +80,37 @@ static int send_command(struct session *s)
 	return rc < 0 ? err_errno("test channel", "cannot send the command") : 0;
 }
 
+/*
+ * Firmware (OVMF) writes its console to every serial port, ours included:
+ * everything before minos-init's ready frame is noise to drop.
+ */
+static void sync_frames(struct session *s)
+{
+	static const char ready[] = CHAN_READY_FRAME;
+	const size_t n = sizeof(ready) - 1;
+	unsigned char *at = memmem(s->frames.data, s->frames.len, ready, n);
+	size_t drop;
+
+	if (at) {
+		drop = at - s->frames.data;
+		s->synced = 1;
+	} else {
+		drop = s->frames.len > n ? s->frames.len - n : 0;
+	}
+	memmove(s->frames.data, s->frames.data + drop, s->frames.len - drop);
+	s->frames.len -= drop;
+}
+
 /* Handles every whole frame in s->frames. */
 static int take_frames(struct session *s)
 {
 	size_t off = 0;
 	int rc = 0;
 
+	if (!s->synced)
+		sync_frames(s);
+	if (!s->synced)
+		return 0;
 	while (!rc && s->frames.len - off >= 5) {
 		const unsigned char *f = s->frames.data + off;
 		uint32_t len = f[1] | f[2] << 8 | f[3] << 16 | (uint32_t)f[4] << 24;
@@ -93,15 +120,15 @@ static int take_frames(struct session *s)
 		if (s->frames.len - off - 5 < len)
 			break;
 		switch (f[0]) {
-		case 'R':
+		case CHAN_READY:
 			rc = send_command(s);
 			break;
-		case 'O':
-		case 'E':
-			if (write_all(f[0] == 'O' ? 1 : 2, f + 5, len) < 0 && errno != EPIPE)
-				rc = err_errno(f[0] == 'O' ? "stdout" : "stderr", "cannot write");
+		case CHAN_STDOUT:
+		case CHAN_STDERR:
+			if (write_all(f[0] == CHAN_STDOUT ? 1 : 2, f + 5, len) < 0 && errno != EPIPE)
+				rc = err_errno(f[0] == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
 			break;
-		case 'X':
+		case CHAN_STATUS:
 			if (len != 4)
 				return err("test channel", "bad status frame");
 			s->status = (int)(f[5] | f[6] << 8 | f[7] << 16 | (uint32_t)f[8] << 24);

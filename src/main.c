@@ -9,6 +9,26 @@
 #define MINOS_VERSION "0.0"
 #endif
 
+/* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
+#define RUN_OPTIONS_HELP \
+	"      --iso FILE          boot this ISO (from CD)\n" \
+	"      --kernel FILE       boot this kernel (default: $MINOS_KERNEL, else\n" \
+	"                          /boot/vmlinuz-$(uname -r), else the newest in /boot)\n" \
+	"      --initrd FILE       with it, this initramfs (default: the default\n" \
+	"                          initramfs, built on the fly with the initramfs\n" \
+	"                          options: --busybox, --init, --add, --spec...)\n" \
+	"      --uefi              boot with UEFI firmware (Debian's ovmf)\n" \
+	"      --accel auto|kvm|tcg  default auto ($MINOS_ACCEL): KVM if it runs the\n" \
+	"                          guest, else TCG with a warning\n" \
+	"      --memory MB         guest memory (default 512)\n" \
+	"      --cpus N            guest CPUs (default 1)\n" \
+	"      --append STRING     more kernel command line (not with --iso)\n" \
+	"      --disk FILE         attach a virtio disk, raw or qcow2 (repeatable)\n" \
+	"      --gdb[=PORT]        start paused with QEMU's gdb stub (default 1234);\n" \
+	"                          adds nokaslr\n" \
+	"      --monitor PATH      QEMU's monitor as a Unix socket at PATH\n" \
+	"                          (default: in a private temporary directory)\n"
+
 static const struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -45,23 +65,7 @@ static const struct command {
 	 "Boots in QEMU, the guest's serial console on this terminal.  Ctrl-A X quits;\n"
 	 "the terminal is restored however the guest ends.\n"
 	 "\n"
-	 "      --iso FILE          boot this ISO (from CD)\n"
-	 "      --kernel FILE       boot this kernel (default: $MINOS_KERNEL, else\n"
-	 "                          /boot/vmlinuz-$(uname -r), else the newest in /boot)\n"
-	 "      --initrd FILE       with it, this initramfs (default: the default\n"
-	 "                          initramfs, built on the fly with the initramfs\n"
-	 "                          options: --busybox, --init, --add, --spec...)\n"
-	 "      --uefi              boot with UEFI firmware (Debian's ovmf)\n"
-	 "      --accel auto|kvm|tcg  default auto ($MINOS_ACCEL): KVM if it runs the\n"
-	 "                          guest, else TCG with a warning\n"
-	 "      --memory MB         guest memory (default 512)\n"
-	 "      --cpus N            guest CPUs (default 1)\n"
-	 "      --append STRING     more kernel command line (not with --iso)\n"
-	 "      --disk FILE         attach a virtio disk, raw or qcow2 (repeatable)\n"
-	 "      --gdb[=PORT]        start paused with QEMU's gdb stub (default 1234);\n"
-	 "                          adds nokaslr\n"
-	 "      --monitor PATH      QEMU's monitor as a Unix socket at PATH\n"
-	 "                          (default: in a private temporary directory)\n"},
+	RUN_OPTIONS_HELP},
 	{"test", cmd_test, "boot, run a command in the guest, return its status",
 	 "Usage: minos test [run options] [--timeout SECONDS] [--verbose] -- COMMAND [ARG]...\n"
 	 "\n"
@@ -71,23 +75,8 @@ static const struct command {
 	 "\n"
 	 "      --timeout SECONDS   give up after this long (default 300)\n"
 	 "      --verbose           the guest's console (kernel log) on stderr\n"
-	 "      --iso FILE          boot this ISO (from CD)\n"
-	 "      --kernel FILE       boot this kernel (default: $MINOS_KERNEL, else\n"
-	 "                          /boot/vmlinuz-$(uname -r), else the newest in /boot)\n"
-	 "      --initrd FILE       with it, this initramfs (default: the default\n"
-	 "                          initramfs, built on the fly with the initramfs\n"
-	 "                          options: --busybox, --init, --add, --spec...)\n"
-	 "      --uefi              boot with UEFI firmware (Debian's ovmf)\n"
-	 "      --accel auto|kvm|tcg  default auto ($MINOS_ACCEL): KVM if it runs the\n"
-	 "                          guest, else TCG with a warning\n"
-	 "      --memory MB         guest memory (default 512)\n"
-	 "      --cpus N            guest CPUs (default 1)\n"
-	 "      --append STRING     more kernel command line (not with --iso)\n"
-	 "      --disk FILE         attach a virtio disk, raw or qcow2 (repeatable)\n"
-	 "      --gdb[=PORT]        start paused with QEMU's gdb stub (default 1234);\n"
-	 "                          adds nokaslr\n"
-	 "      --monitor PATH      QEMU's monitor as a Unix socket at PATH\n"
-	 "                          (default: in a private temporary directory)\n"	 "\n"
+	RUN_OPTIONS_HELP
+	 "\n"
 	 "Exit status: the command's; 124 on timeout; 125 if minos itself failed (bad\n"
 	 "arguments, QEMU missing, unreadable kernel); 255 if the guest died without a\n"
 	 "status (kernel panic, init crash).\n"},

@@ -104,6 +104,57 @@ test_expect_success 'SIGTERM stops the guest and leaves nothing behind' '
 	expect_eq "$(ls -A priv)" ""
 '
 
+# The seed's ISO: GRUB from grub-mkrescue around the kernel and our initramfs.
+# The test channel reaches minos-init through any bootloader and firmware.
+seed_iso() {
+	mkdir -p iso/boot/grub
+	cp "$K" iso/boot/bzImage
+	cp default.img iso/boot/initrd.img
+	cat >iso/boot/grub/grub.cfg <<-\EOS
+	serial --unit=0 --speed=115200
+	terminal_input serial console
+	terminal_output serial console
+	set timeout=0
+	menuentry "minos" {
+		linux /boot/bzImage console=ttyS0 panic=-1
+		initrd /boot/initrd.img
+	}
+	EOS
+	grub-mkrescue -o seed.iso iso 2>/dev/null
+}
+
+test_expect_success 'minos test --iso works under BIOS' '
+	seed_iso
+	"$MINOS" test --iso seed.iso -- sh -c "echo bios \$(uname -r); exit 4" >iso.out || rc=$?
+	expect_eq "$rc $(cat iso.out)" "4 bios $(basename "$K" | sed "s/^vmlinuz-//")"
+'
+
+test_expect_success 'minos test --iso works under UEFI (OVMF)' '
+	[ -f seed.iso ] || seed_iso
+	"$MINOS" test --uefi --iso seed.iso -- sh -c "echo efi \$(cat /sys/firmware/efi/fw_platform_size); exit 5" >efi.out || rc=$?
+	expect_eq "$rc $(cat efi.out)" "5 efi 64"
+'
+
+test_expect_success '--disk attaches a virtio disk (raw and qcow2 detected)' '
+	truncate -s 8M raw.img
+	qemu-img create -q -f qcow2 disk.qcow2 8M
+	t --disk raw.img --disk disk.qcow2 -- sh -c "cat /sys/bus/pci/devices/*/device" >pci
+	expect_eq "$(grep -c 0x1001 pci)" 2
+'
+
+test_expect_success '--gdb starts paused, prints the gdb line, and gdb attaches' '
+	port=$((20000 + $$ % 20000))
+	"$MINOS" run --kernel "$K" --initrd default.img --gdb=$port </dev/null >run.out 2>run.err &
+	pid=$!
+	wait_for "target remote localhost:$port" run.err 30
+	grep -q "gdb vmlinux -ex .target remote localhost:$port." run.err
+	sleep 1
+	gdb -batch -nx -ex "target remote localhost:$port" -ex "info registers rip" >gdb.out 2>&1 || true
+	kill $pid; wait $pid || true
+	cat gdb.out
+	grep -q "^rip *0xfff0" gdb.out
+'
+
 test_expect_success 'without --initrd, the default initramfs is built on the fly' '
 	t2=$("$MINOS" test --kernel "$K" -- cat /proc/1/comm)
 	expect_eq "$t2" init
