@@ -25,7 +25,7 @@
 	"      --append STRING     more kernel command line (not with --iso)\n" \
 	"      --disk FILE         attach a virtio disk, raw or qcow2 (repeatable)\n" \
 	"      --gdb[=PORT]        start paused with QEMU's gdb stub (default 1234);\n" \
-	"                          adds nokaslr\n" \
+	"                          adds nokaslr; accel auto then means TCG\n" \
 	"      --monitor PATH      QEMU's monitor as a Unix socket at PATH\n" \
 	"                          (default: in a private temporary directory)\n"
 

@@ -94,6 +94,27 @@ test_expect_success 'Ctrl-Alt-Del from QEMU reboots' '
 	grep -q SHUTDOWN-ENTRY console.log
 '
 
+test_expect_success 'SIGHUP re-reads inittab: a new respawn entry starts, a kept one stays' '
+	cat >hup.sh <<-\EOF
+	#!/bin/sh
+	sleep 1
+	echo "::respawn:/bin/sh -c \"echo RESPAWN-TWO; exec sleep 100\"" >>/etc/inittab
+	kill -HUP 1
+	sleep 2
+	poweroff
+	EOF
+	chmod +x hup.sh
+	cat >hup.inittab <<-\EOF
+	::respawn:/bin/sh -c "echo RESPAWN-ONE; exec sleep 100"
+	::once:/hup.sh
+	EOF
+	"$MINOS" initramfs -o hup.img --add hup.inittab:/etc/inittab --add hup.sh:/hup.sh
+	boot hup.img
+	grep -q "reloaded /etc/inittab" console.log
+	expect_eq "$(grep -c RESPAWN-ONE console.log)" 1
+	expect_eq "$(grep -c RESPAWN-TWO console.log)" 1
+'
+
 test_expect_success 'the console shell has job control; Ctrl-C; exit respawns' '
 	sock=minos-$$
 	T() { tmux -L "$sock" "$@"; }
