@@ -31,10 +31,14 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
-.PHONY: all check unit boot demo install uninstall clean deps bench help
+.PHONY: all check unit boot demo install uninstall clean deps bench help FORCE
 all: $(B)/minos $(B)/minos-init
 
-$(B)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h | $(B)/src
+# Objects depend on the compiled-in paths: make install PREFIX=/usr rebuilds.
+$(B)/defs: FORCE | $(B)
+	@echo '$(DEFS)' | cmp -s - $@ || echo '$(DEFS)' >$@
+
+$(B)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(B)/src
 	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
 
 $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)

@@ -171,12 +171,19 @@ static int add_busybox(struct rootfs *fs, const struct initramfs_opts *o)
 	return rc;
 }
 
-/* minos-init: beside the minos binary (a build tree), else installed. */
+/*
+ * minos-init: beside the minos binary (a build tree), else in ../lib/minos
+ * from it (an install, wherever it was moved), else where make install put it.
+ */
 static char *find_minos_init(void)
 {
 	char *dir = self_dir();
 	char *p = xasprintf("%s/minos-init", dir);
 
+	if (access(p, R_OK) < 0) {
+		free(p);
+		p = xasprintf("%s/../lib/minos/minos-init", dir);
+	}
 	free(dir);
 	if (access(p, R_OK) == 0)
 		return p;
