@@ -31,7 +31,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
-.PHONY: all check unit boot demo install uninstall clean deps bench help FORCE
+.PHONY: all check check-installed unit demo install uninstall clean deps bench help FORCE
 all: $(B)/minos $(B)/minos-init
 
 # Objects depend on the compiled-in paths: make install PREFIX=/usr rebuilds.
@@ -69,19 +69,26 @@ $(B) $(B)/src $(B)/tests $(B)/init-host:
 deps:
 	scripts/deps.sh >/dev/null
 
+# check, demo and bench install what they need first, then run make again:
+# the pkg-config flags above were read before the -dev packages existed.
+check: deps
+	$(MAKE) --no-print-directory check-installed
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	scripts/demo.sh
+
+bench: deps
+	$(MAKE) --no-print-directory all
+	bench/run
+
 # The unit tests, then the TAP scripts (cpio/bsdtar checks and QEMU boots).
-check: deps all $(UNIT_BIN)
+check-installed: all $(UNIT_BIN)
 	MINOS_KERNEL="$$(scripts/fetch-kernel.sh)" MINOS_BUILD="$(CURDIR)/$(B)" \
 		prove -j2 --timer $(UNIT_BIN) tests/*.t tests/boot/*.t
 
 unit: all $(UNIT_BIN)
 	prove $(UNIT_BIN)
-
-demo: deps all
-	scripts/demo.sh
-
-bench: deps all
-	bench/run
 
 install: all
 	install -Dm755 $(B)/minos $(DESTDIR)$(BINDIR)/minos

@@ -44,8 +44,6 @@ int vm_config_init(struct vm_config *c)
 
 int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 {
-	long v;
-
 	switch (opt) {
 	case OPT_ISO: c->iso = arg; return 1;
 	case OPT_INITRD: c->initrd = arg; return 1;
@@ -77,8 +75,7 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		c->disks[c->ndisks++] = arg;
 		return 1;
 	}
-	v = initramfs_opt(&c->initramfs, opt, arg);
-	return (int)v;
+	return initramfs_opt(&c->initramfs, opt, arg);
 }
 
 int vm_config_finish(struct vm_config *c)
