@@ -61,6 +61,7 @@ static void on_reload(struct init *in)
 {
 	struct inittab old = in->tab;
 	struct respawn run[INITTAB_MAX];
+	int claimed[INITTAB_MAX] = {0};	/* new entries given an old one's state */
 
 	memcpy(run, in->run, sizeof(run));
 	load_inittab(in);
@@ -69,11 +70,9 @@ static void on_reload(struct init *in)
 		int kept = 0;
 
 		for (int j = 0; j < in->tab.n && !kept; j++)
-			if (!memcmp(&old.e[i], &in->tab.e[j], sizeof(old.e[i])) &&
-			    !in->run[j].started_ms) {
+			if (!claimed[j] && !memcmp(&old.e[i], &in->tab.e[j], sizeof(old.e[i]))) {
 				in->run[j] = run[i];
-				in->run[j].started_ms = run[i].started_ms ? run[i].started_ms : 1;
-				kept = 1;
+				claimed[j] = kept = 1;
 			}
 		if (!kept && run[i].pid > 0 &&
 		    (old.e[i].action == ACT_RESPAWN || old.e[i].action == ACT_ASKFIRST))

@@ -13,8 +13,6 @@ struct respawn {
 	long long started_ms;
 	long long restart_at_ms;	/* when to start it again */
 	int quick_fails;		/* consecutive */
-	int done;			/* once/wait/sysinit entry has run */
-	int removed;			/* dropped by an inittab reload */
 };
 
 /*

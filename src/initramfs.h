@@ -18,7 +18,7 @@ struct initramfs_opts {
 /* The long options every command that builds an initramfs accepts. */
 enum {
 	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
-	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_INITRAMFS_LAST,
+	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE,
 };
 #define INITRAMFS_LONGOPTS \
 	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \

@@ -475,11 +475,6 @@ int rootfs_finish(struct rootfs *fs)
 	return 0;
 }
 
-const struct entry *rootfs_find(const struct rootfs *fs, const char *path)
-{
-	return fs->finished ? find_sorted(fs, path) : NULL;
-}
-
 static const struct entry *find_sorted(const struct rootfs *fs, const char *path)
 {
 	size_t lo = 0, hi = fs->n;

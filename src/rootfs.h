@@ -67,7 +67,6 @@ int rootfs_add_elf_deps(struct rootfs *fs, const char *src);
 int rootfs_finish(struct rootfs *fs);
 /* Streams the finished tree as a newc archive; every mtime is `mtime`. */
 int rootfs_write(struct rootfs *fs, struct sink *out, uint32_t mtime);
-const struct entry *rootfs_find(const struct rootfs *fs, const char *path);
 void rootfs_free(struct rootfs *fs);
 
 #endif

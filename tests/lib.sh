@@ -41,11 +41,6 @@ test_expect_success() {
 	fi
 }
 
-test_skip() {
-	test_count=$((test_count + 1))
-	echo "ok $test_count - # skip $1 ($2)"
-}
-
 test_done() {
 	echo "1..$test_count"
 	[ "$test_failed" -eq 0 ]
