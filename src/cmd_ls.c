@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "initrd.h"
+#include "iso.h"
 #include "util.h"
 
 static void mode_string(uint32_t mode, char s[11])
@@ -26,26 +27,51 @@ static void mode_string(uint32_t mode, char s[11])
 	s[10] = '\0';
 }
 
-static int print_entry(const struct cpio_entry *e, void *ctx)
+static void print_line(uint32_t mode_bits, unsigned nlink, unsigned uid, unsigned gid,
+		       const char *size, time_t t, const char *name)
 {
-	char mode[11], size[32], date[32];
-	time_t t = e->h.mtime;
+	char mode[11], date[32];
 	struct tm tm;
 
+	mode_string(mode_bits, mode);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
+	printf("%s %3u %-5u %-5u %9s %s %s", mode, nlink, uid, gid, size, date, name);
+}
+
+static int print_entry(const struct cpio_entry *e, void *ctx)
+{
+	char size[32];
+
 	(void)ctx;
-	mode_string(e->h.mode, mode);
 	if (S_ISCHR(e->h.mode) || S_ISBLK(e->h.mode))
 		snprintf(size, sizeof(size), "%u, %u", e->h.rdevmajor, e->h.rdevminor);
 	else
 		snprintf(size, sizeof(size), "%llu", (unsigned long long)e->h.filesize);
-	gmtime_r(&t, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
-	printf("%s %3u %-5u %-5u %9s %s %s", mode, e->h.nlink, e->h.uid,
-	       e->h.gid, size, date, e->h.name);
+	print_line(e->h.mode, e->h.nlink, e->h.uid, e->h.gid, size, e->h.mtime, e->h.name);
 	if (S_ISLNK(e->h.mode))
 		printf(" -> %.*s", (int)e->h.filesize, (const char *)e->data);
 	putchar('\n');
 	return 0;
+}
+
+static void print_iso_entry(const struct iso_entry *e, void *ctx)
+{
+	char size[32];
+
+	(void)ctx;
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
+	print_line(e->mode, 1, e->uid, e->gid, size, (time_t)e->mtime, e->path + 1);
+	if (e->target)
+		printf(" -> %s", e->target);
+	putchar('\n');
+}
+
+static void print_iso_boot(const struct iso_boot *b, void *ctx)
+{
+	(void)ctx;
+	printf("# El Torito %s: %s (%s emulation, loads %u sectors)\n", b->platform,
+	       b->path ? b->path + 1 : "(no file)", b->emulation, b->load_sectors);
 }
 
 /* The first segment goes unmarked, so a plain archive lists like ls -l. */
@@ -73,8 +99,17 @@ int cmd_ls(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return err("ls", "expects one FILE"), usage_error("ls");
-	if (initrd_walk(argv[optind], print_segment, print_entry, &segments) < 0)
+	switch (iso_detect(argv[optind])) {
+	case -1:
 		return 1;
+	case 1:
+		if (iso_read(argv[optind], print_iso_entry, print_iso_boot, NULL) < 0)
+			return 1;
+		break;
+	default:
+		if (initrd_walk(argv[optind], print_segment, print_entry, &segments) < 0)
+			return 1;
+	}
 	if (fflush(stdout) == EOF)
 		return err_errno("ls", "cannot write the listing"), 1;
 	return 0;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 int cmd_initramfs(int argc, char **argv);
+int cmd_iso(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);

@@ -93,6 +93,29 @@ struct sink *sink_fd(int fd, const char *what)
 	return &f->s;
 }
 
+/* ---- memory sink ---- */
+
+struct buf_sink {
+	struct sink s;
+	struct buf *b;
+};
+
+static int buf_write(struct sink *s, const void *p, size_t n)
+{
+	buf_add(((struct buf_sink *)s)->b, p, n);
+	return 0;
+}
+
+struct sink *sink_buf(struct buf *b)
+{
+	struct buf_sink *m = xcalloc(1, sizeof(*m));
+
+	m->s.write = buf_write;
+	m->s.finish = fd_finish;
+	m->b = b;
+	return &m->s;
+}
+
 /* ---- compressing sinks: each keeps its state and the next sink ---- */
 
 struct comp_sink {

@@ -20,6 +20,8 @@ void compression_levels(enum compression c, int *min, int *max, int *def);
 
 /* A sink writing to fd; errors name `what` (the output path). */
 struct sink *sink_fd(int fd, const char *what);
+/* A sink appending to b (which the caller owns and frees). */
+struct sink *sink_buf(struct buf *b);
 /* A sink compressing into `next`; finishing it finishes `next` too. */
 struct sink *sink_compress(enum compression c, int level, struct sink *next,
 			   const char *what);

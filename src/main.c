@@ -59,6 +59,32 @@ static const struct command {
 	 "      --bare              no default contents: only what the options add\n"
 	 "\n"
 	 "Timestamps are $SOURCE_DATE_EPOCH, else 0.\n"},
+	{"iso", cmd_iso, "write a hybrid ISO that boots BIOS and UEFI, from CD and USB",
+	 "Usage: minos iso -o FILE [--initrd FILE | initramfs options] [options]\n"
+	 "\n"
+	 "Writes one ISO 9660 image (Rock Ridge, Joliet) that boots the kernel and the\n"
+	 "initramfs through a GRUB menu under BIOS and UEFI, from a CD and from a USB\n"
+	 "stick it is written to (dd): El Torito BIOS and EFI entries, GRUB's hybrid\n"
+	 "MBR and a GPT with the EFI system partition.  GRUB core images are made by\n"
+	 "grub-mkimage with only the modules needed, and cached.  The same inputs and\n"
+	 "$SOURCE_DATE_EPOCH give the same bytes.\n"
+	 "\n"
+	 "  -o, --output FILE       write the ISO to FILE\n"
+	 "      --kernel FILE       kernel to boot (default: $MINOS_KERNEL, else\n"
+	 "                          /boot/vmlinuz-$(uname -r), else the newest\n"
+	 "                          /boot/vmlinuz-*)\n"
+	 "      --initrd FILE       initramfs to boot (default: build one in memory\n"
+	 "                          from the initramfs options; see minos help initramfs)\n"
+	 "      --cmdline STRING    kernel command line (default: \"console=tty0\n"
+	 "                          console=ttyS0\": the screen and the first serial port)\n"
+	 "      --timeout SECONDS   seconds the menu waits (default 5; 0 boots at once)\n"
+	 "      --title STRING      the menu entry's title (default \"minos\")\n"
+	 "      --label NAME        volume label: 1 to 32 of A-Z 0-9 _ - (default MINOS)\n"
+	 "\n"
+	 "The menu shows on the screen and on the first serial port (115200 baud).\n"
+	 "Needs grub-mkimage (grub-common), grub-pc-bin and grub-efi-amd64-bin; GRUB\n"
+	 "is read from $MINOS_GRUB_DIR, else /usr/lib/grub, and the core images are\n"
+	 "cached in $MINOS_CACHE, else $XDG_CACHE_HOME/minos, else ~/.cache/minos.\n"},
 	{"run", cmd_run, "boot in QEMU with the serial console as the terminal",
 	 "Usage: minos run [--iso FILE | --kernel FILE [--initrd FILE]] [options]\n"
 	 "\n"
@@ -80,14 +106,16 @@ static const struct command {
 	 "Exit status: the command's; 124 on timeout; 125 if minos itself failed (bad\n"
 	 "arguments, QEMU missing, unreadable kernel); 255 if the guest died without a\n"
 	 "status (kernel panic, init crash).\n"},
-	{"ls", cmd_ls, "list an initramfs",
+	{"ls", cmd_ls, "list an initramfs or an ISO",
 	 "Usage: minos ls FILE\n"
 	 "\n"
-	 "Lists the entries of an initramfs like ls -l: mode, links, owner, group,\n"
-	 "size (or device numbers), time, path and symlink target.  Reads newc and crc\n"
-	 "cpio, plain or compressed with gzip, zstd, xz or lz4, and files of several\n"
-	 "segments (an early-microcode cpio followed by a compressed one); each segment\n"
-	 "after the first is marked with a line starting with '#'.\n"},
+	 "Lists the entries of an initramfs or an ISO image like ls -l: mode, links,\n"
+	 "owner, group, size (or device numbers), time, path and symlink target.\n"
+	 "Reads newc and crc cpio, plain or compressed with gzip, zstd, xz or lz4, and\n"
+	 "files of several segments (an early-microcode cpio followed by a compressed\n"
+	 "one); each segment after the first is marked with a line starting with '#'.\n"
+	 "An ISO 9660 image is listed with its Rock Ridge names and attributes, then\n"
+	 "one line per El Torito boot entry, starting with '# El Torito'.\n"},
 };
 
 static const struct command *find(const char *name)

@@ -46,6 +46,7 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 {
 	switch (opt) {
 	case OPT_ISO: c->iso = arg; return 1;
+	case OPT_USB: c->usb = arg; return 1;
 	case OPT_INITRD: c->initrd = arg; return 1;
 	case OPT_UEFI: c->uefi = 1; return 1;
 	case OPT_APPEND: c->append = arg; return 1;
@@ -82,13 +83,18 @@ int vm_config_finish(struct vm_config *c)
 {
 	char *version = NULL;
 
-	if (c->iso && (c->initramfs.kernel || c->initrd))
-		return err("--iso", "boots the ISO's own kernel: no --kernel or --initrd with it");
-	if (c->iso) {
-		if (access(c->iso, R_OK) < 0)
-			return err_errno(c->iso, "cannot read ISO");
+	const char *image = c->iso ? c->iso : c->usb, *opt = c->iso ? "--iso" : "--usb";
+
+	if (c->iso && c->usb)
+		return err("--usb", "boots an image like --iso: give one of them");
+	if (image && (c->initramfs.kernel || c->initrd))
+		return err(opt, "boots the image's own kernel: no --kernel or --initrd with it");
+	if (image) {
+		if (access(image, R_OK) < 0)
+			return err_errno(image, "cannot read image");
 		if (c->append)
-			warn("--append", "ignored with --iso: the ISO's GRUB entry has the command line");
+			warn("--append", "ignored with %s: the image's GRUB entry has the command line",
+			     opt);
 	} else {
 		char *k = kernel_find(c->initramfs.kernel);
 
@@ -227,6 +233,11 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	if (c->iso) {
 		arg(a, "-drive"); arg(a, "file=%s,media=cdrom,readonly=on,if=ide,index=2", c->iso);
 		arg(a, "-boot"); arg(a, "d");
+	} else if (c->usb) {
+		/* A stick on xHCI, booted first; the guest's writes go nowhere. */
+		arg(a, "-device"); arg(a, "qemu-xhci,id=xhci");
+		arg(a, "-drive"); arg(a, "if=none,id=stick,format=raw,snapshot=on,file=%s", c->usb);
+		arg(a, "-device"); arg(a, "usb-storage,bus=xhci.0,drive=stick,bootindex=0");
 	} else {
 		arg(a, "-kernel"); arg(a, "%s", c->kernel);
 		arg(a, "-initrd"); arg(a, "%s", vm->initrd);
@@ -267,7 +278,7 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 		if (rc < 0)
 			return -1;
 	}
-	if (c->iso)
+	if (c->iso || c->usb)
 		return 0;
 	if (c->initrd) {
 		vm->initrd = xstrdup(c->initrd);

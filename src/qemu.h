@@ -9,7 +9,7 @@
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 
 struct vm_config {
-	const char *iso, *kernel, *initrd;	/* kernel: after kernel_find */
+	const char *iso, *usb, *kernel, *initrd;	/* kernel: after kernel_find */
 	struct initramfs_opts initramfs;	/* for --kernel without --initrd */
 	int uefi;
 	enum accel accel;
@@ -32,10 +32,11 @@ struct vm {
 /* Run options every command that boots accepts, beside INITRAMFS_LONGOPTS. */
 enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
-	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR,
+	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
+	{"usb", required_argument, NULL, OPT_USB}, \
 	{"initrd", required_argument, NULL, OPT_INITRD}, \
 	{"uefi", no_argument, NULL, OPT_UEFI}, \
 	{"accel", required_argument, NULL, OPT_ACCEL}, \

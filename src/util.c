@@ -293,3 +293,43 @@ long long now_ms_host(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
+
+char *cache_dir(const char *sub)
+{
+	const char *env = getenv("MINOS_CACHE"), *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char *dir;
+
+	if (env && *env)
+		dir = xasprintf("%s/%s", env, sub);
+	else if (xdg && *xdg)
+		dir = xasprintf("%s/minos/%s", xdg, sub);
+	else if (home && *home)
+		dir = xasprintf("%s/.cache/minos/%s", home, sub);
+	else
+		return NULL;
+	for (char *p = dir + 1;; p++) {
+		if (*p && *p != '/')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			free(dir);
+			return NULL;
+		}
+		*p = c;
+		if (!c)
+			break;
+	}
+	return dir;
+}
+
+uint64_t hash64(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}

@@ -67,6 +67,17 @@ int parse_long(const char *s, long min, long max, long *out);
 /* CLOCK_MONOTONIC in milliseconds. */
 long long now_ms_host(void);
 
+/*
+ * minos's cache directory, subdirectory sub created (with its parents):
+ * $MINOS_CACHE, else $XDG_CACHE_HOME/minos, else ~/.cache/minos.  NULL if
+ * it cannot be made (no error printed: a cache is optional).
+ */
+char *cache_dir(const char *sub);
+
+/* FNV-1a, 64 bits, continuing from h (start with HASH64_INIT). */
+#define HASH64_INIT 0xcbf29ce484222325ULL
+uint64_t hash64(uint64_t h, const void *p, size_t n);
+
 /* Directory of the running minos executable (for finding minos-init). */
 char *self_dir(void);
 

@@ -1,0 +1,366 @@
+/*
+ * iso.c - write the hybrid ISO with libisofs, straight into a file.
+ *
+ * The layout grub-mkrescue makes, with only the bytes it needs:
+ *
+ *   system area  GRUB's boot_hybrid.img MBR, patched with the BIOS core's
+ *                address (the "GRUB2 boot provisions"), a protective MBR
+ *                partition and a GPT whose ESP partition is the EFI image
+ *   El Torito    BIOS: /boot/grub/bios.img, no emulation, boot-info-table
+ *                UEFI: /boot/grub/efi.img, a FAT ESP with BOOTX64.EFI
+ *   files        /boot/vmlinuz, /boot/initrd.img, /boot/grub/grub.cfg and
+ *                a marker, /.disk/minos-ID, that grub.cfg searches for
+ *
+ * Both GRUB cores have the prefix /boot/grub: the BIOS core reads grub.cfg
+ * from the device it booted from (the CD, or the whole USB disk), the EFI
+ * core from the ESP, which holds a copy.  grub.cfg then finds the ISO by
+ * the marker, whose name is a hash of everything the ISO boots.
+ *
+ * Reproducible: no clocks and no randomness.  Times come from
+ * SOURCE_DATE_EPOCH (else 0), the GPT GUIDs and the ESP serial from the ID.
+ */
+#include "iso.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LIBISOFS_WITHOUT_LIBBURN 1
+#include <libisofs.h>
+#include <libdeflate.h>
+
+#include "fat.h"
+#include "grub.h"
+#include "util.h"
+
+/* Folds a file's checksums into h; the file is mapped, not copied. */
+static int hash_file(uint64_t *h, const char *path)
+{
+	struct stat st;
+	void *p = MAP_FAILED;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint32_t sums[2] = {0, 1};
+
+	if (fd < 0)
+		return err_errno(path, "cannot open");
+	if (fstat(fd, &st) < 0)
+		return close(fd), err_errno(path, "cannot read");
+	if (st.st_size && (p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+		return close(fd), err_errno(path, "cannot map");
+	close(fd);
+	if (st.st_size) {
+		sums[0] = libdeflate_crc32(0, p, st.st_size);
+		sums[1] = libdeflate_adler32(1, p, st.st_size);
+		munmap(p, st.st_size);
+	}
+	*h = hash64(*h, sums, sizeof(sums));
+	*h = hash64(*h, &st.st_size, sizeof(st.st_size));
+	return 0;
+}
+
+/* What the image boots, hashed: names the marker and seeds the GUIDs. */
+static int content_id(const struct iso_spec *s, uint64_t *id)
+{
+	uint64_t h = HASH64_INIT;
+
+	if (hash_file(&h, s->kernel) < 0)
+		return -1;
+	if (s->initrd) {
+		if (hash_file(&h, s->initrd) < 0)
+			return -1;
+	} else {
+		uint32_t sums[2] = {libdeflate_crc32(0, s->initrd_data, s->initrd_len),
+				    libdeflate_adler32(1, s->initrd_data, s->initrd_len)};
+		uint64_t len = s->initrd_len;
+
+		h = hash64(h, sums, sizeof(sums));
+		h = hash64(h, &len, sizeof(len));
+	}
+	h = hash64(h, s->title, strlen(s->title) + 1);
+	h = hash64(h, s->cmdline, strlen(s->cmdline) + 1);
+	h = hash64(h, s->label, strlen(s->label) + 1);
+	*id = hash64(h, &s->timeout, sizeof(s->timeout));
+	return 0;
+}
+
+struct iso_build {
+	IsoImage *img;
+	time_t t;
+};
+
+static int fail(const char *what, int rc)
+{
+	return err(what, "libisofs: %s", iso_error_to_msg(rc));
+}
+
+static void set_attrs(IsoNode *n, mode_t perm, time_t t)
+{
+	iso_node_set_permissions(n, perm);
+	iso_node_set_uid(n, 0);
+	iso_node_set_gid(n, 0);
+	iso_node_set_mtime(n, t);
+	iso_node_set_atime(n, t);
+	iso_node_set_ctime(n, t);
+}
+
+static IsoDir *add_dir(struct iso_build *b, IsoDir *parent, const char *name)
+{
+	IsoDir *d;
+	int rc = iso_image_add_new_dir(b->img, parent, name, &d);
+
+	if (rc < 0)
+		return fail(name, rc), NULL;
+	set_attrs((IsoNode *)d, 0555, b->t);
+	return d;
+}
+
+/* Adds a file whose content is the malloc'd data (the stream frees it). */
+static int add_data(struct iso_build *b, IsoDir *parent, const char *name,
+		    unsigned char *data, size_t len)
+{
+	IsoStream *st;
+	IsoFile *f;
+	int rc = iso_memory_stream_new(data, len, &st);
+
+	if (rc < 0)
+		return free(data), fail(name, rc);
+	rc = iso_image_add_new_file(b->img, parent, name, st, &f);
+	if (rc < 0)
+		return fail(name, rc);
+	set_attrs((IsoNode *)f, 0444, b->t);
+	return 0;
+}
+
+static int add_copy(struct iso_build *b, IsoDir *parent, const char *name,
+		    const void *data, size_t len)
+{
+	unsigned char *copy = xmalloc(len ? len : 1);
+
+	memcpy(copy, data, len);
+	return add_data(b, parent, name, copy, len);
+}
+
+/* Adds a file read from the host when the image is written. */
+static int add_host_file(struct iso_build *b, IsoDir *parent, const char *name,
+			 const char *path)
+{
+	char *abs = realpath(path, NULL);	/* libisofs wants absolute paths */
+	IsoNode *n;
+	int rc;
+
+	if (!abs)
+		return err_errno(path, "cannot resolve");
+	rc = iso_tree_add_new_node(b->img, parent, name, abs, &n);
+	free(abs);
+	if (rc < 0)
+		return fail(path, rc);
+	set_attrs(n, 0444, b->t);
+	return 0;
+}
+
+/* Takes *initrd_data (when the initrd is in memory) and clears it. */
+static int add_tree(struct iso_build *b, const struct iso_spec *s,
+		    unsigned char **initrd_data, const char *cfg, const struct buf *bios, const struct buf *esp,
+		    const char *marker)
+{
+	IsoDir *root = iso_image_get_root(b->img), *boot, *grub, *disk;
+	int rc;
+
+	set_attrs((IsoNode *)root, 0555, b->t);
+	if (!(boot = add_dir(b, root, "boot")) || !(grub = add_dir(b, boot, "grub")) ||
+	    !(disk = add_dir(b, root, ".disk")))
+		return -1;
+	if (add_host_file(b, boot, "vmlinuz", s->kernel) < 0)
+		return -1;
+	if (s->initrd)
+		rc = add_host_file(b, boot, "initrd.img", s->initrd);
+	else
+		rc = add_data(b, boot, "initrd.img", *initrd_data, s->initrd_len);
+	*initrd_data = NULL;
+	if (rc < 0)
+		return -1;
+	if (add_copy(b, grub, "grub.cfg", cfg, strlen(cfg)) < 0 ||
+	    add_copy(b, grub, "bios.img", bios->data, bios->len) < 0 ||
+	    add_copy(b, grub, "efi.img", esp->data, esp->len) < 0 ||
+	    add_copy(b, disk, strrchr(marker, '/') + 1, "minos\n", 6) < 0)
+		return -1;
+	return 0;
+}
+
+static int add_boot(struct iso_build *b)
+{
+	ElToritoBootImage *bios, *efi;
+	IsoBoot *cat;
+	uint32_t lba;
+	char *content;
+	off_t size;
+	int rc;
+
+	rc = iso_image_set_boot_image(b->img, "/boot/grub/bios.img", ELTORITO_NO_EMUL,
+				      "/boot/grub/boot.cat", &bios);
+	if (rc < 0)
+		return fail("/boot/grub/bios.img", rc);
+	el_torito_set_load_size(bios, 4);
+	/* bit0: boot-info-table; bit9: the block address GRUB's MBR needs. */
+	el_torito_set_isolinux_options(bios, 1 | 1 << 9, 0);
+	rc = iso_image_add_boot_image(b->img, "/boot/grub/efi.img", ELTORITO_NO_EMUL,
+				      0, &efi);
+	if (rc < 0)
+		return fail("/boot/grub/efi.img", rc);
+	el_torito_set_boot_platform_id(efi, 0xef);
+	el_torito_set_full_load(efi, 1);
+	if (iso_image_get_bootcat(b->img, &cat, &lba, &content, &size) == 1) {
+		set_attrs((IsoNode *)cat, 0444, b->t);
+		free(content);
+	}
+	return 0;
+}
+
+static int set_options(IsoWriteOpts *o, time_t t, uint64_t id,
+		       const unsigned char mbr[512])
+{
+	static char sa[32768];
+	char uuid[32];
+	uint8_t guid[16];
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(uuid, sizeof(uuid), "%Y%m%d%H%M%S00", &tm);	/* 16 digits */
+	for (int i = 0; i < 16; i++)
+		guid[i] = (i < 8 ? id : hash64(id, "gpt", 3)) >> (8 * (i % 8));
+	guid[7] = (guid[7] & 0x0f) | 0x40;	/* RFC 4122 version 4 layout */
+	guid[8] = (guid[8] & 0x3f) | 0x80;
+	memset(sa, 0, sizeof(sa));
+	memcpy(sa, mbr, 512);
+
+	iso_write_opts_set_iso_level(o, 3);
+	iso_write_opts_set_rockridge(o, 1);
+	iso_write_opts_set_joliet(o, 1);
+	iso_write_opts_set_dir_rec_mtime(o, 7);
+	iso_write_opts_set_always_gmt(o, 1);
+	iso_write_opts_set_pvd_times(o, t, t, 0, 0, uuid);
+	/* bit0: protective MBR partition; 2 << 8: no cylinder padding; bit14: GRUB2 patch */
+	iso_write_opts_set_system_area(o, sa, 1 | 2 << 8 | 1 << 14, 0);
+	iso_write_opts_set_efi_bootp(o, "--efi-boot-image", 0);
+	return iso_write_opts_set_gpt_guid(o, guid, 1);
+}
+
+/* Streams the image into the output file. */
+static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
+{
+	struct burn_source *bs;
+	struct outfile out;
+	static unsigned char chunk[64 * 2048];
+	int rc, n;
+
+	if (outfile_open(&out, output, 0644) < 0)
+		return -1;
+	rc = iso_image_create_burn_source(img, opts, &bs);
+	if (rc < 0) {
+		outfile_abort(&out);
+		return fail(output, rc);
+	}
+	/* Reads must be whole 2 KiB blocks: a short read at the end gives 0. */
+	for (size_t have = 0;; have = 0) {
+		while (have < sizeof(chunk) &&
+		       (n = bs->read_xt(bs, chunk + have, 2048)) == 2048)
+			have += 2048;
+		if (have && (rc = write_all(out.fd, chunk, have)) < 0) {
+			err_errno(output, "cannot write");
+			break;
+		}
+		if (have < sizeof(chunk))
+			break;
+	}
+	if (n < 0)
+		rc = err(output, "libisofs could not produce the image");
+	if (n != 0 || rc < 0)
+		bs->cancel(bs);
+	bs->free_data(bs);
+	free(bs);
+	if (n != 0 || rc < 0) {
+		outfile_abort(&out);
+		return -1;
+	}
+	return outfile_commit(&out);
+}
+
+static int check_label(const char *label)
+{
+	size_t n = strlen(label);
+
+	if (n == 0 || n > 32 || strspn(label, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
+		return err("--label", "'%s' is not a volume label: 1 to 32 of A-Z 0-9 _ -",
+			   label);
+	return 0;
+}
+
+int iso_write(const struct iso_spec *s, const char *output)
+{
+	struct iso_build b = {.t = (time_t)source_date_epoch()};
+	struct buf bios = {0}, efi = {0}, esp = {0};
+	unsigned char mbr[512];
+	IsoWriteOpts *opts = NULL;
+	uint64_t id;
+	char *marker = NULL, *cfg = NULL;
+	unsigned char *initrd_data = s->initrd_data;
+	int rc = -1;
+
+	if (content_id(s, &id) < 0)
+		goto out;
+	marker = xasprintf("/.disk/minos-%016llx", (unsigned long long)id);
+	if (check_label(s->label) < 0 ||
+	    !(cfg = grub_config(s->title, s->cmdline, s->timeout, marker)) ||
+	    grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, &bios) < 0 ||
+	    grub_core(GRUB_EFI, &efi) < 0)
+		goto out;
+	const struct fat_file files[] = {
+		{"EFI/BOOT/BOOTX64.EFI", efi.data, efi.len},
+		{"BOOT/GRUB/GRUB.CFG", cfg, strlen(cfg)},
+	};
+	if (fat_image(files, ARRAY_SIZE(files), (uint32_t)(id >> 32), b.t, &esp,
+		      "/boot/grub/efi.img") < 0)
+		goto out;
+
+	if ((rc = iso_init()) < 0) {
+		rc = fail(output, rc);
+		goto out;
+	}
+	iso_set_msgs_severities("NEVER", "NEVER", "minos");
+	if ((rc = iso_image_new(s->label, &b.img)) < 0 ||
+	    (rc = iso_write_opts_new(&opts, 0)) < 0) {
+		rc = fail(output, rc);
+		goto finish;
+	}
+	iso_image_set_application_id(b.img, "MINOS");
+	iso_image_set_data_preparer_id(b.img, "MINOS " MINOS_VERSION);
+	if ((rc = add_tree(&b, s, &initrd_data, cfg, &bios, &esp, marker)) < 0 ||
+	    (rc = add_boot(&b)) < 0)
+		goto finish;
+	if ((rc = set_options(opts, b.t, id, mbr)) < 0) {
+		rc = fail(output, rc);
+		goto finish;
+	}
+	iso_write_opts_set_fifo_size(opts, 256);	/* 512 KiB: small enough to stay in cache */
+	rc = write_image(b.img, opts, output);
+finish:
+	if (opts)
+		iso_write_opts_free(opts);
+	if (b.img)
+		iso_image_unref(b.img);
+	iso_finish();
+out:
+	free(initrd_data);
+	buf_free(&bios);
+	buf_free(&efi);
+	buf_free(&esp);
+	free(cfg);
+	free(marker);
+	return rc < 0 ? -1 : 0;
+}

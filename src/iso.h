@@ -1,0 +1,51 @@
+/* iso.h - the bootable hybrid ISO image: writing it and listing one */
+#ifndef MINOS_ISO_H
+#define MINOS_ISO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct iso_spec {
+	const char *kernel;		/* a checked bzImage */
+	const char *initrd;		/* a checked initramfs file, or NULL: */
+	unsigned char *initrd_data;	/* one in memory (malloc'd; iso_write frees it) */
+	size_t initrd_len;
+	const char *title, *cmdline, *label;
+	int timeout;
+};
+
+/*
+ * Writes an ISO 9660 image (Rock Ridge, Joliet) that boots the kernel and
+ * initrd through GRUB from CD and disk under BIOS and UEFI: El Torito BIOS
+ * and EFI entries, GRUB's hybrid MBR and a GPT whose ESP partition is the
+ * El Torito EFI image.  Every byte follows from the spec and
+ * SOURCE_DATE_EPOCH.  -1 after an error; no output file then.
+ */
+int iso_write(const struct iso_spec *s, const char *output);
+
+/* 1 if path holds an ISO 9660 volume, 0 if not, -1 if unreadable. */
+int iso_detect(const char *path);
+
+struct iso_entry {
+	const char *path, *target;	/* target: of a symlink, else NULL */
+	unsigned mode, uid, gid;
+	uint64_t size;
+	int64_t mtime;
+};
+
+struct iso_boot {
+	const char *platform;		/* "BIOS", "UEFI" or "0xNN" */
+	const char *emulation;		/* "no", "floppy", "hard disk" */
+	unsigned load_sectors;		/* 512-byte sectors loaded */
+	const char *path;		/* the boot image's file, or NULL */
+};
+
+/*
+ * Reads an ISO's directory tree (Rock Ridge names and attributes where
+ * present), calling entry_fn for each file in path order, then boot_fn for
+ * each El Torito boot entry.  -1 after an error naming path.
+ */
+int iso_read(const char *path, void (*entry_fn)(const struct iso_entry *e, void *ctx),
+	     void (*boot_fn)(const struct iso_boot *b, void *ctx), void *ctx);
+
+#endif
