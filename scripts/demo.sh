@@ -23,3 +23,15 @@ echo "== minos test: boot it and run commands in the guest"
 	echo "applets:  $(ls /bin /sbin /usr/bin /usr/sbin | wc -l)"
 	echo "answer:   $((6 * 7))"'
 echo "== try it yourself: $minos run --kernel $kernel --initrd $out/initrd.img (Ctrl-A X quits)"
+
+echo "== minos iso -o $out/custom_os.iso: the seed's grub-mkrescue step, in one command"
+MINOS_KERNEL=$kernel "$minos" iso -o "$out/custom_os.iso" --timeout 1
+ls -l "$out/custom_os.iso"
+"$minos" ls "$out/custom_os.iso" | grep "El Torito"
+for how in "--iso" "--uefi --usb"; do
+	echo "== minos test $how custom_os.iso"
+	# shellcheck disable=SC2086
+	"$minos" test $how "$out/custom_os.iso" -- sh -c \
+		'echo "booted $(uname -r) via $([ -d /sys/firmware/efi ] && echo UEFI || echo BIOS): $(cat /proc/cmdline)"'
+done
+echo "== try it yourself: $minos run --iso $out/custom_os.iso, or write it to a USB stick with dd"

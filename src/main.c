@@ -12,6 +12,8 @@
 /* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
 #define RUN_OPTIONS_HELP \
 	"      --iso FILE          boot this ISO (from CD)\n" \
+	"      --usb FILE          boot this image from a USB stick (as written with\n" \
+	"                          dd; the guest's writes are discarded)\n" \
 	"      --kernel FILE       boot this kernel (default: $MINOS_KERNEL, else\n" \
 	"                          /boot/vmlinuz-$(uname -r), else the newest in /boot)\n" \
 	"      --initrd FILE       with it, this initramfs (default: the default\n" \
@@ -86,7 +88,7 @@ static const struct command {
 	 "is read from $MINOS_GRUB_DIR, else /usr/lib/grub, and the core images are\n"
 	 "cached in $MINOS_CACHE, else $XDG_CACHE_HOME/minos, else ~/.cache/minos.\n"},
 	{"run", cmd_run, "boot in QEMU with the serial console as the terminal",
-	 "Usage: minos run [--iso FILE | --kernel FILE [--initrd FILE]] [options]\n"
+	 "Usage: minos run [--iso FILE | --usb FILE | --kernel FILE [--initrd FILE]] [options]\n"
 	 "\n"
 	 "Boots in QEMU, the guest's serial console on this terminal.  Ctrl-A X quits;\n"
 	 "the terminal is restored however the guest ends.\n"
