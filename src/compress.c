@@ -76,7 +76,8 @@ static int fd_write(struct sink *s, const void *p, size_t n)
 	return 0;
 }
 
-static int fd_finish(struct sink *s)
+/* Finishing a sink that holds no state of its own: free it. */
+static int free_finish(struct sink *s)
 {
 	free(s);
 	return 0;
@@ -87,7 +88,7 @@ struct sink *sink_fd(int fd, const char *what)
 	struct fd_sink *f = xcalloc(1, sizeof(*f));
 
 	f->s.write = fd_write;
-	f->s.finish = fd_finish;
+	f->s.finish = free_finish;
 	f->fd = fd;
 	f->what = what;
 	return &f->s;
@@ -111,7 +112,7 @@ struct sink *sink_buf(struct buf *b)
 	struct buf_sink *m = xcalloc(1, sizeof(*m));
 
 	m->s.write = buf_write;
-	m->s.finish = fd_finish;
+	m->s.finish = free_finish;
 	m->b = b;
 	return &m->s;
 }

@@ -164,10 +164,24 @@ static int add_host_file(struct iso_build *b, IsoDir *parent, const char *name,
 	return 0;
 }
 
-/* Takes *initrd_data (when the initrd is in memory) and clears it. */
+/* Adds a file whose content is the buffer's, taken over: the buffer is left empty. */
+static int add_buf(struct iso_build *b, IsoDir *parent, const char *name,
+		   struct buf *data)
+{
+	unsigned char *p = data->data ? data->data : xcalloc(1, 1);
+	size_t n = data->len;
+
+	*data = (struct buf){0};
+	return add_data(b, parent, name, p, n);
+}
+
+/*
+ * Takes *initrd_data (when the initrd is in memory) and the contents of bios
+ * and esp, leaving them empty.
+ */
 static int add_tree(struct iso_build *b, const struct iso_spec *s,
-		    unsigned char **initrd_data, const char *cfg, const struct buf *bios, const struct buf *esp,
-		    const char *marker)
+		    unsigned char **initrd_data, const char *cfg, struct buf *bios,
+		    struct buf *esp, const char *marker)
 {
 	IsoDir *root = iso_image_get_root(b->img), *boot, *grub, *disk;
 	int rc;
@@ -186,8 +200,8 @@ static int add_tree(struct iso_build *b, const struct iso_spec *s,
 	if (rc < 0)
 		return -1;
 	if (add_copy(b, grub, "grub.cfg", cfg, strlen(cfg)) < 0 ||
-	    add_copy(b, grub, "bios.img", bios->data, bios->len) < 0 ||
-	    add_copy(b, grub, "efi.img", esp->data, esp->len) < 0 ||
+	    add_buf(b, grub, "bios.img", bios) < 0 ||
+	    add_buf(b, grub, "efi.img", esp) < 0 ||
 	    add_copy(b, disk, strrchr(marker, '/') + 1, "minos\n", 6) < 0)
 		return -1;
 	return 0;
