@@ -92,11 +92,21 @@ static int content_id(const struct iso_spec *s, uint64_t *id)
 struct iso_build {
 	IsoImage *img;
 	time_t t;
+	int weight;	/* of the next file; files are laid out in the order added */
 };
 
 static int fail(const char *what, int rc)
 {
 	return err(what, "libisofs: %s", iso_error_to_msg(rc));
+}
+
+/*
+ * Without weights libisofs lays files out in the order of their source's
+ * host inode number, so the image would depend on the host filesystem.
+ */
+static void set_weight(struct iso_build *b, IsoNode *n)
+{
+	iso_node_set_sort_weight(n, b->weight--);
 }
 
 static void set_attrs(IsoNode *n, mode_t perm, time_t t)
@@ -134,6 +144,7 @@ static int add_data(struct iso_build *b, IsoDir *parent, const char *name,
 	if (rc < 0)
 		return fail(name, rc);
 	set_attrs((IsoNode *)f, 0444, b->t);
+	set_weight(b, (IsoNode *)f);
 	return 0;
 }
 
@@ -161,6 +172,7 @@ static int add_host_file(struct iso_build *b, IsoDir *parent, const char *name,
 	if (rc < 0)
 		return fail(path, rc);
 	set_attrs(n, 0444, b->t);
+	set_weight(b, n);
 	return 0;
 }
 
@@ -190,21 +202,19 @@ static int add_tree(struct iso_build *b, const struct iso_spec *s,
 	if (!(boot = add_dir(b, root, "boot")) || !(grub = add_dir(b, boot, "grub")) ||
 	    !(disk = add_dir(b, root, ".disk")))
 		return -1;
-	if (add_host_file(b, boot, "vmlinuz", s->kernel) < 0)
+	/* In the order a boot reads them. */
+	if (add_buf(b, grub, "bios.img", bios) < 0 ||
+	    add_buf(b, grub, "efi.img", esp) < 0 ||
+	    add_copy(b, grub, "grub.cfg", cfg, strlen(cfg)) < 0 ||
+	    add_copy(b, disk, strrchr(marker, '/') + 1, "minos\n", 6) < 0 ||
+	    add_host_file(b, boot, "vmlinuz", s->kernel) < 0)
 		return -1;
 	if (s->initrd)
 		rc = add_host_file(b, boot, "initrd.img", s->initrd);
 	else
 		rc = add_data(b, boot, "initrd.img", *initrd_data, s->initrd_len);
 	*initrd_data = NULL;
-	if (rc < 0)
-		return -1;
-	if (add_copy(b, grub, "grub.cfg", cfg, strlen(cfg)) < 0 ||
-	    add_buf(b, grub, "bios.img", bios) < 0 ||
-	    add_buf(b, grub, "efi.img", esp) < 0 ||
-	    add_copy(b, disk, strrchr(marker, '/') + 1, "minos\n", 6) < 0)
-		return -1;
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 static int add_boot(struct iso_build *b)
@@ -229,6 +239,7 @@ static int add_boot(struct iso_build *b)
 		return fail("/boot/grub/efi.img", rc);
 	el_torito_set_boot_platform_id(efi, 0xef);
 	el_torito_set_full_load(efi, 1);
+	iso_image_set_boot_catalog_weight(b->img, 1000);
 	if (iso_image_get_bootcat(b->img, &cat, &lba, &content, &size) == 1) {
 		set_attrs((IsoNode *)cat, 0444, b->t);
 		free(content);
@@ -255,8 +266,11 @@ static int set_options(IsoWriteOpts *o, time_t t, uint64_t id,
 
 	iso_write_opts_set_iso_level(o, 3);
 	iso_write_opts_set_rockridge(o, 1);
+	/* RRIP 1.12 would number files in the order of their host inodes. */
+	iso_write_opts_set_rrip_version_1_10(o, 1);
 	iso_write_opts_set_joliet(o, 1);
 	iso_write_opts_set_dir_rec_mtime(o, 7);
+	iso_write_opts_set_sort_files(o, 1);
 	iso_write_opts_set_always_gmt(o, 1);
 	iso_write_opts_set_pvd_times(o, t, t, 0, 0, uuid);
 	/* bit0: protective MBR partition; 2 << 8: no cylinder padding; bit14: GRUB2 patch */
@@ -317,7 +331,7 @@ static int check_label(const char *label)
 
 int iso_write(const struct iso_spec *s, const char *output)
 {
-	struct iso_build b = {.t = (time_t)source_date_epoch()};
+	struct iso_build b = {.t = (time_t)source_date_epoch(), .weight = 100};
 	struct buf bios = {0}, efi = {0}, esp = {0};
 	unsigned char mbr[512];
 	IsoWriteOpts *opts = NULL;

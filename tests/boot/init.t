@@ -125,8 +125,9 @@ test_expect_success 'the console shell has job control; Ctrl-C; exit respawns' '
 			i=$((i + 1)); [ $i -lt $((${2:-90} * 5)) ] || { screen; return 1; }; sleep 0.2
 		done
 	}
+	# stty.after is complete before RUN-EXITED shows
 	T new-session -d -x 160 -y 50 "stty -g >stty.before; \"$MINOS\" run --kernel \"$K\"; \
-		echo RUN-EXITED \$?; stty -g >stty.after; sleep 600"
+		rc=\$?; stty -g >stty.after; echo RUN-EXITED \$rc; sleep 600"
 	trap "tmux -L $sock kill-server 2>/dev/null" EXIT
 	until_screen "^~ #"
 	T send-keys "echo answer-\$((6*7))" Enter
