@@ -58,7 +58,7 @@ $(B)/libinit-host.a: $(INIT_HOST_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/tests/%: tests/unit/%.c $(B)/libminos.a $(B)/libinit-host.a tests/unit/tap.h | $(B)/tests
-	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Iinit -o $@ $< $(B)/libminos.a \
+	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) -iquote src -iquote init -o $@ $< $(B)/libminos.a \
 		$(B)/libinit-host.a $(PKG_LIBS)
 
 .SECONDARY: $(TOOL_OBJ) $(INIT_HOST_OBJ)

@@ -13,6 +13,7 @@
 #include "busybox.h"
 #include "elf.h"
 #include "kernel.h"
+#include "modules.h"
 #include "rootfs.h"
 #include "spec.h"
 #include "util.h"
@@ -67,6 +68,9 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_BARE: o->bare = 1; return 1;
 	case OPT_ADD: push_arg(&o->adds, &o->nadds, arg); return 1;
 	case OPT_SPEC: push_arg(&o->specs, &o->nspecs, arg); return 1;
+	case OPT_MODULE: push_arg(&o->modules, &o->nmodules, arg); return 1;
+	case OPT_MODULES_DIR: o->modules_dir = arg; return 1;
+	case OPT_FIRMWARE_DIR: o->firmware_dir = arg; return 1;
 	case OPT_COMPRESS:
 		o->compress = compression_from_name(arg);
 		if (o->compress < 0)
@@ -86,18 +90,16 @@ void initramfs_opts_free(struct initramfs_opts *o)
 {
 	free(o->adds);
 	free(o->specs);
+	free(o->modules);
 	initramfs_opts_init(o);
 }
 
 /* Refuses a compression the kernel's config says it cannot decode. */
-static int check_kernel(const char *kernel, enum compression comp)
+static int check_kernel(const char *kernel, const char *version, enum compression comp)
 {
-	char *version, *config;
+	char *config = kernel_config_path(kernel, version);
 	int rc = 0;
 
-	if (kernel_inspect(kernel, &version) < 0)
-		return -1;
-	config = kernel_config_path(kernel, version);
 	if (config && comp != COMP_NONE) {
 		int has = kernel_config_has(config, compression_kconfig(comp));
 
@@ -109,7 +111,19 @@ static int check_kernel(const char *kernel, enum compression comp)
 			rc = -1;
 	}
 	free(config);
-	free(version);
+	return rc;
+}
+
+/* --module: the modules of the kernel's release, from its tree. */
+static int add_modules(struct rootfs *fs, const struct initramfs_opts *o,
+		       const char *release)
+{
+	char *dir = o->modules_dir ? xstrdup(o->modules_dir)
+				   : xasprintf("/lib/modules/%s", release);
+	struct module_opts mo = {dir, release, o->firmware_dir, o->modules, o->nmodules};
+	int rc = modules_add(fs, &mo);
+
+	free(dir);
 	return rc;
 }
 
@@ -245,6 +259,7 @@ int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 	enum compression comp = o->compress < 0 ? COMP_ZSTD : o->compress;
 	struct rootfs fs = {0};
 	struct sink *s;
+	char *kernel = NULL, *release = NULL;
 	int min, max, level, rc = 0;
 
 	compression_levels(comp, &min, &max, &level);
@@ -255,8 +270,16 @@ int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 			 compression_name(comp), min, max);
 	else if (o->level >= 0)
 		level = o->level;
-	if (!rc && o->kernel && check_kernel(o->kernel, comp) < 0)
-		rc = -1;
+	if (!rc && (o->modules_dir || o->firmware_dir) && !o->nmodules)
+		rc = err(o->modules_dir ? "--modules-dir" : "--firmware-dir",
+			 "is only used with --module");
+	if (!rc && (o->kernel || o->nmodules)) {
+		/* --module without --kernel: the kernel minos would boot */
+		kernel = kernel_find(o->kernel);
+		if (!kernel || kernel_inspect(kernel, &release) < 0 ||
+		    check_kernel(kernel, release, comp) < 0)
+			rc = -1;
+	}
 	if (!rc && !o->bare)
 		rc = add_skeleton(&fs);
 	if (!rc && (!o->bare || o->busybox || o->busybox_src))
@@ -265,8 +288,12 @@ int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 		rc = add_init(&fs, o);
 	for (size_t i = 0; !rc && i < o->nadds; i++)
 		rc = add_extra(&fs, o->adds[i]);
+	if (!rc && o->nmodules)
+		rc = add_modules(&fs, o, release);
 	for (size_t i = 0; !rc && i < o->nspecs; i++)
 		rc = spec_read(&fs, o->specs[i]);
+	free(kernel);
+	free(release);
 	if (!rc)
 		rc = rootfs_finish(&fs);
 	if (rc) {

@@ -9,8 +9,9 @@
 
 struct initramfs_opts {
 	const char *busybox, *busybox_src, *init, *kernel;
-	const char **adds, **specs;
-	size_t nadds, nspecs;
+	const char **adds, **specs, **modules;
+	size_t nadds, nspecs, nmodules;
+	const char *modules_dir, *firmware_dir;
 	int compress, level;	/* -1: not given */
 	int bare;		/* no default contents */
 };
@@ -18,7 +19,8 @@ struct initramfs_opts {
 /* The long options every command that builds an initramfs accepts. */
 enum {
 	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
-	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE,
+	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_MODULE, OPT_MODULES_DIR,
+	OPT_FIRMWARE_DIR,
 };
 #define INITRAMFS_LONGOPTS \
 	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \
@@ -29,7 +31,10 @@ enum {
 	{"compress", required_argument, NULL, OPT_COMPRESS}, \
 	{"level", required_argument, NULL, OPT_LEVEL}, \
 	{"kernel", required_argument, NULL, OPT_KERNEL}, \
-	{"bare", no_argument, NULL, OPT_BARE}
+	{"bare", no_argument, NULL, OPT_BARE}, \
+	{"module", required_argument, NULL, OPT_MODULE}, \
+	{"modules-dir", required_argument, NULL, OPT_MODULES_DIR}, \
+	{"firmware-dir", required_argument, NULL, OPT_FIRMWARE_DIR}
 
 void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */

@@ -1,0 +1,726 @@
+/*
+ * modules.c - resolving kernel modules the way modprobe does, from the
+ * modules' own .modinfo sections: "depends=" names the modules a module
+ * needs, "softdep=" those modprobe loads before ("pre:") or after
+ * ("post:") it, "alias=" the patterns it answers to, "vermagic=" the
+ * kernel it was built for, "firmware=" the files it asks the kernel for.
+ * No modules.dep is needed, so a tree straight out of a distribution
+ * package works.  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
+ * decompressed: the initramfs is compressed as a whole, and the kernel
+ * then needs no module decompressor.
+ */
+#include "modules.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compress.h"
+#include "util.h"
+
+static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
+
+struct kmod {
+	char *name, *rel;
+	int compressed;
+	char *info;		/* the .modinfo section: "key=value\0"... */
+	size_t info_len;
+	struct buf data;	/* the module, decompressed, once it is in the set */
+	int state;		/* 0, VISITING, IN_SET */
+};
+enum { VISITING = 1, IN_SET };
+
+struct tree {
+	const struct module_opts *o;
+	struct kmod *m;		/* sorted by name */
+	size_t n, cap;
+	char **builtin;		/* names from modules.builtin */
+	size_t nbuiltin;
+	struct buf builtin_info;	/* modules.builtin.modinfo */
+	int infos_read;		/* every module's .modinfo, for aliases */
+	size_t *order;		/* the set, in load order */
+	size_t norder;
+};
+
+/* modprobe's rule: '-' and '_' are the same in names, outside [...] in patterns. */
+static void underscores(char *s)
+{
+	int bracket = 0;
+
+	for (; *s; s++) {
+		if (*s == '[')
+			bracket = 1;
+		else if (*s == ']')
+			bracket = 0;
+		else if (*s == '-' && !bracket)
+			*s = '_';
+	}
+}
+
+static char *module_name(const char *file)
+{
+	const char *base = strrchr(file, '/');
+	char *name = xstrdup(base ? base + 1 : file);
+
+	name[strcspn(name, ".")] = '\0';
+	underscores(name);
+	return name;
+}
+
+static int suffix_of(const char *file)
+{
+	size_t len = strlen(file);
+
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		size_t sl = strlen(suffixes[i]);
+
+		if (len > sl && !strcmp(file + len - sl, suffixes[i]))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int scan(struct tree *t, const char *rel)
+{
+	char *path = *rel ? xasprintf("%s/%s", t->o->dir, rel) : xstrdup(t->o->dir);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d) {
+		rc = err_errno(path, "cannot read the module tree");
+		free(path);
+		return rc;
+	}
+	while (!rc && (e = readdir(d))) {
+		char *sub;
+		int s;
+
+		if (e->d_name[0] == '.')
+			continue;
+		sub = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
+		if (e->d_type == DT_DIR) {
+			rc = scan(t, sub);
+		} else if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) &&
+			   (s = suffix_of(e->d_name)) >= 0) {
+			if (t->n == t->cap) {
+				t->cap = t->cap ? 2 * t->cap : 1024;
+				t->m = xrealloc(t->m, t->cap * sizeof(*t->m));
+			}
+			t->m[t->n++] = (struct kmod){.name = module_name(e->d_name),
+						     .rel = sub, .compressed = s > 0};
+			continue;
+		}
+		free(sub);
+	}
+	closedir(d);
+	free(path);
+	return rc;
+}
+
+/* depmod's order when two files give one name: updates/ first, then the path. */
+static int by_name(const void *a, const void *b)
+{
+	const struct kmod *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	int ux = !strncmp(x->rel, "updates/", 8), uy = !strncmp(y->rel, "updates/", 8);
+
+	if (c)
+		return c;
+	if (ux != uy)
+		return uy - ux;
+	return strcmp(x->rel, y->rel);
+}
+
+static struct kmod *find(struct tree *t, const char *name)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {	/* the first of equal names: the preferred file */
+		size_t mid = (lo + hi) / 2;
+
+		if (strcmp(t->m[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n && !strcmp(t->m[lo].name, name) ? &t->m[lo] : NULL;
+}
+
+static void read_builtin(struct tree *t)
+{
+	char *path = xasprintf("%s/modules.builtin", t->o->dir);
+	struct buf b = {0};
+
+	if (access(path, F_OK) == 0 && read_file(path, &b) == 0) {
+		buf_add(&b, "", 1);
+		for (char *save = NULL, *l = strtok_r((char *)b.data, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			t->builtin = xrealloc(t->builtin, (t->nbuiltin + 1) * sizeof(char *));
+			t->builtin[t->nbuiltin++] = module_name(l);
+		}
+	}
+	buf_free(&b);
+	free(path);
+	path = xasprintf("%s/modules.builtin.modinfo", t->o->dir);
+	if (access(path, F_OK) < 0 || read_file(path, &t->builtin_info) < 0)
+		buf_free(&t->builtin_info);
+	free(path);
+}
+
+static int is_builtin(const struct tree *t, const char *name)
+{
+	for (size_t i = 0; i < t->nbuiltin; i++)
+		if (!strcmp(t->builtin[i], name))
+			return 1;
+	return 0;
+}
+
+/* Reads n bytes at off from memory or from a file. */
+struct reader {
+	const unsigned char *mem;
+	size_t len;
+	int fd;
+};
+
+static int rd(const struct reader *r, void *dst, size_t n, uint64_t off)
+{
+	if (r->mem) {
+		if (off > r->len || n > r->len - off)
+			return -1;
+		memcpy(dst, r->mem + off, n);
+		return 0;
+	}
+	return pread(r->fd, dst, n, (off_t)off) == (ssize_t)n ? 0 : -1;
+}
+
+/* The .modinfo section of an ELF64 relocatable object; 0 if it has none. */
+static int modinfo_section(const struct reader *r, char **out, size_t *len)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh = NULL, *str;
+	char *names = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	if (rd(r, &eh, sizeof(eh), 0) < 0 || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    eh.e_type != ET_REL || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh.e_shstrndx >= eh.e_shnum)
+		return -1;
+	sh = xmalloc(eh.e_shnum * sizeof(*sh));
+	if (rd(r, sh, eh.e_shnum * sizeof(*sh), eh.e_shoff) < 0)
+		goto out;
+	str = &sh[eh.e_shstrndx];
+	if (str->sh_size > (1 << 20))
+		goto out;
+	names = xmalloc(str->sh_size + 1);
+	if (rd(r, names, str->sh_size, str->sh_offset) < 0)
+		goto out;
+	names[str->sh_size] = '\0';
+	rc = 0;
+	for (int i = 0; i < eh.e_shnum; i++) {
+		if (sh[i].sh_name >= str->sh_size || strcmp(names + sh[i].sh_name, ".modinfo"))
+			continue;
+		if (sh[i].sh_size > (16 << 20))
+			break;
+		*out = xmalloc(sh[i].sh_size + 1);
+		(*out)[sh[i].sh_size] = '\0';
+		*len = sh[i].sh_size;
+		if (rd(r, *out, sh[i].sh_size, sh[i].sh_offset) < 0) {
+			free(*out);
+			*out = NULL;
+			rc = -1;
+		}
+		break;
+	}
+out:
+	free(names);
+	free(sh);
+	return rc;
+}
+
+static char *path_of(const struct tree *t, const struct kmod *m)
+{
+	return xasprintf("%s/%s", t->o->dir, m->rel);
+}
+
+/* Reads the whole module into m->data, decompressing it. */
+static int load(struct tree *t, struct kmod *m)
+{
+	char *path = path_of(t, m);
+	struct buf raw = {0};
+	int rc = read_file(path, &raw);
+
+	if (rc == 0 && m->compressed) {
+		enum compression kind;
+		size_t used;
+		int got = decompress_stream(raw.data, raw.len, 0, path, &m->data, &used, &kind);
+
+		if (got == 0)
+			rc = err(path, "is not compressed the way its name says");
+		else if (got < 0)
+			rc = -1;
+		buf_free(&raw);
+	} else if (rc == 0) {
+		m->data = raw;
+	} else {
+		buf_free(&raw);
+	}
+	free(path);
+	return rc;
+}
+
+/*
+ * m->info; for a module not in the set, without keeping its contents.
+ * Not strict (looking through aliases): a file that is no module is
+ * skipped with a warning.
+ */
+static int read_info(struct tree *t, struct kmod *m, int strict)
+{
+	struct reader r = {.fd = -1};
+	char *path;
+	int rc, keep = m->data.data != NULL;
+
+	if (m->info)
+		return 0;
+	if (m->compressed && !keep && load(t, m) < 0)
+		return -1;
+	path = path_of(t, m);
+	if (m->data.data) {
+		r.mem = m->data.data;
+		r.len = m->data.len;
+	} else if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = err_errno(path, "cannot open");
+		free(path);
+		return rc;
+	}
+	rc = modinfo_section(&r, &m->info, &m->info_len);
+	if ((rc < 0 || !m->info) && strict) {
+		rc = err(path, "is not a kernel module (no .modinfo in an x86-64 ELF object)");
+	} else if (rc < 0 || !m->info) {
+		warn(path, "is not a kernel module (no .modinfo in an x86-64 ELF object); skipped");
+		m->info = xstrdup("");
+		m->info_len = 0;
+		rc = 0;
+	}
+	if (r.fd >= 0)
+		close(r.fd);
+	if (m->compressed && !keep)
+		buf_free(&m->data);
+	free(path);
+	return rc;
+}
+
+/* The value of the next `key` field after *pos (start with *pos = 0). */
+static const char *info_next(const char *info, size_t len, const char *key, size_t *pos)
+{
+	size_t kl = strlen(key);
+
+	while (*pos < len) {
+		const char *f = info + *pos;
+
+		*pos += strlen(f) + 1;
+		if (!strncmp(f, key, kl) && f[kl] == '=')
+			return f + kl + 1;
+	}
+	return NULL;
+}
+
+static const char *info_get(const struct kmod *m, const char *key)
+{
+	size_t pos = 0;
+
+	return info_next(m->info, m->info_len, key, &pos);
+}
+
+static int resolve(struct tree *t, const char *name, int soft, const char *why);
+
+/* The names of a "softdep=pre: a b post: c" value, for one side. */
+static int softdeps(struct tree *t, const struct kmod *m, const char *side)
+{
+	size_t pos = 0;
+	const char *v;
+
+	while ((v = info_next(m->info, m->info_len, "softdep", &pos))) {
+		char *copy = xstrdup(v), *save = NULL;
+		int mine = 0, rc = 0;
+
+		for (char *w = strtok_r(copy, " \t", &save); w && !rc;
+		     w = strtok_r(NULL, " \t", &save)) {
+			if (!strcmp(w, "pre:") || !strcmp(w, "post:"))
+				mine = !strcmp(w, side);
+			else if (mine)
+				rc = resolve(t, w, 1, m->name);
+		}
+		free(copy);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int check_vermagic(const struct tree *t, const struct kmod *m)
+{
+	const char *v = info_get(m, "vermagic");
+	size_t len = v ? strcspn(v, " ") : 0;
+	char *path;
+	int rc = 0;
+
+	if (v && len == strlen(t->o->release) && !strncmp(v, t->o->release, len))
+		return 0;
+	path = path_of(t, m);
+	if (v)
+		rc = err(path, "built for kernel %.*s (vermagic), not %s", (int)len, v,
+			 t->o->release);
+	else
+		rc = err(path, "has no vermagic: cannot tell which kernel it is for");
+	free(path);
+	return rc;
+}
+
+static int visit(struct tree *t, struct kmod *m, int soft)
+{
+	size_t pos = 0;
+	const char *deps;
+	int rc = 0;
+
+	if (m->state == IN_SET || (m->state == VISITING && soft))
+		return 0;	/* soft dependencies may go round in circles */
+	if (m->state == VISITING) {
+		char *path = path_of(t, m);
+
+		rc = err(path, "dependency loop through module %s", m->name);
+		free(path);
+		return rc;
+	}
+	m->state = VISITING;
+	if ((!m->data.data && load(t, m) < 0) || read_info(t, m, 1) < 0 ||
+	    check_vermagic(t, m) < 0 || softdeps(t, m, "pre:") < 0)
+		return -1;
+	while (!rc && (deps = info_next(m->info, m->info_len, "depends", &pos))) {
+		char *copy = xstrdup(deps), *save = NULL;
+
+		for (char *d = strtok_r(copy, ",", &save); d && !rc; d = strtok_r(NULL, ",", &save)) {
+			struct kmod *dep;
+
+			underscores(d);
+			if ((dep = find(t, d))) {
+				rc = visit(t, dep, 0);
+			} else if (!is_builtin(t, d)) {
+				char *path = path_of(t, m);
+
+				rc = err(path, "needs module %s, which is not in %s", d, t->o->dir);
+				free(path);
+			}
+		}
+		free(copy);
+	}
+	if (rc)
+		return rc;
+	m->state = IN_SET;
+	t->order = xrealloc(t->order, (t->norder + 1) * sizeof(*t->order));
+	t->order[t->norder++] = (size_t)(m - t->m);
+	return softdeps(t, m, "post:");
+}
+
+/* Modules (and built-ins) whose aliases match name; -1 on a read error. */
+static int visit_aliases(struct tree *t, const char *name, int soft, int *found)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		size_t pos = 0;
+		const char *a;
+
+		if (!t->infos_read && read_info(t, &t->m[i], 0) < 0)
+			return -1;
+		while ((a = info_next(t->m[i].info, t->m[i].info_len, "alias", &pos))) {
+			char *pat = xstrdup(a);
+			int match;
+
+			underscores(pat);
+			match = fnmatch(pat, name, 0) == 0;
+			free(pat);
+			if (match) {
+				*found = 1;
+				if (visit(t, &t->m[i], soft) < 0)
+					return -1;
+				break;
+			}
+		}
+	}
+	t->infos_read = 1;
+	for (size_t pos = 0; pos < t->builtin_info.len && !*found;) {
+		const char *f = (const char *)t->builtin_info.data + pos, *dot = strchr(f, '.');
+
+		pos += strnlen(f, t->builtin_info.len - pos) + 1;
+		if (dot && !strncmp(dot, ".alias=", 7)) {
+			char *pat = xstrdup(dot + 7);
+
+			underscores(pat);
+			*found = fnmatch(pat, name, 0) == 0;
+			free(pat);
+		}
+	}
+	return 0;
+}
+
+/* A name or alias, from the user (why NULL) or a module's softdep. */
+static int resolve(struct tree *t, const char *given, int soft, const char *why)
+{
+	char *name = xstrdup(given);
+	struct kmod *m;
+	int found = 0, rc = 0;
+
+	underscores(name);
+	if ((m = find(t, name)))
+		rc = visit(t, m, soft);
+	else if (!is_builtin(t, name) && (rc = visit_aliases(t, name, soft, &found)) == 0 &&
+		 !found) {
+		if (why)
+			warn(given, "no such module or alias in %s (a soft dependency of %s); "
+			     "left out", t->o->dir, why);
+		else
+			rc = err(given, "no such module, alias or built-in module in %s",
+				 t->o->dir);
+	}
+	free(name);
+	return rc;
+}
+
+static void tree_free(struct tree *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->m[i].name);
+		free(t->m[i].rel);
+		free(t->m[i].info);
+		buf_free(&t->m[i].data);
+	}
+	for (size_t i = 0; i < t->nbuiltin; i++)
+		free(t->builtin[i]);
+	free(t->builtin);
+	buf_free(&t->builtin_info);
+	free(t->m);
+	free(t->order);
+}
+
+static int tree_resolve(struct tree *t, const struct module_opts *o)
+{
+	struct stat st;
+
+	*t = (struct tree){.o = o};
+	if (stat(o->dir, &st) < 0)
+		return err_errno(o->dir, "cannot use as the module tree");
+	if (!S_ISDIR(st.st_mode))
+		return err(o->dir, "is not a directory of kernel modules");
+	if (scan(t, "") < 0)
+		return -1;
+	qsort(t->m, t->n, sizeof(*t->m), by_name);
+	read_builtin(t);
+	for (size_t i = 0; i < o->n; i++)
+		if (resolve(t, o->names[i], 0, NULL) < 0)
+			return -1;
+	return 0;
+}
+
+static char *image_rel(const char *rel)
+{
+	char *r = xstrdup(rel);
+
+	strcpy(strstr(r, ".ko") + 3, "");
+	return r;
+}
+
+int modules_resolve(const struct module_opts *o, struct module **out, size_t *n)
+{
+	struct tree t;
+	int rc = tree_resolve(&t, o);
+
+	*out = NULL;
+	*n = 0;
+	if (rc == 0) {
+		*out = xcalloc(t.norder ? t.norder : 1, sizeof(**out));
+		for (size_t i = 0; i < t.norder; i++) {
+			const struct kmod *m = &t.m[t.order[i]];
+			const char *name = info_get(m, "name");
+
+			(*out)[i] = (struct module){xstrdup(name ? name : m->name),
+						    xstrdup(m->rel), image_rel(m->rel)};
+		}
+		*n = t.norder;
+	}
+	tree_free(&t);
+	return rc;
+}
+
+void modules_free(struct module *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].rel);
+		free(v[i].image_rel);
+	}
+	free(v);
+}
+
+/* m's hard dependencies, transitively, each once, needed ones last. */
+static void dep_closure(struct tree *t, struct kmod *m, char *seen, struct kmod ***v,
+			size_t *n)
+{
+	size_t pos = 0;
+	const char *deps;
+
+	while ((deps = info_next(m->info, m->info_len, "depends", &pos))) {
+		char *copy = xstrdup(deps), *save = NULL;
+
+		for (char *d = strtok_r(copy, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+			struct kmod *dep;
+
+			underscores(d);
+			if (!(dep = find(t, d)) || seen[dep - t->m])
+				continue;
+			seen[dep - t->m] = 1;
+			dep_closure(t, dep, seen, v, n);
+			*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+			(*v)[(*n)++] = dep;
+		}
+		free(copy);
+	}
+}
+
+/* modules.dep lists each module's dependencies so that loading them from the end works. */
+static void write_indexes(struct tree *t, struct buf *dep, struct buf *alias,
+			  struct buf *soft)
+{
+	char *seen = xcalloc(t->n, 1);
+
+	for (size_t i = 0; i < t->norder; i++) {
+		struct kmod *m = &t->m[t->order[i]], **v = NULL;
+		char *rel = image_rel(m->rel), *line;
+		size_t n = 0, pos = 0;
+		const char *a;
+
+		memset(seen, 0, t->n);
+		dep_closure(t, m, seen, &v, &n);
+		line = xasprintf("%s:", rel);
+		buf_add(dep, line, strlen(line));
+		free(line);
+		while (n--) {
+			char *r = image_rel(v[n]->rel);
+
+			buf_add(dep, " ", 1);
+			buf_add(dep, r, strlen(r));
+			free(r);
+		}
+		buf_add(dep, "\n", 1);
+		free(v);
+		free(rel);
+		while ((a = info_next(m->info, m->info_len, "alias", &pos))) {
+			line = xasprintf("alias %s %s\n", a, m->name);	/* as depmod writes it */
+			buf_add(alias, line, strlen(line));
+			free(line);
+		}
+		pos = 0;
+		while ((a = info_next(m->info, m->info_len, "softdep", &pos))) {
+			line = xasprintf("softdep %s %s\n", m->name, a);
+			buf_add(soft, line, strlen(line));
+			free(line);
+		}
+	}
+	free(seen);
+}
+
+static int add_firmware(struct rootfs *fs, struct tree *t, struct kmod *m)
+{
+	static const char *const fw_suffixes[] = {"", ".xz", ".zst"};
+	const char *dir = t->o->firmware_dir ? t->o->firmware_dir : "/lib/firmware";
+	size_t pos = 0;
+	const char *fw;
+	int rc = 0;
+
+	while (!rc && (fw = info_next(m->info, m->info_len, "firmware", &pos))) {
+		int found = 0;
+
+		if (strstr(fw, "..")) {
+			warn(m->rel, "firmware name %s leaves the firmware directory; left out", fw);
+			continue;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(fw_suffixes) && !found && !rc; i++) {
+			char *src = xasprintf("%s/%s%s", dir, fw, fw_suffixes[i]);
+			char *dst = xasprintf("/lib/firmware/%s%s", fw, fw_suffixes[i]);
+
+			if (access(src, R_OK) == 0) {
+				found = 1;
+				rc = rootfs_file(fs, dst, src, 0644, 0, 0, 0);
+			}
+			free(src);
+			free(dst);
+		}
+		if (!found)
+			warn(m->rel, "firmware %s is not in %s; the module may not work", fw, dir);
+	}
+	return rc;
+}
+
+int modules_add(struct rootfs *fs, const struct module_opts *o)
+{
+	struct tree t;
+	struct buf dep = {0}, alias = {0}, soft = {0}, names = {0};
+	char *base;
+	int rc = tree_resolve(&t, o);
+
+	if (rc < 0) {
+		tree_free(&t);
+		return -1;
+	}
+	base = xasprintf("/lib/modules/%s", o->release);
+	for (size_t i = 0; i < t.norder && !rc; i++) {
+		struct kmod *m = &t.m[t.order[i]];
+		char *rel = image_rel(m->rel), *dst = xasprintf("%s/%s", base, rel);
+
+		rc = rootfs_data(fs, dst, m->data.data, m->data.len, 0644);
+		if (!rc)
+			rc = add_firmware(fs, &t, m);
+		free(dst);
+		free(rel);
+	}
+	write_indexes(&t, &dep, &alias, &soft);
+	for (size_t i = 0; i < o->n; i++) {
+		buf_add(&names, o->names[i], strlen(o->names[i]));
+		buf_add(&names, "\n", 1);
+	}
+	const struct {
+		const char *name;
+		struct buf *b;
+	} files[] = {
+		{"modules.dep", &dep}, {"modules.alias", &alias},
+		{"modules.softdep", &soft}, {"/etc/minos/modules", &names},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char *dst = files[i].name[0] == '/' ? xstrdup(files[i].name)
+						    : xasprintf("%s/%s", base, files[i].name);
+
+		if (!rc)
+			rc = rootfs_data(fs, dst, files[i].b->data ? (void *)files[i].b->data : "",
+					 files[i].b->len, 0644);
+		free(dst);
+		buf_free(files[i].b);
+	}
+	if (!rc) {
+		char *src = xasprintf("%s/modules.builtin", o->dir);
+		char *dst = xasprintf("%s/modules.builtin", base);
+
+		if (access(src, R_OK) == 0)
+			rc = rootfs_file(fs, dst, src, 0644, 0, 0, 0);
+		free(src);
+		free(dst);
+	}
+	free(base);
+	tree_free(&t);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * modules.h - kernel modules for the initramfs: a name or alias resolved to
+ * the set `modprobe --show-depends` would load, read from a module tree as
+ * a distribution ships it (no modules.dep needed: each module's .modinfo
+ * says what it depends on), and put in the image with the files BusyBox
+ * modprobe and minos-init read.
+ */
+#ifndef MINOS_MODULES_H
+#define MINOS_MODULES_H
+
+#include <stddef.h>
+
+#include "rootfs.h"
+
+struct module_opts {
+	const char *dir;		/* the tree: /lib/modules/RELEASE */
+	const char *release;		/* the kernel's; every vermagic must match */
+	const char *firmware_dir;	/* where firmware= files are looked for */
+	const char **names;		/* module names or aliases, as given */
+	size_t n;
+};
+
+/* One module of a resolved set, in load order. */
+struct module {
+	char *name;		/* as the kernel knows it: "crc32c_intel" */
+	char *rel;		/* path in the tree: "kernel/arch/x86/crypto/crc32c-intel.ko" */
+	char *image_rel;	/* its path in the image: rel without .xz/.zst/.gz */
+};
+
+/*
+ * Resolves o->names: each name's module, its dependencies and its soft
+ * dependencies (an alias may stand for several modules; all are taken, as
+ * modprobe does).  Built-in names resolve to nothing.  On success *out is a
+ * malloc'd array of *n modules, dependencies before what needs them.
+ */
+int modules_resolve(const struct module_opts *o, struct module **out, size_t *n);
+void modules_free(struct module *v, size_t n);
+
+/*
+ * Adds to fs: the modules (decompressed) under lib/modules/RELEASE, with
+ * modules.dep, modules.alias, modules.softdep and modules.builtin for them;
+ * the firmware they declare (missing firmware is a warning); and
+ * etc/minos/modules, the names minos-init loads at boot.
+ */
+int modules_add(struct rootfs *fs, const struct module_opts *o);
+
+#endif

@@ -1,0 +1,229 @@
+/*
+ * test-modules.c - module resolution against a small tree made here: ELF
+ * objects with nothing but a .modinfo section, some compressed.
+ */
+#include <elf.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compress.h"
+#include "modules.h"
+#include "rootfs.h"
+#include "tap.h"
+#include "util.h"
+
+#define REL "6.1.0-test"
+
+static char dir[64];
+
+/* A relocatable x86-64 ELF object whose .modinfo holds the fields, ";"-separated. */
+static void make_module(const char *rel, const char *fields, enum compression comp)
+{
+	static const char shstr[] = "\0.modinfo\0.shstrtab";
+	struct buf info = {0}, obj = {0}, out = {0};
+	Elf64_Ehdr eh = {0};
+	Elf64_Shdr sh[3] = {{0}};
+	char *copy = xstrdup(fields), *save = NULL, *path;
+
+	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save))
+		buf_add(&info, f, strlen(f) + 1);
+	free(copy);
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_REL;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_ehsize = sizeof(eh);
+	eh.e_shentsize = sizeof(Elf64_Shdr);
+	eh.e_shnum = 3;
+	eh.e_shstrndx = 2;
+	sh[1] = (Elf64_Shdr){.sh_name = 1, .sh_type = SHT_PROGBITS, .sh_offset = sizeof(eh),
+			     .sh_size = info.len};
+	sh[2] = (Elf64_Shdr){.sh_name = 10, .sh_type = SHT_STRTAB,
+			     .sh_offset = sizeof(eh) + info.len, .sh_size = sizeof(shstr)};
+	eh.e_shoff = sizeof(eh) + info.len + sizeof(shstr);
+	buf_add(&obj, &eh, sizeof(eh));
+	buf_add(&obj, info.data, info.len);
+	buf_add(&obj, shstr, sizeof(shstr));
+	buf_add(&obj, sh, sizeof(sh));
+
+	path = xasprintf("%s/%s", dir, rel);
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	if (comp == COMP_NONE) {
+		out = obj;
+		obj = (struct buf){0};
+	} else {
+		int min, max, level;
+		struct sink *s;
+
+		compression_levels(comp, &min, &max, &level);
+		s = sink_compress(comp, level, sink_buf(&out), path);
+		sink_write(s, obj.data, obj.len);
+		sink_finish(s);
+	}
+	FILE *f = fopen(path, "wb");
+	fwrite(out.data, 1, out.len, f);
+	fclose(f);
+	free(path);
+	buf_free(&info);
+	buf_free(&obj);
+	buf_free(&out);
+}
+
+static void write_text(const char *rel, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	free(path);
+}
+
+/* The names resolved for `names`, space-separated, in load order; "ERROR" on failure. */
+static char *resolve(const char **names, size_t n)
+{
+	static char out[512];
+	struct module_opts o = {dir, REL, NULL, names, n};
+	struct module *v;
+	size_t count;
+
+	if (modules_resolve(&o, &v, &count) < 0)
+		return "ERROR";
+	out[0] = '\0';
+	for (size_t i = 0; i < count; i++)
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", i ? " " : "",
+			 v[i].name);
+	modules_free(v, count);
+	return out;
+}
+
+#define R(...) resolve((const char *[]){__VA_ARGS__}, \
+		       sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *))
+
+static const struct entry *entry(const struct rootfs *fs, const char *path)
+{
+	for (size_t i = 0; i < fs->n; i++)
+		if (!strcmp(fs->v[i].path, path))
+			return &fs->v[i];
+	return NULL;
+}
+
+static int data_is(const struct rootfs *fs, const char *path, const char *want)
+{
+	const struct entry *e = entry(fs, path);
+
+	if (!e || !e->data || e->size != strlen(want) || memcmp(e->data, want, e->size)) {
+		printf("#   %s: got '%.*s'\n", path, e && e->data ? (int)e->size : 4,
+		       e && e->data ? (char *)e->data : "none");
+		return 0;
+	}
+	return 1;
+}
+
+int main(void)
+{
+	const char *vm = "vermagic=" REL " SMP mod_unload modversions ";
+	char fw[80];
+
+	snprintf(dir, sizeof(dir), "/tmp/minos-modules.XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+#define M(rel, fields, comp) do { \
+	char *f_ = xasprintf("%s;%s", vm, fields); make_module(rel, f_, comp); free(f_); \
+} while (0)
+	M("kernel/fs/top.ko", "name=top;depends=mid,leaf;softdep=pre: crypto-sum post: after;"
+	  "alias=fs-top;firmware=top/fw.bin;firmware=missing.bin", COMP_NONE);
+	M("kernel/lib/mid.ko.xz", "name=mid;depends=leaf", COMP_XZ);
+	M("kernel/lib/leaf.ko.zst", "name=leaf;depends=", COMP_ZSTD);
+	M("kernel/lib/after.ko.gz", "name=after;depends=", COMP_GZIP);
+	M("kernel/crypto/sum-fast.ko", "name=sum_fast;depends=;alias=crypto-sum", COMP_NONE);
+	M("kernel/crypto/sum_generic.ko", "name=sum_generic;depends=;alias=crypto-sum",
+	  COMP_NONE);
+	M("kernel/drivers/card.ko", "name=card;depends=;alias=pci:v00001AF4d*sv*", COMP_NONE);
+	M("kernel/loop/ping.ko", "name=ping;depends=pong", COMP_NONE);
+	M("kernel/loop/pong.ko", "name=pong;depends=ping", COMP_NONE);
+	M("kernel/bad/needs.ko", "name=needs;depends=absent", COMP_NONE);
+	M("kernel/bad/uses-builtin.ko", "name=uses_builtin;depends=inside", COMP_NONE);
+	make_module("kernel/bad/old.ko", "name=old;vermagic=5.10.0-9-amd64 SMP ;depends=",
+		    COMP_NONE);
+	write_text("modules.builtin", "kernel/fs/inside.ko\n");
+	write_text("not-a-module.ko", "hello\n");
+
+	is_str(R("top"), "sum_fast sum_generic leaf mid top after",
+	       "softdeps first (an alias: every match), then dependencies, then post");
+	is_str(R("leaf", "mid"), "leaf mid", "a module given twice is taken once");
+	is_str(R("fs-top"), "sum_fast sum_generic leaf mid top after", "an alias with '-'");
+	is_str(R("fs_top"), "sum_fast sum_generic leaf mid top after", "'_' and '-' are one");
+	is_str(R("pci:v00001AF4d00001001sv00001AF4"), "card", "a wildcard alias");
+	is_str(R("inside"), "", "a built-in module resolves to nothing");
+	is_str(R("uses-builtin"), "uses_builtin", "a built-in dependency is satisfied");
+	is_str(R("nosuch"), "ERROR", "an unknown name is an error");
+	is_str(R("old"), "ERROR", "a vermagic for another kernel is an error");
+	is_str(R("needs"), "ERROR", "a missing dependency is an error");
+	is_str(R("ping"), "ERROR", "a dependency loop is an error");
+	is_str(R("not-a-module"), "ERROR", "a file that is no module is an error");
+
+	/* What goes into the image. */
+	snprintf(fw, sizeof(fw), "%s/firmware", dir);
+	mkdir(fw, 0755);
+	snprintf(fw, sizeof(fw), "%s/firmware/top", dir);
+	mkdir(fw, 0755);
+	write_text("firmware/top/fw.bin", "FW");
+	snprintf(fw, sizeof(fw), "%s/firmware", dir);
+	{
+		struct rootfs fs = {0};
+		struct module_opts o = {dir, REL, fw, (const char *[]){"top", "card"}, 2};
+		const struct entry *e;
+		char *fw_src = xasprintf("%s/top/fw.bin", fw);
+
+		ok(modules_add(&fs, &o) == 0, "modules_add");
+		ok(data_is(&fs, "lib/modules/" REL "/modules.dep",
+			   "kernel/crypto/sum-fast.ko:\n"
+			   "kernel/crypto/sum_generic.ko:\n"
+			   "kernel/lib/leaf.ko:\n"
+			   "kernel/lib/mid.ko: kernel/lib/leaf.ko\n"
+			   "kernel/fs/top.ko: kernel/lib/mid.ko kernel/lib/leaf.ko\n"
+			   "kernel/lib/after.ko:\n"
+			   "kernel/drivers/card.ko:\n"),
+		   "modules.dep: decompressed names, dependencies to load from the end");
+		ok(data_is(&fs, "lib/modules/" REL "/modules.alias",
+			   "alias crypto-sum sum_fast\n"
+			   "alias crypto-sum sum_generic\n"
+			   "alias fs-top top\n"
+			   "alias pci:v00001AF4d*sv* card\n"), "modules.alias as depmod writes it");
+		ok(data_is(&fs, "lib/modules/" REL "/modules.softdep",
+			   "softdep top pre: crypto-sum post: after\n"), "modules.softdep");
+		ok(data_is(&fs, "etc/minos/modules", "top\ncard\n"),
+		   "etc/minos/modules: the names given, for minos-init");
+		e = entry(&fs, "lib/modules/" REL "/kernel/lib/mid.ko");
+		ok(e && e->data && e->size > 4 && !memcmp(e->data, ELFMAG, 4),
+		   "a .ko.xz goes in decompressed, as .ko");
+		e = entry(&fs, "lib/modules/" REL "/kernel/lib/leaf.ko");
+		ok(e && e->data && !memcmp(e->data, ELFMAG, 4), "so does a .ko.zst");
+		e = entry(&fs, "lib/firmware/top/fw.bin");
+		ok(e && e->src && !strcmp(e->src, fw_src), "declared firmware is added");
+		ok(!entry(&fs, "lib/firmware/missing.bin"), "missing firmware is not");
+		ok(entry(&fs, "lib/modules/" REL "/modules.builtin") != NULL,
+		   "modules.builtin is copied");
+		ok(!entry(&fs, "lib/modules/" REL "/kernel/loop/ping.ko"),
+		   "modules nobody asked for stay out");
+		free(fw_src);
+		rootfs_free(&fs);
+	}
+	{
+		char *cmd = xasprintf("rm -rf %s", dir);
+
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+		free(cmd);
+	}
+	return done_testing();
+}
