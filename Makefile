@@ -19,7 +19,7 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 # minos-init is static and small: musl where Debian's musl-tools is there.
 INIT_CC    ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
 INIT_CFLAGS ?= -Os -static -fno-asynchronous-unwind-tables -ffunction-sections \
-	-fdata-sections -Wl,--gc-sections -s
+	-fdata-sections -Wl,--gc-sections -s -Wl,-z,noseparate-code -Wl,-z,norelro
 
 B := build
 TOOL_SRC := $(filter-out src/main.c,$(wildcard src/*.c))

@@ -3,9 +3,8 @@
 
 #include <string.h>
 
-/* Splits off the next word: key [=value], quotes removed from the value. */
-static const char *next_word(const char *p, const char **key, size_t *klen,
-			     const char **val, size_t *vlen)
+const char *cmdline_next(const char *p, const char **key, size_t *klen,
+			 const char **val, size_t *vlen)
 {
 	int quoted = 0;
 
@@ -42,7 +41,7 @@ static int lookup(const char *cmdline, const char *key, const char **val,
 	const char *k, *v;
 	int found = 0;
 
-	for (const char *p = cmdline; (p = next_word(p, &k, &klen, &v, &len));) {
+	for (const char *p = cmdline; (p = cmdline_next(p, &k, &klen, &v, &len));) {
 		if (klen == want && !strncmp(k, key, want)) {
 			found = 1;
 			*val = v;
@@ -72,4 +71,19 @@ int cmdline_get(const char *cmdline, const char *key, char *out, size_t n)
 int cmdline_has(const char *cmdline, const char *key)
 {
 	return cmdline_get(cmdline, key, NULL, 0);
+}
+
+int cmdline_last(const char *cmdline, const char *a, const char *b)
+{
+	size_t klen, len;
+	const char *k, *v;
+	int last = 0;
+
+	for (const char *p = cmdline; (p = cmdline_next(p, &k, &klen, &v, &len));) {
+		if (klen == strlen(a) && !strncmp(k, a, klen))
+			last = 1;
+		else if (klen == strlen(b) && !strncmp(k, b, klen))
+			last = 2;
+	}
+	return last;
 }

@@ -15,4 +15,14 @@ int cmdline_get(const char *cmdline, const char *key, char *out, size_t n);
 /* 1 if key is present, with or without a value. */
 int cmdline_has(const char *cmdline, const char *key);
 
+/* Which of the flags a and b comes last: 1 for a, 2 for b, 0 if neither does. */
+int cmdline_last(const char *cmdline, const char *a, const char *b);
+
+/*
+ * Splits off the word at p: its key, and its value (NULL for a bare word)
+ * with quotes removed.  Returns where the next word starts, NULL at the end.
+ */
+const char *cmdline_next(const char *p, const char **key, size_t *klen,
+			 const char **val, size_t *vlen);
+
 #endif

@@ -137,11 +137,22 @@ static void set_environment(const struct init *in)
 	int serial = !strncmp(dev, "ttyS", 4) || !strncmp(dev, "hvc", 3) ||
 		     !strncmp(dev, "ttyAMA", 6) || !strncmp(dev, "ttyUSB", 6);
 
-	setenv("PATH", "/sbin:/usr/sbin:/bin:/usr/bin", 1);
-	setenv("HOME", "/root", 1);
-	setenv("SHELL", "/bin/sh", 1);
-	setenv("USER", "root", 1);
-	setenv("TERM", serial ? "vt102" : "linux", 1);
+	/* Ours, then what the kernel gave that ours do not replace; no setenv:
+	 * it would bring malloc into PID 1. */
+	static char *env[64] = {"PATH=/sbin:/usr/sbin:/bin:/usr/bin", "HOME=/root",
+				"SHELL=/bin/sh", "USER=root", NULL};
+	int n = 4;
+
+	env[n++] = serial ? "TERM=vt102" : "TERM=linux";
+	for (char **e = environ; e && *e && n < 63; e++) {
+		int ours = 0;
+
+		for (int i = 0; i < 5; i++)
+			ours |= !strncmp(*e, env[i], strcspn(env[i], "=") + 1);
+		if (!ours)
+			env[n++] = *e;
+	}
+	environ = env;
 	if (chdir("/root") < 0 && chdir("/") < 0) {
 		/* nowhere better to be */
 	}

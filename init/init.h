@@ -9,6 +9,7 @@
 #include "respawn.h"
 
 #define CMDLINE_MAX 4096
+#define POWER_MAX 4
 
 enum shutdown_kind { SD_HALT, SD_POWEROFF, SD_REBOOT };
 
@@ -22,6 +23,8 @@ struct init {
 	struct inittab tab;
 	struct respawn run[INITTAB_MAX];	/* state of each tab entry */
 	struct test_run *test;		/* minos test channel, or NULL */
+	int power[POWER_MAX];		/* "Power Button" input devices */
+	int npower;
 };
 
 /* log.c: messages on the console, "minos-init: ..." */
@@ -51,6 +54,27 @@ void child_exited(struct init *in, pid_t pid, int status);	/* for reap() */
 _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind);
 /* SIGTERM, SIGHUP, SIGCONT to all, wait up to timeout_ms, SIGKILL, reap. */
 void kill_all(int timeout_ms);
+
+/* kmod.c: the modules of /etc/minos/modules and minos.modules= */
+void modules_boot(const struct init *in);
+
+/* fsutil.c: files and directories, without malloc */
+char *read_text(const char *path);	/* a whole file; NULL if unreadable */
+void free_text(char *text);
+struct dirscan {
+	int fd, pos, len;
+	char buf[2048] __attribute__((aligned(8)));
+};
+int dir_open(struct dirscan *d, int fd);	/* takes fd (may be -1) */
+const struct dirent *dir_next(struct dirscan *d);	/* NULL at the end */
+void dir_close(struct dirscan *d);
+
+/* root.c: root= on the command line: mount it and switch_root, or an emergency shell */
+void root_boot(struct init *in);
+
+/* power.c: the ACPI power button */
+void power_open(struct init *in);
+int power_pressed(int fd);	/* reads its events: 1 if it was pressed */
 
 /* testrun.c: the minos test channel (NULL when not a test boot) */
 struct test_run *test_open(const char *cmdline);

@@ -115,17 +115,24 @@ static void load_inittab(struct init *in)
 static _Noreturn void main_loop(struct init *in)
 {
 	for (;;) {
-		struct pollfd p[3] = {{.fd = in->sigfd, .events = POLLIN}};
+		struct pollfd p[3 + POWER_MAX] = {{.fd = in->sigfd, .events = POLLIN}};
 		int fds[2], n = in->test ? test_fds(in->test, fds, 2) : 0;
 		int timeout = in->test ? -1 : start_due(in);
 
 		for (int i = 0; i < n; i++)
 			p[i + 1] = (struct pollfd){.fd = fds[i], .events = POLLIN};
-		if (poll(p, 1 + n, timeout) < 0 && errno != EINTR)
+		for (int i = 0; i < in->npower; i++)
+			p[1 + n + i] = (struct pollfd){.fd = in->power[i], .events = POLLIN};
+		if (poll(p, 1 + n + in->npower, timeout) < 0 && errno != EINTR)
 			emergency(in, "poll failed");
 		for (int i = 1; i <= n; i++)
 			if (p[i].revents)
 				test_io(in, p[i].fd);
+		for (int i = 0; i < in->npower; i++)
+			if (p[1 + n + i].revents && power_pressed(in->power[i])) {
+				say("power button pressed");
+				shutdown_system(in, SD_POWEROFF);
+			}
 		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -155,6 +162,9 @@ int main(void)
 		say("running as pid %d, not 1", (int)getpid());
 	if (in.sigfd < 0)
 		emergency(&in, "no signalfd");
+	modules_boot(&in);
+	root_boot(&in);
+	power_open(&in);
 	load_inittab(&in);
 	in.test = test_open(in.cmdline);
 	boot_sequence(&in);
