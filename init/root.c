@@ -52,6 +52,7 @@ int root_parse(const char *cmdline, struct root_spec *r, char *why, int n)
 	memset(r, 0, sizeof(*r));
 	if (!cmdline_get(cmdline, "root", v, sizeof(v)))
 		return 0;
+	memcpy(r->given, v, sizeof(r->given));
 	r->kind = ROOT_DEVNUM;
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strncmp(v, kinds[i].prefix, strlen(kinds[i].prefix))) {
@@ -402,14 +403,12 @@ void root_boot(struct init *in)
 		struct timespec tick = {0, 50 * 1000000};
 
 		if (!r.wait && now_ms() >= deadline) {
-			snprintf(why, sizeof(why), "root=%s%s: no such device after %d s",
-				 r.kind == ROOT_LABEL ? "LABEL=" : r.kind == ROOT_UUID ? "UUID=" :
-				 r.kind == ROOT_PARTUUID ? "PARTUUID=" : "", r.value,
+			snprintf(why, sizeof(why), "root=%s: no such device after %d s", r.given,
 				 r.delay >= 0 ? r.delay : 10);
 			emergency(in, why);
 		}
 		if (!said)
-			say("waiting for the root device %s", r.value);
+			say("waiting for root=%s", r.given);
 		nanosleep(&tick, NULL);
 	}
 	if (mount_root(&r, dev, &f, why, sizeof(why)) < 0)

@@ -7,6 +7,7 @@ enum root_kind { ROOT_PATH, ROOT_LABEL, ROOT_UUID, ROOT_PARTUUID, ROOT_DEVNUM };
 struct root_spec {
 	enum root_kind kind;
 	char value[128];	/* /dev/vda1, the label, the UUID, or MAJ:MIN */
+	char given[128];	/* root= as given, for messages */
 	char fstype[32];	/* rootfstype=, or empty: probe */
 	char flags[256];	/* rootflags=: mount(2) data */
 	char init[128];		/* init=, or empty: the usual places */
