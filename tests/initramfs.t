@@ -264,4 +264,22 @@ test_expect_success '--help, help COMMAND and --version' '
 	expect_error "nosuch: no such command" "$MINOS" help nosuch
 '
 
+test_expect_success 'errors: unknown module, another kernel'"'"'s module, a tree that is not one' '
+	k=$(kernel)
+	v=$(basename "$k" | sed "s/^vmlinuz-//")
+	md=${k%/boot/*}/lib/modules/$v
+	expect_error "nosuch: no such module, alias or built-in module in $md" \
+		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir "$md" --module nosuch
+	mkdir -p other/kernel
+	w=$(echo "$v" | tr 0-8 9)	# as long as $v: the ELF stays whole
+	sed "s/vermagic=$v /vermagic=$w /" "$md/kernel/lib/crc16.ko" >other/kernel/crc16.ko
+	expect_error "crc16.ko: built for kernel $w (vermagic), not $v" \
+		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir other --module crc16
+	expect_error "/nonexistent: cannot use as the module tree" \
+		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir /nonexistent --module crc16
+	expect_error "--modules-dir: is only used with --module" \
+		"$MINOS" initramfs -o m1.img --modules-dir "$md"
+	[ ! -e m1.img ]
+'
+
 test_done
