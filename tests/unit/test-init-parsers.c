@@ -3,6 +3,7 @@
 
 #include "cmdline.h"
 #include "inittab.h"
+#include "root.h"
 #include "tap.h"
 
 static int warnings, last_line;
@@ -65,5 +66,39 @@ int main(void)
 	   "default: rcS, then a respawning shell");
 	inittab_default(&t, 0);
 	ok(t.n == 1 && !strcmp(t.e[0].command, "-/bin/sh"), "default without rcS: the shell");
+	/* root= and its companions */
+	{
+		struct root_spec r;
+		char why[200];
+
+		is_int(root_parse("console=ttyS0 quiet", &r, why, sizeof(why)), 0, "no root=: nothing to do");
+		is_int(root_parse("root=LABEL=my\\x20disk rootwait", &r, why, sizeof(why)), 1, "LABEL=");
+		ok(r.kind == ROOT_LABEL && !strcmp(r.value, "my\\x20disk") && r.wait && !r.rw &&
+		   r.delay == -1 && !r.fstype[0] && !r.init[0], "LABEL: value, rootwait, read-only by default");
+		root_parse("root=\"LABEL=a b\" ro", &r, why, sizeof(why));
+		ok(r.kind == ROOT_LABEL && !strcmp(r.value, "a b"), "a quoted label keeps its space");
+		root_parse("root=UUID=0A1B-2C3D rootfstype=vfat rootflags=utf8,umask=077 rw", &r, why,
+			   sizeof(why));
+		ok(r.kind == ROOT_UUID && !strcmp(r.value, "0A1B-2C3D") && !strcmp(r.fstype, "vfat") &&
+		   !strcmp(r.flags, "utf8,umask=077") && r.rw, "UUID=, rootfstype=, rootflags=, rw");
+		root_parse("rw root=PARTUUID=1234abcd-02 ro rootdelay=7 init=/bin/sh", &r, why, sizeof(why));
+		ok(r.kind == ROOT_PARTUUID && !strcmp(r.value, "1234abcd-02") && !r.rw && r.delay == 7 &&
+		   !strcmp(r.init, "/bin/sh"), "PARTUUID=, the last of ro/rw wins, rootdelay=, init=");
+		root_parse("root=/dev/vda1", &r, why, sizeof(why));
+		ok(r.kind == ROOT_PATH && !strcmp(r.value, "/dev/vda1"), "a /dev path");
+		is_int(root_parse("root=8:1", &r, why, sizeof(why)), 1, "MAJ:MIN");
+		ok(r.kind == ROOT_DEVNUM && !strcmp(r.value, "8:1"), "MAJ:MIN kept as the sysfs dev file says it");
+		is_int(root_parse("root=8: rootwait", &r, why, sizeof(why)), -1, "MAJ: alone is refused");
+		is_int(root_parse("root=vda1", &r, why, sizeof(why)), -1, "a bare name is refused");
+		is_str(why, "root=vda1: not a /dev path, LABEL=, UUID=, PARTUUID= or MAJ:MIN",
+		       "with a reason naming it");
+		is_int(root_parse("root=LABEL=", &r, why, sizeof(why)), -1, "an empty label is refused");
+		is_int(root_parse("root=/dev/sda rootdelay=3s", &r, why, sizeof(why)), -1,
+		       "rootdelay= must be a number");
+		is_str(why, "rootdelay=3s: not a number of seconds", "and says so");
+		is_int(root_parse("root=/dev/sda rootdelay=-1", &r, why, sizeof(why)), -1, "or a positive one");
+		ok(root_uuid_eq("0a1b-2C3D", "0A1B-2c3d") && !root_uuid_eq("0a1b", "0a1b-2c3d") &&
+		   !root_uuid_eq("0a1b-2c3d", "0a1b"), "UUIDs compare without case, whole");
+	}
 	return done_testing();
 }
