@@ -270,11 +270,11 @@ test_expect_success 'errors: unknown module, another kernel'"'"'s module, a tree
 	md=${k%/boot/*}/lib/modules/$v
 	expect_error "nosuch: no such module, alias or built-in module in $md" \
 		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir "$md" --module nosuch
-	mkdir -p other/kernel
+	mkdir -p foreign/kernel
 	w=$(echo "$v" | tr 0-8 9)	# as long as $v: the ELF stays whole
-	sed "s/vermagic=$v /vermagic=$w /" "$md/kernel/lib/crc16.ko" >other/kernel/crc16.ko
+	sed "s/vermagic=$v /vermagic=$w /" "$md/kernel/lib/crc16.ko" >foreign/kernel/crc16.ko
 	expect_error "crc16.ko: built for kernel $w (vermagic), not $v" \
-		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir other --module crc16
+		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir foreign --module crc16
 	expect_error "/nonexistent: cannot use as the module tree" \
 		"$MINOS" initramfs -o m1.img --kernel "$k" --modules-dir /nonexistent --module crc16
 	expect_error "--modules-dir: is only used with --module" \
