@@ -21,6 +21,7 @@
 #include "../init/channel.h"
 #include "commands.h"
 #include "qemu.h"
+#include "timeline.h"
 #include "util.h"
 
 #define EXIT_TIMEOUT 124
@@ -28,7 +29,7 @@
 #define TAIL_SIZE 4096
 #define POWEROFF_GRACE_MS 15000
 
-enum { OPT_TIMEOUT = 1200, OPT_VERBOSE };
+enum { OPT_TIMEOUT = 1200, OPT_VERBOSE, OPT_TIMELINE };
 
 struct session {
 	struct vm *vm;
@@ -40,10 +41,13 @@ struct session {
 	char tail[TAIL_SIZE];	/* the console's last bytes, for a death notice */
 	size_t tail_len;
 	int status;		/* -1 until the guest reports it */
+	struct timeline *tl;	/* --timeline, else NULL */
 };
 
 static void console_bytes(struct session *s, const char *p, size_t n)
 {
+	if (s->tl)
+		timeline_console(s->tl, now_ms_host(), p, n);
 	if (s->verbose)
 		write_all(2, p, n);
 	if (n >= TAIL_SIZE) {
@@ -121,6 +125,8 @@ static int take_frames(struct session *s)
 			break;
 		switch (f[0]) {
 		case CHAN_READY:
+			if (s->tl)
+				timeline_mark(s->tl, TL_COMMAND, now_ms_host());
 			rc = send_command(s);
 			break;
 		case CHAN_STDOUT:
@@ -132,6 +138,8 @@ static int take_frames(struct session *s)
 			if (len != 4)
 				return err("test channel", "bad status frame");
 			s->status = (int)(f[5] | f[6] << 8 | f[7] << 16 | (uint32_t)f[8] << 24);
+			if (s->tl)
+				timeline_mark(s->tl, TL_POWEROFF, now_ms_host());
 			break;
 		default:
 			return err("test channel", "unknown frame type 0x%02x", f[0]);
@@ -216,6 +224,8 @@ static int converse(struct session *s, long long deadline)
 			}
 		}
 		if (vm_exited(vm, &status)) {
+			if (s->tl)
+				timeline_end(s->tl, now_ms_host());
 			if (s->status >= 0)
 				return s->status;
 			say_death(s);
@@ -235,11 +245,57 @@ static int usage(void)
 	return EXIT_MINOS;
 }
 
+/* The picture's title: what booted, how. */
+static char *timeline_title(const struct vm_config *c, const struct vm *vm)
+{
+	const char *what = c->iso ? c->iso : c->usb ? c->usb : c->kernel;
+	const char *base = strrchr(what, '/') ? strrchr(what, '/') + 1 : what;
+
+	return xasprintf("Boot timeline: %s%s, %s, %s, %s", c->iso ? "ISO " : c->usb ? "USB " : "",
+			 base, c->iso ? "CD" : c->usb ? "USB stick" : "-kernel",
+			 c->uefi ? "OVMF" : "SeaBIOS", vm->accel == ACCEL_KVM ? "KVM" : "TCG");
+}
+
+/* The timeline: stages before the console's first byte, and the picture. */
+static void timeline_qemu_started(struct timeline *tl, const struct vm *vm)
+{
+	timeline_mark(tl, TL_HOST, tl->origin);
+	if (vm->first_spawn_ms != vm->spawn_ms)
+		timeline_mark(tl, TL_KVM_TRY, vm->first_spawn_ms);
+	timeline_mark(tl, TL_FIRMWARE, vm->spawn_ms);
+}
+
+static int timeline_finish(struct session *s, const struct vm_config *c, struct outfile *out)
+{
+	char *title = timeline_title(c, s->vm);
+	FILE *f;
+	int rc = -1;
+
+	timeline_end(s->tl, now_ms_host());
+	if (s->verbose)
+		timeline_print(s->tl, stderr);
+	f = fdopen(dup(out->fd), "w");
+	if (f) {
+		timeline_write_svg(s->tl, f, title);
+		rc = ferror(f) ? -1 : 0;
+		if (fclose(f) != 0)
+			rc = -1;
+	}
+	free(title);
+	if (rc < 0) {
+		err_errno(out->path, "cannot write the timeline");
+		outfile_abort(out);
+		return -1;
+	}
+	return outfile_commit(out);
+}
+
 int cmd_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"verbose", no_argument, NULL, OPT_VERBOSE},
+		{"timeline", required_argument, NULL, OPT_TIMELINE},
 		{"help", no_argument, NULL, 'h'},
 		RUN_LONGOPTS,
 		{0},
@@ -247,12 +303,16 @@ int cmd_test(int argc, char **argv)
 	struct vm_config c;
 	struct vm vm = {.con = -1, .ctl = -1};
 	struct session s = {.vm = &vm, .status = -1};
+	struct timeline tl;
+	struct outfile svg = {.fd = -1};
+	const char *svg_path = NULL;
 	long timeout = 300;
 	sigset_t stop;
 	char seen[4096];
 	size_t nseen;
 	int opt, rc;
 
+	timeline_init(&tl, now_ms_host());
 	if (vm_config_init(&c) < 0)
 		return EXIT_MINOS;
 	c.test = 1;
@@ -268,6 +328,8 @@ int cmd_test(int argc, char **argv)
 			return help_command("test", stdout), 0;
 		if (opt == OPT_VERBOSE)
 			s.verbose = 1;
+		else if (opt == OPT_TIMELINE)
+			svg_path = optarg;
 		else if (opt == OPT_TIMEOUT) {
 			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0)
 				return err("--timeout", "'%s': expected seconds", optarg), EXIT_MINOS;
@@ -278,15 +340,24 @@ int cmd_test(int argc, char **argv)
 	if (optind >= argc)
 		return err("test", "no command: minos test [options] -- COMMAND [ARG]..."), usage();
 	s.argv = argv + optind;
-	if (vm_config_finish(&c) < 0) {
+	if (svg_path) {
+		s.tl = &tl;
+		c.early_console = 1;
+	}
+	/* The picture's file is made now, so a bad path fails before the boot. */
+	if (vm_config_finish(&c) < 0 || (svg_path && outfile_open(&svg, svg_path, 0644) < 0)) {
 		vm_config_free(&c);
 		return EXIT_MINOS;
 	}
 	if (vm_boot(&c, &vm, seen, sizeof(seen), &nseen) < 0) {
+		if (svg_path)
+			outfile_abort(&svg);
 		vm_destroy(&vm);
 		vm_config_free(&c);
 		return EXIT_MINOS;
 	}
+	if (s.tl)
+		timeline_qemu_started(s.tl, &vm);
 	console_bytes(&s, seen, nseen);
 	rc = converse(&s, now_ms_host() + timeout * 1000LL);
 	if (rc < 0) {
@@ -294,6 +365,8 @@ int cmd_test(int argc, char **argv)
 		rc = EXIT_TIMEOUT;
 	}
 	vm_destroy(&vm);
+	if (s.tl && timeline_finish(&s, &c, &svg) < 0)
+		rc = EXIT_MINOS;
 	vm_config_free(&c);
 	buf_free(&s.frames);
 	close(s.sigfd);

@@ -8,6 +8,7 @@
  * the prefix, so it is made once and cached.
  */
 #include "grub.h"
+#include "timeline.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,22 +23,24 @@ extern char **environ;
 
 struct platform {
 	const char *dir, *format, *package, *name;
-	const char *modules[12];
+	const char *modules[16];
 };
 
 /*
  * What grub.cfg needs: search (finds our volume), normal (menu, script),
  * linux (linux, initrd), serial and terminal (the menu on a serial line),
+ * echo (what the entry is doing), test and, for BIOS, linux16 (the 16-bit
+ * boot protocol),
  * the drivers to read the ISO (and, for UEFI, the ESP it was loaded from)
  * and, for UEFI, efi_gop: without it the kernel gets no framebuffer.
  */
 static const struct platform platforms[] = {
 	[GRUB_BIOS] = {"i386-pc", "i386-pc-eltorito", "grub-pc-bin", "BIOS",
 		       {"biosdisk", "iso9660", "search", "normal", "linux", "serial",
-			"terminal", NULL}},
+			"terminal", "echo", "test", "linux16", NULL}},
 	[GRUB_EFI] = {"x86_64-efi", "x86_64-efi", "grub-efi-amd64-bin", "UEFI",
 		      {"iso9660", "fat", "part_gpt", "part_msdos", "search", "normal",
-		       "linux", "serial", "terminal", "efi_gop", NULL}},
+		       "linux", "serial", "terminal", "efi_gop", "echo", "test", NULL}},
 };
 
 #define PREFIX "/boot/grub"
@@ -202,11 +205,23 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 		      "terminal_output console serial\n"
 		      "set default=0\n"
 		      "set timeout=%d\n"
+		      /* On BIOS, the 16-bit boot protocol: the kernel's own
+		       * real-mode setup runs, as with ISOLINUX or QEMU's -kernel,
+		       * and under QEMU TCG its decompressor then runs 1.7x faster
+		       * than when entered at its 32-bit entry point. */
+		      "set linux=linux\n"
+		      "set initrd=initrd\n"
+		      "if [ \"$grub_platform\" = pc ]; then\n"
+		      "\tset linux=linux16\n"
+		      "\tset initrd=initrd16\n"
+		      "fi\n"
 		      "menuentry ", timeout);
 	add_str(&b, t);
 	free(t);
 	add_quoted(&b, title);
-	add_str(&b, " {\n\tlinux /boot/vmlinuz");
+	/* The echoes say what GRUB is doing, for the eye and for minos test
+	 * --timeline: reading the kernel, the initrd, handing over. */
+	add_str(&b, " {\n\techo 'Loading Linux ...'\n\t$linux /boot/vmlinuz");
 	/* Each word quoted: GRUB passes them to the kernel joined by spaces. */
 	for (const char *p = cmdline; *p;) {
 		size_t n = strcspn(p, " \t");
@@ -221,7 +236,8 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 		p += n;
 		p += strspn(p, " \t");
 	}
-	add_str(&b, "\n\tinitrd /boot/initrd.img\n}\n");
+	add_str(&b, "\n\techo 'Loading initial ramdisk ...'\n"
+		    "\t$initrd /boot/initrd.img\n\techo '" TL_GRUB_HANDOFF "'\n}\n");
 	buf_add(&b, "", 1);
 	return (char *)b.data;
 }

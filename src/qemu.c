@@ -242,7 +242,11 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		arg(a, "-kernel"); arg(a, "%s", c->kernel);
 		arg(a, "-initrd"); arg(a, "%s", vm->initrd);
 		arg(a, "-append");
-		arg(a, "console=ttyS0 panic=-1%s%s%s", c->gdb_port ? " nokaslr" : "",
+		/* An early console shows the kernel's setup and start_kernel
+		 * as they happen, for a timeline. */
+		arg(a, "console=ttyS0 panic=-1%s%s%s%s", c->gdb_port ? " nokaslr" : "",
+		    c->early_console && !(c->append && strstr(c->append, "earlyprintk=")) ?
+		    " earlyprintk=serial,ttyS0,115200" : "",
 		    c->append ? " " : "", c->append ? c->append : "");
 	}
 	for (size_t i = 0; i < c->ndisks; i++) {
@@ -368,6 +372,9 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 		rc = -1;
 	if (!rc) {
 		build_argv(c, vm, accel, &a);
+		vm->spawn_ms = now_ms_host();
+		if (!vm->first_spawn_ms)
+			vm->first_spawn_ms = vm->spawn_ms;
 		rc = spawn_qemu(vm, a.v);
 	}
 	if (!rc && (vm->con = accept_within(lcon, vm, "console")) < 0)

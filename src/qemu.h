@@ -19,6 +19,7 @@ struct vm_config {
 	size_t ndisks;
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
+	int early_console;	/* --kernel: earlyprintk, for a timeline */
 };
 
 struct vm {
@@ -27,6 +28,7 @@ struct vm {
 	pid_t pid;
 	int con, ctl;		/* console and test channel, connected */
 	enum accel accel;	/* what it runs with */
+	long long first_spawn_ms, spawn_ms;	/* QEMU's first and latest start */
 };
 
 /* Run options every command that boots accepts, beside INITRAMFS_LONGOPTS. */

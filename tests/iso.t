@@ -49,8 +49,13 @@ test_expect_success 'the ESP is clean for fsck.fat and holds BOOTX64.EFI and gru
 cat >"$TMP/want.cfg" <<\EOF
 set timeout=0
 menuentry 'My "rescue" it'\''s' {
-	linux /boot/vmlinuz 'console=ttyS0' 'quiet' 'init=/bin/sh'
-	initrd /boot/initrd.img
+	echo 'Loading Linux ...'
+	$linux /boot/vmlinuz 'console=ttyS0' 'quiet' 'init=/bin/sh'
+	echo 'Loading initial ramdisk ...'
+	$initrd /boot/initrd.img
+	echo 'Starting Linux ...'
+	set linux=linux16
+	set initrd=initrd16
 EOF
 
 test_expect_success 'grub.cfg: title, timeout, command line, serial and screen' '
