@@ -102,14 +102,20 @@ static const struct command {
 	 "\n"
 	RUN_OPTIONS_HELP},
 	{"test", cmd_test, "boot, run a command in the guest, return its status",
-	 "Usage: minos test [run options] [--timeout SECONDS] [--verbose] -- COMMAND [ARG]...\n"
+	 "Usage: minos test [run options] [--timeout SECONDS] [--verbose] [--timeline FILE.svg]\n"
+	 "                  -- COMMAND [ARG]...\n"
 	 "\n"
 	 "Boots headless, runs COMMAND with its arguments exactly as given in the guest\n"
 	 "(through minos-init, which must be the image's /init), streams its stdout and\n"
 	 "stderr to ours, powers the guest off and exits with the command's status.\n"
 	 "\n"
 	 "      --timeout SECONDS   give up after this long (default 300)\n"
-	 "      --verbose           the guest's console (kernel log) on stderr\n"
+	 "      --verbose           the guest's console (kernel log) on stderr, and the\n"
+	 "                          timeline's table\n"
+	 "      --timeline FILE.svg write when each boot stage began (firmware, bootloader,\n"
+	 "                          kernel decompression and start, minos-init, the command,\n"
+	 "                          poweroff) as an SVG picture; adds earlyprintk=serial to a\n"
+	 "                          --kernel boot's command line\n"
 	RUN_OPTIONS_HELP
 	 "\n"
 	 "Exit status: the command's; 124 on timeout; 125 if minos itself failed (bad\n"
