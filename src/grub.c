@@ -28,16 +28,16 @@ struct platform {
 
 /*
  * What grub.cfg needs: search (finds our volume), normal (menu, script),
- * linux (linux, initrd), serial and terminal (the menu on a serial line),
- * echo (what the entry is doing), test and, for BIOS, linux16 (the 16-bit
- * boot protocol),
+ * linux16 for BIOS and linux for UEFI (the loaders), serial and terminal
+ * (the menu on a serial line), echo (what the entry is doing), test (which
+ * loader),
  * the drivers to read the ISO (and, for UEFI, the ESP it was loaded from)
  * and, for UEFI, efi_gop: without it the kernel gets no framebuffer.
  */
 static const struct platform platforms[] = {
 	[GRUB_BIOS] = {"i386-pc", "i386-pc-eltorito", "grub-pc-bin", "BIOS",
-		       {"biosdisk", "iso9660", "search", "normal", "linux", "serial",
-			"terminal", "echo", "test", "linux16", NULL}},
+		       {"biosdisk", "iso9660", "search", "normal", "linux16", "serial",
+			"terminal", "echo", "test", NULL}},
 	[GRUB_EFI] = {"x86_64-efi", "x86_64-efi", "grub-efi-amd64-bin", "UEFI",
 		      {"iso9660", "fat", "part_gpt", "part_msdos", "search", "normal",
 		       "linux", "serial", "terminal", "efi_gop", "echo", "test", NULL}},
