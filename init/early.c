@@ -23,21 +23,6 @@
 #define KDSIGACCEPT 0x4B4E
 #endif
 
-static int read_small(const char *path, char *buf, size_t n)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got;
-
-	if (fd < 0)
-		return -1;
-	got = read(fd, buf, n - 1);
-	close(fd);
-	if (got < 0)
-		return -1;
-	buf[got] = '\0';
-	return (int)got;
-}
-
 static void write_small(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);

@@ -33,6 +33,21 @@ char *read_text(const char *path)
 	return buf;
 }
 
+int read_small(const char *path, char *buf, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	got = read(fd, buf, n - 1);
+	close(fd);
+	if (got < 0)
+		return -1;
+	buf[got] = '\0';
+	return (int)got;
+}
+
 void free_text(char *text)
 {
 	if (text)

@@ -60,6 +60,8 @@ void modules_boot(const struct init *in);
 
 /* fsutil.c: files and directories, without malloc */
 char *read_text(const char *path);	/* a whole file; NULL if unreadable */
+/* One read of at most n - 1 bytes into buf, NUL-terminated: its length, or -1. */
+int read_small(const char *path, char *buf, size_t n);
 void free_text(char *text);
 struct dirscan {
 	int fd, pos, len;

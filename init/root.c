@@ -203,16 +203,11 @@ static int partuuid(const char *disk, int part, char *out)
 	return rc;
 }
 
-static int read_line(const char *path, char *buf, int n)
+/* A sysfs value: its first line. */
+static int read_line(const char *path, char *buf, size_t n)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? read(fd, buf, n - 1) : -1;
-
-	if (fd >= 0)
-		close(fd);
-	if (got < 0)
+	if (read_small(path, buf, n) < 0)
 		return -1;
-	buf[got] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
