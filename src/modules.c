@@ -28,6 +28,7 @@ static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
 
 struct kmod {
 	char *name, *rel;
+	int img_len;		/* rel less .xz/.zst/.gz: its path in the image */
 	int compressed;
 	char *info;		/* the .modinfo section: "key=value\0"... */
 	size_t info_len;
@@ -113,8 +114,9 @@ static int scan(struct tree *t, const char *rel)
 				t->cap = t->cap ? 2 * t->cap : 1024;
 				t->m = xrealloc(t->m, t->cap * sizeof(*t->m));
 			}
-			t->m[t->n++] = (struct kmod){.name = module_name(e->d_name),
-						     .rel = sub, .compressed = s > 0};
+			t->m[t->n++] = (struct kmod){
+				.name = module_name(e->d_name), .rel = sub, .compressed = s > 0,
+				.img_len = (int)(strlen(sub) - strlen(suffixes[s]) + strlen(".ko"))};
 			continue;
 		}
 		free(sub);
@@ -528,14 +530,6 @@ static int tree_resolve(struct tree *t, const struct module_opts *o)
 	return 0;
 }
 
-static char *image_rel(const char *rel)
-{
-	char *r = xstrdup(rel);
-
-	strcpy(strstr(r, ".ko") + 3, "");
-	return r;
-}
-
 int modules_resolve(const struct module_opts *o, struct module **out, size_t *n)
 {
 	struct tree t;
@@ -549,8 +543,8 @@ int modules_resolve(const struct module_opts *o, struct module **out, size_t *n)
 			const struct kmod *m = &t.m[t.order[i]];
 			const char *name = info_get(m, "name");
 
-			(*out)[i] = (struct module){xstrdup(name ? name : m->name),
-						    xstrdup(m->rel), image_rel(m->rel)};
+			(*out)[i] = (struct module){xstrdup(name ? name : m->name), xstrdup(m->rel),
+						    xasprintf("%.*s", m->img_len, m->rel)};
 		}
 		*n = t.norder;
 	}
@@ -601,25 +595,20 @@ static void write_indexes(struct tree *t, struct buf *dep, struct buf *alias,
 
 	for (size_t i = 0; i < t->norder; i++) {
 		struct kmod *m = &t->m[t->order[i]], **v = NULL;
-		char *rel = image_rel(m->rel), *line;
+		char *line;
 		size_t n = 0, pos = 0;
 		const char *a;
 
 		memset(seen, 0, t->n);
 		dep_closure(t, m, seen, &v, &n);
-		line = xasprintf("%s:", rel);
-		buf_add(dep, line, strlen(line));
-		free(line);
+		buf_add(dep, m->rel, m->img_len);
+		buf_add(dep, ":", 1);
 		while (n--) {
-			char *r = image_rel(v[n]->rel);
-
 			buf_add(dep, " ", 1);
-			buf_add(dep, r, strlen(r));
-			free(r);
+			buf_add(dep, v[n]->rel, v[n]->img_len);
 		}
 		buf_add(dep, "\n", 1);
 		free(v);
-		free(rel);
 		while ((a = info_next(m->info, m->info_len, "alias", &pos))) {
 			line = xasprintf("alias %s %s\n", a, m->name);	/* as depmod writes it */
 			buf_add(alias, line, strlen(line));
@@ -681,13 +670,12 @@ int modules_add(struct rootfs *fs, const struct module_opts *o)
 	base = xasprintf("/lib/modules/%s", o->release);
 	for (size_t i = 0; i < t.norder && !rc; i++) {
 		struct kmod *m = &t.m[t.order[i]];
-		char *rel = image_rel(m->rel), *dst = xasprintf("%s/%s", base, rel);
+		char *dst = xasprintf("%s/%.*s", base, m->img_len, m->rel);
 
 		rc = rootfs_data(fs, dst, m->data.data, m->data.len, 0644);
 		if (!rc)
 			rc = add_firmware(fs, &t, m);
 		free(dst);
-		free(rel);
 	}
 	write_indexes(&t, &dep, &alias, &soft);
 	for (size_t i = 0; i < o->n; i++) {
