@@ -36,7 +36,7 @@ char *busybox_find(const char *arg)
 	}
 	free(copy);
 	if (!found)
-		err(NULL, "no BusyBox found: give --busybox PATH, set MINOS_BUSYBOX, "
+		fail(NULL, "no BusyBox found: give --busybox PATH, set MINOS_BUSYBOX, "
 		    "or install Debian's busybox-static");
 	return found;
 }
@@ -49,7 +49,7 @@ static int run_capture(char *const argv[], struct buf *out)
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_errno(argv[0], "cannot run");
+		return fail_errno(argv[0], "cannot run");
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
 	errno = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
@@ -57,7 +57,7 @@ static int run_capture(char *const argv[], struct buf *out)
 	close(fds[1]);
 	if (errno) {
 		close(fds[0]);
-		return err_errno(argv[0], "cannot run");
+		return fail_errno(argv[0], "cannot run");
 	}
 	for (;;) {
 		ssize_t n;
@@ -73,7 +73,7 @@ static int run_capture(char *const argv[], struct buf *out)
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return err_errno(argv[0], "cannot wait");
+			return fail_errno(argv[0], "cannot wait");
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -87,7 +87,7 @@ char **busybox_applets(const char *busybox)
 
 	if (rc != 0 || !out.len) {
 		if (rc >= 0)
-			err(busybox, "'busybox --list-full' failed (exit %d): is it BusyBox?", rc);
+			fail(busybox, "'busybox --list-full' failed (exit %d): is it BusyBox?", rc);
 		buf_free(&out);
 		return NULL;
 	}
@@ -99,7 +99,7 @@ char **busybox_applets(const char *busybox)
 	}
 	buf_free(&out);
 	if (!n) {
-		err(busybox, "'busybox --list-full' listed no applets");
+		fail(busybox, "'busybox --list-full' listed no applets");
 		return NULL;
 	}
 	list[n] = NULL;
@@ -119,12 +119,12 @@ static int run_in(const char *dir, const char *cmd)
 	errno = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
 	free(full);
 	if (errno)
-		return err_errno(dir, "cannot run /bin/sh");
+		return fail_errno(dir, "cannot run /bin/sh");
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return err_errno(dir, "cannot wait for make");
+			return fail_errno(dir, "cannot wait for make");
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return err(dir, "'%s' failed", cmd);
+		return fail(dir, "'%s' failed", cmd);
 	return 0;
 }
 
@@ -137,7 +137,7 @@ char *busybox_build(const char *dir)
 	rc = access(mk, R_OK);
 	free(mk);
 	if (rc < 0) {
-		err_errno(dir, "not a BusyBox source tree (no Makefile)");
+		fail_errno(dir, "not a BusyBox source tree (no Makefile)");
 		return NULL;
 	}
 	cfg = xasprintf("make -j%ld busybox", jobs > 0 ? jobs : 1);

@@ -31,11 +31,11 @@ int cmd_initramfs(int argc, char **argv)
 			return initramfs_opts_free(&o), usage_error("initramfs");
 	}
 	if (optind < argc) {
-		err(argv[optind], "unexpected argument");
+		fail(argv[optind], "unexpected argument");
 		return initramfs_opts_free(&o), usage_error("initramfs");
 	}
 	if (!output) {
-		err("initramfs", "no output file: give -o FILE");
+		fail("initramfs", "no output file: give -o FILE");
 		return initramfs_opts_free(&o), usage_error("initramfs");
 	}
 	rc = outfile_open(&out, output, 0644);

@@ -30,7 +30,7 @@ static int check_initrd(const char *path)
 	if (initrd_walk(path, NULL, count_entry, &entries) < 0)
 		return -1;
 	if (entries == 0)
-		return err(path, "not an initramfs: no cpio entries");
+		return fail(path, "not an initramfs: no cpio entries");
 	return 0;
 }
 
@@ -95,7 +95,7 @@ int cmd_iso(int argc, char **argv)
 		case OPT_LABEL: s.label = optarg; continue;
 		case OPT_TIMEOUT:
 			if (parse_long(optarg, 0, 86400, &v) < 0) {
-				err("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
+				fail("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
 				return initramfs_opts_free(&o), usage_error("iso");
 			}
 			s.timeout = (int)v;
@@ -108,15 +108,15 @@ int cmd_iso(int argc, char **argv)
 		builds |= c != OPT_KERNEL;
 	}
 	if (optind < argc) {
-		err(argv[optind], "unexpected argument");
+		fail(argv[optind], "unexpected argument");
 		return initramfs_opts_free(&o), usage_error("iso");
 	}
 	if (!output) {
-		err("iso", "no output file: give -o FILE");
+		fail("iso", "no output file: give -o FILE");
 		return initramfs_opts_free(&o), usage_error("iso");
 	}
 	if (initrd && builds) {
-		err("--initrd", "gives the initramfs: it excludes the options that build one");
+		fail("--initrd", "gives the initramfs: it excludes the options that build one");
 		return initramfs_opts_free(&o), usage_error("iso");
 	}
 	rc = build(&o, initrd, &s, output);

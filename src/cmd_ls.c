@@ -98,7 +98,7 @@ int cmd_ls(int argc, char **argv)
 		return usage_error("ls");
 	}
 	if (optind != argc - 1)
-		return err("ls", "expects one FILE"), usage_error("ls");
+		return fail("ls", "expects one FILE"), usage_error("ls");
 	switch (iso_detect(argv[optind])) {
 	case -1:
 		return 1;
@@ -111,6 +111,6 @@ int cmd_ls(int argc, char **argv)
 			return 1;
 	}
 	if (fflush(stdout) == EOF)
-		return err_errno("ls", "cannot write the listing"), 1;
+		return fail_errno("ls", "cannot write the listing"), 1;
 	return 0;
 }

@@ -60,7 +60,7 @@ static int interact(struct vm *vm, int sigfd)
 		int status;
 
 		if (poll(p, 3, 500) < 0 && errno != EINTR)
-			return err_errno("poll", "failed");
+			return fail_errno("poll", "failed");
 		if (p[2].revents)
 			return 1;
 		if (p[1].revents) {
@@ -106,7 +106,7 @@ int cmd_run(int argc, char **argv)
 			return rc < 0 ? 2 : usage_error("run");
 	}
 	if (optind < argc)
-		return err(argv[optind], "unexpected argument"), usage_error("run");
+		return fail(argv[optind], "unexpected argument"), usage_error("run");
 	if (vm_config_finish(&c) < 0)
 		return vm_config_free(&c), 1;
 	sigemptyset(&sigs);

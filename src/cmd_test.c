@@ -81,7 +81,7 @@ static int send_command(struct session *s)
 		buf_add(&f, *a, strlen(*a) + 1);
 	rc = write_all(s->vm->ctl, f.data, f.len);
 	buf_free(&f);
-	return rc < 0 ? err_errno("test channel", "cannot send the command") : 0;
+	return rc < 0 ? fail_errno("test channel", "cannot send the command") : 0;
 }
 
 /*
@@ -120,7 +120,7 @@ static int take_frames(struct session *s)
 		uint32_t len = f[1] | f[2] << 8 | f[3] << 16 | (uint32_t)f[4] << 24;
 
 		if (len > (1u << 24))
-			return err("test channel", "bad frame from the guest (length %u)", len);
+			return fail("test channel", "bad frame from the guest (length %u)", len);
 		if (s->frames.len - off - 5 < len)
 			break;
 		switch (f[0]) {
@@ -132,17 +132,17 @@ static int take_frames(struct session *s)
 		case CHAN_STDOUT:
 		case CHAN_STDERR:
 			if (write_all(f[0] == CHAN_STDOUT ? 1 : 2, f + 5, len) < 0 && errno != EPIPE)
-				rc = err_errno(f[0] == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
+				rc = fail_errno(f[0] == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
 			break;
 		case CHAN_STATUS:
 			if (len != 4)
-				return err("test channel", "bad status frame");
+				return fail("test channel", "bad status frame");
 			s->status = (int)(f[5] | f[6] << 8 | f[7] << 16 | (uint32_t)f[8] << 24);
 			if (s->tl)
 				timeline_mark(s->tl, TL_POWEROFF, now_ms_host());
 			break;
 		default:
-			return err("test channel", "unknown frame type 0x%02x", f[0]);
+			return fail("test channel", "unknown frame type 0x%02x", f[0]);
 		}
 		off += 5 + len;
 	}
@@ -194,7 +194,7 @@ static int converse(struct session *s, long long deadline)
 		if (now >= until)
 			break;
 		if (poll(p, 3, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR)
-			return err_errno("poll", "failed"), EXIT_MINOS;
+			return fail_errno("poll", "failed"), EXIT_MINOS;
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 
@@ -233,7 +233,7 @@ static int converse(struct session *s, long long deadline)
 		}
 	}
 	if (s->status >= 0) {
-		warn("test", "the guest reported status %d but did not power off", s->status);
+		warning("test", "the guest reported status %d but did not power off", s->status);
 		return s->status;
 	}
 	return -1;
@@ -283,7 +283,7 @@ static int timeline_finish(struct session *s, const struct vm_config *c, struct 
 	}
 	free(title);
 	if (rc < 0) {
-		err_errno(out->path, "cannot write the timeline");
+		fail_errno(out->path, "cannot write the timeline");
 		outfile_abort(out);
 		return -1;
 	}
@@ -332,13 +332,13 @@ int cmd_test(int argc, char **argv)
 			svg_path = optarg;
 		else if (opt == OPT_TIMEOUT) {
 			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0)
-				return err("--timeout", "'%s': expected seconds", optarg), EXIT_MINOS;
+				return fail("--timeout", "'%s': expected seconds", optarg), EXIT_MINOS;
 		} else if ((rc = vm_config_opt(&c, opt, optarg)) <= 0) {
 			return rc < 0 ? EXIT_MINOS : usage();
 		}
 	}
 	if (optind >= argc)
-		return err("test", "no command: minos test [options] -- COMMAND [ARG]..."), usage();
+		return fail("test", "no command: minos test [options] -- COMMAND [ARG]..."), usage();
 	s.argv = argv + optind;
 	if (svg_path) {
 		s.tl = &tl;

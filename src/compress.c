@@ -72,7 +72,7 @@ static int fd_write(struct sink *s, const void *p, size_t n)
 	struct fd_sink *f = (struct fd_sink *)s;
 
 	if (write_all(f->fd, p, n) < 0)
-		return err_errno(f->what, "cannot write");
+		return fail_errno(f->what, "cannot write");
 	return 0;
 }
 
@@ -160,7 +160,7 @@ static int gzip_finish(struct sink *s)
 	out = xmalloc(bound);
 	n = libdeflate_gzip_compress(d, c->in.data, c->in.len, out, bound);
 	libdeflate_free_compressor(d);
-	rc = n ? sink_write(c->next, out, n) : err(c->what, "gzip failed");
+	rc = n ? sink_write(c->next, out, n) : fail(c->what, "gzip failed");
 	free(out);
 	return finish_next(c, rc);
 }
@@ -176,7 +176,7 @@ static int zstd_run(struct comp_sink *c, const void *p, size_t n,
 
 		left = ZSTD_compressStream2(c->zstd, &out, &in, end);
 		if (ZSTD_isError(left))
-			return err(c->what, "zstd: %s", ZSTD_getErrorName(left));
+			return fail(c->what, "zstd: %s", ZSTD_getErrorName(left));
 		if (sink_write(c->next, c->out, out.pos) < 0)
 			return -1;
 	} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
@@ -208,7 +208,7 @@ static int xz_run(struct comp_sink *c, const void *p, size_t n, lzma_action a)
 		c->xz.avail_out = sizeof(c->out);
 		r = lzma_code(&c->xz, a);
 		if (r != LZMA_OK && r != LZMA_STREAM_END)
-			return err(c->what, "xz: compression failed (%d)", (int)r);
+			return fail(c->what, "xz: compression failed (%d)", (int)r);
 		if (sink_write(c->next, c->out, sizeof(c->out) - c->xz.avail_out) < 0)
 			return -1;
 	} while (a == LZMA_FINISH ? r != LZMA_STREAM_END : c->xz.avail_in > 0);
@@ -239,7 +239,7 @@ static int lz4_block(struct comp_sink *c)
 
 	if (n <= 0) {
 		free(out);
-		return err(c->what, "lz4 failed");
+		return fail(c->what, "lz4 failed");
 	}
 	for (int i = 0; i < 4; i++)
 		out[i] = (char)((unsigned)n >> (8 * i));
@@ -337,7 +337,7 @@ static int too_big(struct buf *out, const char *what, uint64_t base)
 {
 	if (out->len <= MAX_UNPACKED)
 		return 0;
-	return err(what, "offset %llu: unpacks to more than 4 GiB",
+	return fail(what, "offset %llu: unpacks to more than 4 GiB",
 		   (unsigned long long)base);
 }
 
@@ -366,7 +366,7 @@ static int gunzip(const unsigned char *p, size_t len, uint64_t base,
 		return 1;
 	if (r == Z_MEM_ERROR)
 		return -1;
-	return err(what, "offset %llu: damaged gzip data%s",
+	return fail(what, "offset %llu: damaged gzip data%s",
 		   (unsigned long long)base, r == Z_BUF_ERROR ? " (truncated)" : "");
 }
 
@@ -387,7 +387,7 @@ static int unzstd(const unsigned char *p, size_t len, uint64_t base,
 		out->len += o.pos;
 		if (ZSTD_isError(r)) {
 			ZSTD_freeDStream(d);
-			return err(what, "offset %llu: damaged zstd data: %s",
+			return fail(what, "offset %llu: damaged zstd data: %s",
 				   (unsigned long long)base, ZSTD_getErrorName(r));
 		}
 		if (too_big(out, what, base) < 0)
@@ -396,7 +396,7 @@ static int unzstd(const unsigned char *p, size_t len, uint64_t base,
 	ZSTD_freeDStream(d);
 	*used = in.pos;
 	if (r != 0)
-		return err(what, "offset %llu: zstd data is truncated",
+		return fail(what, "offset %llu: zstd data is truncated",
 			   (unsigned long long)base);
 	return 1;
 }
@@ -424,7 +424,7 @@ static int unxz(const unsigned char *p, size_t len, uint64_t base,
 	lzma_end(&x);
 	if (r == LZMA_STREAM_END)
 		return 1;
-	return err(what, "offset %llu: damaged xz data%s", (unsigned long long)base,
+	return fail(what, "offset %llu: damaged xz data%s", (unsigned long long)base,
 		   r == LZMA_BUF_ERROR ? " (truncated)" : "");
 }
 
@@ -455,7 +455,7 @@ static int unlz4(const unsigned char *p, size_t len, uint64_t base,
 					  (char *)out->data + out->len, (int)n,
 					  LZ4_LEGACY_BLOCK);
 		if (got < 0)
-			return err(what, "offset %llu: damaged lz4 block",
+			return fail(what, "offset %llu: damaged lz4 block",
 				   (unsigned long long)(base + off));
 		out->len += got;
 		off += 4 + n;

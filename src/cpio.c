@@ -24,10 +24,10 @@ int cpio_write_header(struct cpio_writer *w, const struct cpio_header *h)
 	size_t namesize = strlen(h->name) + 1;
 
 	if (w->pending)
-		return err(h->name, "cpio: previous entry is missing %llu data bytes",
+		return fail(h->name, "cpio: previous entry is missing %llu data bytes",
 			   (unsigned long long)w->pending);
 	if (h->filesize > CPIO_MAX_FILESIZE)
-		return err(h->name, "larger than the newc format's 4 GiB limit");
+		return fail(h->name, "larger than the newc format's 4 GiB limit");
 	snprintf(hdr, sizeof(hdr),
 		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
 		 h->ino, h->mode, h->uid, h->gid, h->nlink, h->mtime,
@@ -44,7 +44,7 @@ int cpio_write_header(struct cpio_writer *w, const struct cpio_header *h)
 int cpio_write_data(struct cpio_writer *w, const void *p, size_t n)
 {
 	if (n > w->pending)
-		return err(NULL, "cpio: entry data longer than its header says");
+		return fail(NULL, "cpio: entry data longer than its header says");
 	if (sink_write(w->out, p, n) < 0)
 		return -1;
 	w->pending -= n;
@@ -115,25 +115,25 @@ int cpio_parse(const unsigned char *p, size_t len, uint64_t base,
 		size_t name_end, data_end;
 
 		if (len - off < HEADER_LEN)
-			return err(what, "offset %llu: archive ends without a trailer",
+			return fail(what, "offset %llu: archive ends without a trailer",
 				   (unsigned long long)e.offset);
 		if (!cpio_is_magic(p + off, len - off))
-			return err(what, "offset %llu: not a newc cpio header",
+			return fail(what, "offset %llu: not a newc cpio header",
 				   (unsigned long long)e.offset);
 		e.crc = p[off + 5] == '2';
 		if (parse_header(p + off, &e, &namesize) < 0)
-			return err(what, "offset %llu: damaged cpio header",
+			return fail(what, "offset %llu: damaged cpio header",
 				   (unsigned long long)e.offset);
 		name_end = off + HEADER_LEN + namesize;
 		if (namesize == 0 || namesize > len - off - HEADER_LEN ||
 		    p[name_end - 1] != '\0' ||
 		    memchr(p + off + HEADER_LEN, 0, namesize) != p + name_end - 1)
-			return err(what, "offset %llu: bad name in cpio header",
+			return fail(what, "offset %llu: bad name in cpio header",
 				   (unsigned long long)e.offset);
 		e.h.name = (const char *)p + off + HEADER_LEN;
 		name_end += PAD4(HEADER_LEN + namesize);
 		if (name_end > len || e.h.filesize > len - name_end)
-			return err(what, "offset %llu: %s: data runs past the end",
+			return fail(what, "offset %llu: %s: data runs past the end",
 				   (unsigned long long)e.offset, e.h.name);
 		e.data = p + name_end;
 		data_end = name_end + e.h.filesize;
@@ -150,7 +150,7 @@ int cpio_parse(const unsigned char *p, size_t len, uint64_t base,
 			for (uint64_t i = 0; i < e.h.filesize; i++)
 				sum += e.data[i];
 			if (sum != e.h.check)
-				return err(what, "offset %llu: %s: checksum mismatch",
+				return fail(what, "offset %llu: %s: checksum mismatch",
 					   (unsigned long long)e.offset, e.h.name);
 		}
 		if (fn && fn(&e, ctx) < 0)

@@ -62,7 +62,7 @@ static int read_dynamic(const char *path, const struct buf *b,
 	if (!have_strtab)
 		return 0;
 	if (vaddr_to_off(b, eh, strtab, &stroff) < 0)
-		return err(path, "damaged ELF: string table outside the file");
+		return fail(path, "damaged ELF: string table outside the file");
 	info->needed = xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++) {
 		char *s;
@@ -72,7 +72,7 @@ static int read_dynamic(const char *path, const struct buf *b,
 			continue;
 		s = str_at(b, stroff + d[i].d_un.d_val);
 		if (!s)
-			return err(path, "damaged ELF: bad dynamic string");
+			return fail(path, "damaged ELF: bad dynamic string");
 		if (d[i].d_tag == DT_NEEDED)
 			info->needed[count++] = s;
 		else if (d[i].d_tag == DT_RPATH && !info->rpath)
@@ -99,18 +99,18 @@ static int parse(const char *path, const struct buf *b, struct elf_info *info)
 	info->executable = eh->e_type == ET_EXEC || eh->e_type == ET_DYN;
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > b->len ||
 	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > b->len - eh->e_phoff)
-		return err(path, "damaged ELF: program headers outside the file");
+		return fail(path, "damaged ELF: program headers outside the file");
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
 		const Elf64_Phdr *ph = (const void *)(b->data + eh->e_phoff +
 						      (uint64_t)i * sizeof(*ph));
 
 		if ((ph->p_type == PT_INTERP || ph->p_type == PT_DYNAMIC) &&
 		    (ph->p_offset > b->len || ph->p_filesz > b->len - ph->p_offset))
-			return err(path, "damaged ELF: segment outside the file");
+			return fail(path, "damaged ELF: segment outside the file");
 		if (ph->p_type == PT_INTERP) {
 			info->interp = str_at(b, ph->p_offset);
 			if (!info->interp)
-				return err(path, "damaged ELF: bad PT_INTERP");
+				return fail(path, "damaged ELF: bad PT_INTERP");
 		} else if (ph->p_type == PT_DYNAMIC &&
 			   read_dynamic(path, b, eh, ph, info) < 0) {
 			return -1;
@@ -280,14 +280,14 @@ static int walk_object(struct walk *w, const char *path, int depth)
 	int rc = 0;
 
 	if (depth > 64)
-		return err(path, "library dependencies nest too deeply");
+		return fail(path, "library dependencies nest too deeply");
 	if (elf_read(path, &info) < 0)
 		return -1;
 	if (info.interp && !strlist_has(&w->done, info.interp)) {
 		strlist_add(&w->done, info.interp);
 		w->musl |= !!strstr(info.interp, "ld-musl");
 		if (!is_x86_64_elf(info.interp))
-			rc = err(path, "needs the interpreter %s, which is not an x86-64 ELF here",
+			rc = fail(path, "needs the interpreter %s, which is not an x86-64 ELF here",
 				 info.interp);
 		else
 			rc = w->fn(info.interp, info.interp, w->ctx);
@@ -305,7 +305,7 @@ static int walk_object(struct walk *w, const char *path, int depth)
 			continue;	/* musl's loader is its libc */
 		lib = find_library(w, *n, &info, origin);
 		if (!lib) {
-			rc = err(path, "needs %s, which is not found in its run path, "
+			rc = fail(path, "needs %s, which is not found in its run path, "
 				 "/etc/ld.so.conf or the system library directories", *n);
 			break;
 		}

@@ -91,12 +91,12 @@ static int build_tree(struct tree *t, const struct fat_file *files, size_t n,
 			char name[11];
 
 			if (to_83(p, len, name) < 0)
-				return err(what, "'%s' is not a FAT 8.3 upper-case path",
+				return fail(what, "'%s' is not a FAT 8.3 upper-case path",
 					   files[i].path);
 			at = child(t, dir, name);
 			if (last) {
 				if (at >= 0)
-					return err(what, "'%s' given twice", files[i].path);
+					return fail(what, "'%s' given twice", files[i].path);
 				at = add_node(t, dir, name, 0);
 				t->v[at].file = &files[i];
 				break;
@@ -104,7 +104,7 @@ static int build_tree(struct tree *t, const struct fat_file *files, size_t n,
 			if (at < 0)
 				at = add_node(t, dir, name, 1);
 			else if (!t->v[at].is_dir)
-				return err(what, "'%s': a file is in the way", files[i].path);
+				return fail(what, "'%s': a file is in the way", files[i].path);
 			dir = at;
 			p += len + 1;
 		}
@@ -178,7 +178,7 @@ int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
 	}
 	if (spc > 64) {
 		free(t.v);
-		return err(what, "too much data for a FAT12 EFI system partition");
+		return fail(what, "too much data for a FAT12 EFI system partition");
 	}
 	if (clusters == 0)
 		clusters = 1;

@@ -90,14 +90,14 @@ static int mkimage(const char *moddir, const struct platform *pl, const char *ou
 	argv[n] = NULL;
 	errno = posix_spawnp(&pid, argv[0], NULL, NULL, (char **)argv, environ);
 	if (errno == ENOENT)
-		return err("grub-mkimage", "not found: install Debian's grub-common");
+		return fail("grub-mkimage", "not found: install Debian's grub-common");
 	if (errno)
-		return err_errno("grub-mkimage", "cannot run");
+		return fail_errno("grub-mkimage", "cannot run");
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return err_errno("grub-mkimage", "cannot wait");
+			return fail_errno("grub-mkimage", "cannot wait");
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return err("grub-mkimage", "failed making the %s core image", pl->name);
+		return fail("grub-mkimage", "failed making the %s core image", pl->name);
 	return 0;
 }
 
@@ -112,7 +112,7 @@ int grub_core(enum grub_platform p, struct buf *out)
 
 	free(gdir);
 	if (stat(moddir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		err(moddir, "GRUB for %s is not installed: install Debian's %s",
+		fail(moddir, "GRUB for %s is not installed: install Debian's %s",
 		    pl->name, pl->package);
 		goto out;
 	}
@@ -130,7 +130,7 @@ int grub_core(enum grub_platform p, struct buf *out)
 	int fd = mkstemp(tmp);
 
 	if (fd < 0) {
-		err_errno(tmp, "cannot create");
+		fail_errno(tmp, "cannot create");
 		goto out;
 	}
 	close(fd);
@@ -157,11 +157,11 @@ int grub_hybrid_mbr(unsigned char mbr[512])
 
 	free(gdir);
 	if (access(path, F_OK) < 0)
-		rc = err(path, "GRUB for BIOS is not installed: install Debian's grub-pc-bin");
+		rc = fail(path, "GRUB for BIOS is not installed: install Debian's grub-pc-bin");
 	else if (read_file(path, &b) < 0)
 		rc = -1;
 	else if (b.len != 512)
-		rc = err(path, "not a 512-byte MBR");
+		rc = fail(path, "not a 512-byte MBR");
 	else
 		memcpy(mbr, b.data, 512);
 	buf_free(&b);
@@ -194,9 +194,9 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 	char *t;
 
 	if (strpbrk(title, "\n\r"))
-		return err("--title", "must be one line"), NULL;
+		return fail("--title", "must be one line"), NULL;
 	if (strpbrk(cmdline, "\n\r"))
-		return err("--cmdline", "must be one line"), NULL;
+		return fail("--cmdline", "must be one line"), NULL;
 	add_str(&b, "# grub.cfg written by minos\n"
 		    "search --no-floppy --set=root --file ");
 	add_str(&b, marker);

@@ -74,12 +74,12 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_COMPRESS:
 		o->compress = compression_from_name(arg);
 		if (o->compress < 0)
-			return err("--compress", "unknown compression '%s' "
+			return fail("--compress", "unknown compression '%s' "
 				   "(none, gzip, zstd, xz or lz4)", arg);
 		return 1;
 	case OPT_LEVEL:
 		if (parse_long(arg, 0, 99, &v) < 0)
-			return err("--level", "'%s' is not a compression level", arg);
+			return fail("--level", "'%s' is not a compression level", arg);
 		o->level = (int)v;
 		return 1;
 	}
@@ -104,7 +104,7 @@ static int check_kernel(const char *kernel, const char *version, enum compressio
 		int has = kernel_config_has(config, compression_kconfig(comp));
 
 		if (has == 0)
-			rc = err(kernel, "this kernel cannot decode a %s initramfs "
+			rc = fail(kernel, "this kernel cannot decode a %s initramfs "
 				 "(%s is not set in %s)", compression_name(comp),
 				 compression_kconfig(comp), config);
 		else if (has < 0)
@@ -153,7 +153,7 @@ static int add_program(struct rootfs *fs, const char *src, const char *dest,
 	if (elf_read(src, &e) < 0)
 		return -1;
 	if (!e.is_elf || !e.x86_64 || !e.executable)
-		rc = err(src, "%s is not an x86-64 ELF executable", what);
+		rc = fail(src, "%s is not an x86-64 ELF executable", what);
 	else if (rootfs_file(fs, dest, src, 0755, 0, 0, 0) < 0)
 		rc = -1;
 	else if (e.interp)
@@ -205,7 +205,7 @@ static char *find_minos_init(void)
 	p = xstrdup(MINOS_LIBEXECDIR "/minos-init");
 	if (access(p, R_OK) == 0)
 		return p;
-	err(p, "minos-init is not installed; give --init PATH");
+	fail(p, "minos-init is not installed; give --init PATH");
 	free(p);
 	return NULL;
 }
@@ -219,9 +219,9 @@ static int add_init(struct rootfs *fs, const struct initramfs_opts *o)
 	if (!init)
 		return -1;
 	if (stat(init, &st) < 0)
-		rc = err_errno(init, "cannot use as /init");
+		rc = fail_errno(init, "cannot use as /init");
 	else if (!S_ISREG(st.st_mode))
-		rc = err(init, "cannot use as /init: not a regular file");
+		rc = fail(init, "cannot use as /init: not a regular file");
 	else
 		rc = rootfs_add_host(fs, init, "/init");
 	free(init);
@@ -264,14 +264,14 @@ int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 
 	compression_levels(comp, &min, &max, &level);
 	if (o->level >= 0 && comp == COMP_NONE)
-		rc = err("--level", "an uncompressed archive takes no level");
+		rc = fail("--level", "an uncompressed archive takes no level");
 	else if (o->level >= 0 && (o->level < min || o->level > max))
-		rc = err("--level", "%s takes a level from %d to %d",
+		rc = fail("--level", "%s takes a level from %d to %d",
 			 compression_name(comp), min, max);
 	else if (o->level >= 0)
 		level = o->level;
 	if (!rc && (o->modules_dir || o->firmware_dir) && !o->nmodules)
-		rc = err(o->modules_dir ? "--modules-dir" : "--firmware-dir",
+		rc = fail(o->modules_dir ? "--modules-dir" : "--firmware-dir",
 			 "is only used with --module");
 	if (!rc && (o->kernel || o->nmodules)) {
 		/* --module without --kernel: the kernel minos would boot */

@@ -57,7 +57,7 @@ int initrd_walk(const char *path,
 		}
 		r = decompress_stream(p, len, off, path, &out, &used, &seg.comp);
 		if (r == 0) {
-			rc = err(path, "offset %zu: not an initramfs (no cpio header and "
+			rc = fail(path, "offset %zu: not an initramfs (no cpio header and "
 				 "no gzip, zstd, xz or lz4 data)", off);
 		} else if (r > 0) {
 			if (seg_fn)
@@ -73,7 +73,7 @@ int initrd_walk(const char *path,
 		buf_free(&out);
 	}
 	if (!rc && !segments)
-		rc = err(path, "empty file, not an initramfs");
+		rc = fail(path, "empty file, not an initramfs");
 	buf_free(&file);
 	return rc;
 }

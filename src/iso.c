@@ -48,11 +48,11 @@ static int hash_file(uint64_t *h, const char *path)
 	uint32_t sums[2] = {0, 1};
 
 	if (fd < 0)
-		return err_errno(path, "cannot open");
+		return fail_errno(path, "cannot open");
 	if (fstat(fd, &st) < 0)
-		return close(fd), err_errno(path, "cannot read");
+		return close(fd), fail_errno(path, "cannot read");
 	if (st.st_size && (p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
-		return close(fd), err_errno(path, "cannot map");
+		return close(fd), fail_errno(path, "cannot map");
 	close(fd);
 	if (st.st_size) {
 		sums[0] = libdeflate_crc32(0, p, st.st_size);
@@ -95,9 +95,9 @@ struct iso_build {
 	int weight;	/* of the next file; files are laid out in the order added */
 };
 
-static int fail(const char *what, int rc)
+static int isofs_fail(const char *what, int rc)
 {
-	return err(what, "libisofs: %s", iso_error_to_msg(rc));
+	return fail(what, "libisofs: %s", iso_error_to_msg(rc));
 }
 
 /*
@@ -125,7 +125,7 @@ static IsoDir *add_dir(struct iso_build *b, IsoDir *parent, const char *name)
 	int rc = iso_image_add_new_dir(b->img, parent, name, &d);
 
 	if (rc < 0)
-		return fail(name, rc), NULL;
+		return isofs_fail(name, rc), NULL;
 	set_attrs((IsoNode *)d, 0555, b->t);
 	return d;
 }
@@ -139,10 +139,10 @@ static int add_data(struct iso_build *b, IsoDir *parent, const char *name,
 	int rc = iso_memory_stream_new(data, len, &st);
 
 	if (rc < 0)
-		return free(data), fail(name, rc);
+		return free(data), isofs_fail(name, rc);
 	rc = iso_image_add_new_file(b->img, parent, name, st, &f);
 	if (rc < 0)
-		return fail(name, rc);
+		return isofs_fail(name, rc);
 	set_attrs((IsoNode *)f, 0444, b->t);
 	set_weight(b, (IsoNode *)f);
 	return 0;
@@ -166,11 +166,11 @@ static int add_host_file(struct iso_build *b, IsoDir *parent, const char *name,
 	int rc;
 
 	if (!abs)
-		return err_errno(path, "cannot resolve");
+		return fail_errno(path, "cannot resolve");
 	rc = iso_tree_add_new_node(b->img, parent, name, abs, &n);
 	free(abs);
 	if (rc < 0)
-		return fail(path, rc);
+		return isofs_fail(path, rc);
 	set_attrs(n, 0444, b->t);
 	set_weight(b, n);
 	return 0;
@@ -229,14 +229,14 @@ static int add_boot(struct iso_build *b)
 	rc = iso_image_set_boot_image(b->img, "/boot/grub/bios.img", ELTORITO_NO_EMUL,
 				      "/boot/grub/boot.cat", &bios);
 	if (rc < 0)
-		return fail("/boot/grub/bios.img", rc);
+		return isofs_fail("/boot/grub/bios.img", rc);
 	el_torito_set_load_size(bios, 4);
 	/* bit0: boot-info-table; bit9: the block address GRUB's MBR needs. */
 	el_torito_set_isolinux_options(bios, 1 | 1 << 9, 0);
 	rc = iso_image_add_boot_image(b->img, "/boot/grub/efi.img", ELTORITO_NO_EMUL,
 				      0, &efi);
 	if (rc < 0)
-		return fail("/boot/grub/efi.img", rc);
+		return isofs_fail("/boot/grub/efi.img", rc);
 	el_torito_set_boot_platform_id(efi, 0xef);
 	el_torito_set_full_load(efi, 1);
 	iso_image_set_boot_catalog_weight(b->img, 1000);
@@ -292,7 +292,7 @@ static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 	rc = iso_image_create_burn_source(img, opts, &bs);
 	if (rc < 0) {
 		outfile_abort(&out);
-		return fail(output, rc);
+		return isofs_fail(output, rc);
 	}
 	/* Reads must be whole 2 KiB blocks: a short read at the end gives 0. */
 	for (size_t have = 0;; have = 0) {
@@ -300,14 +300,14 @@ static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 		       (n = bs->read_xt(bs, chunk + have, 2048)) == 2048)
 			have += 2048;
 		if (have && (rc = write_all(out.fd, chunk, have)) < 0) {
-			err_errno(output, "cannot write");
+			fail_errno(output, "cannot write");
 			break;
 		}
 		if (have < sizeof(chunk))
 			break;
 	}
 	if (n < 0)
-		rc = err(output, "libisofs could not produce the image");
+		rc = fail(output, "libisofs could not produce the image");
 	if (n != 0 || rc < 0)
 		bs->cancel(bs);
 	bs->free_data(bs);
@@ -324,7 +324,7 @@ static int check_label(const char *label)
 	size_t n = strlen(label);
 
 	if (n == 0 || n > 32 || strspn(label, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
-		return err("--label", "'%s' is not a volume label: 1 to 32 of A-Z 0-9 _ -",
+		return fail("--label", "'%s' is not a volume label: 1 to 32 of A-Z 0-9 _ -",
 			   label);
 	return 0;
 }
@@ -357,13 +357,13 @@ int iso_write(const struct iso_spec *s, const char *output)
 		goto out;
 
 	if ((rc = iso_init()) < 0) {
-		rc = fail(output, rc);
+		rc = isofs_fail(output, rc);
 		goto out;
 	}
 	iso_set_msgs_severities("NEVER", "NEVER", "minos");
 	if ((rc = iso_image_new(s->label, &b.img)) < 0 ||
 	    (rc = iso_write_opts_new(&opts, 0)) < 0) {
-		rc = fail(output, rc);
+		rc = isofs_fail(output, rc);
 		goto finish;
 	}
 	iso_image_set_application_id(b.img, "MINOS");
@@ -372,7 +372,7 @@ int iso_write(const struct iso_spec *s, const char *output)
 	    (rc = add_boot(&b)) < 0)
 		goto finish;
 	if ((rc = set_options(opts, b.t, id, mbr)) < 0) {
-		rc = fail(output, rc);
+		rc = isofs_fail(output, rc);
 		goto finish;
 	}
 	iso_write_opts_set_fifo_size(opts, 256);	/* 512 KiB: small enough to stay in cache */

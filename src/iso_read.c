@@ -19,11 +19,11 @@ int iso_detect(const char *path)
 	ssize_t n;
 
 	if (fd < 0)
-		return err_errno(path, "cannot open");
+		return fail_errno(path, "cannot open");
 	n = pread(fd, id, sizeof(id), 16 * 2048 + 1);	/* volume descriptor 16 */
 	close(fd);
 	if (n < 0)
-		return err_errno(path, "cannot read");
+		return fail_errno(path, "cannot read");
 	return n == sizeof(id) && !memcmp(id, "CD001", 5);
 }
 
@@ -100,13 +100,13 @@ int iso_read(const char *path, void (*entry_fn)(const struct iso_entry *e, void 
 	int rc;
 
 	if ((rc = iso_init()) < 0)
-		return err(path, "libisofs: %s", iso_error_to_msg(rc));
+		return fail(path, "libisofs: %s", iso_error_to_msg(rc));
 	iso_set_msgs_severities("NEVER", "NEVER", "minos");
 	if ((rc = iso_data_source_new_from_file(path, &src)) < 0 ||
 	    (rc = iso_read_opts_new(&ropts, 0)) < 0 ||
 	    (rc = iso_image_new("", &img)) < 0 ||
 	    (rc = iso_image_import(img, src, ropts, NULL)) < 0) {
-		err(path, "cannot read the ISO image: %s", iso_error_to_msg(rc));
+		fail(path, "cannot read the ISO image: %s", iso_error_to_msg(rc));
 		rc = -1;
 	} else {
 		walk_dir(&w, iso_image_get_root(img), "");

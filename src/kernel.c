@@ -48,7 +48,7 @@ char *kernel_find(const char *arg)
 		globfree(&g);
 	}
 	if (!path)
-		err(NULL, "no kernel found: give --kernel FILE or set MINOS_KERNEL "
+		fail(NULL, "no kernel found: give --kernel FILE or set MINOS_KERNEL "
 		    "(no readable /boot/vmlinuz-*)");
 	return path;
 }
@@ -62,16 +62,16 @@ int kernel_inspect(const char *path, char **version)
 
 	*version = NULL;
 	if (fd < 0)
-		return err_errno(path, "cannot open kernel");
+		return fail_errno(path, "cannot open kernel");
 	n = pread(fd, h, sizeof(h), 0);
 	close(fd);
 	if (n < 0)
-		return err_errno(path, "cannot read kernel");
+		return fail_errno(path, "cannot read kernel");
 	if (n < 0x280 || memcmp(h + 0x202, "HdrS", 4) || h[0x1fe] != 0x55 ||
 	    h[0x1ff] != 0xaa)
-		return err(path, "not an x86 Linux kernel image (no bzImage boot header)");
+		return fail(path, "not an x86 Linux kernel image (no bzImage boot header)");
 	if ((h[0x206] | h[0x207] << 8) < 0x0200)
-		return err(path, "kernel boot protocol too old for an initramfs");
+		return fail(path, "kernel boot protocol too old for an initramfs");
 	off = (h[0x20e] | h[0x20f] << 8) + 0x200;
 	if (h[0x20e] | h[0x20f]) {
 		if (off < (size_t)n && memchr(h + off, 0, n - off)) {
@@ -112,7 +112,7 @@ int kernel_config_has(const char *config, const char *symbol)
 	int found = 0;
 
 	if (!f)
-		return err_errno(config, "cannot open kernel config");
+		return fail_errno(config, "cannot open kernel config");
 	while (!found && fgets(line, sizeof(line), f))
 		found = !strncmp(line, symbol, n) && !strncmp(line + n, "=y", 2);
 	fclose(f);

@@ -193,14 +193,14 @@ int main(int argc, char **argv)
 			return 0;
 		}
 		if (help_command(argv[2], stdout) < 0) {
-			err(argv[2], "no such command (try 'minos help')");
+			fail(argv[2], "no such command (try 'minos help')");
 			return 2;
 		}
 		return 0;
 	}
 	c = find(argv[1]);
 	if (!c) {
-		err(argv[1], "no such command (try 'minos help')");
+		fail(argv[1], "no such command (try 'minos help')");
 		return 2;
 	}
 	return c->fn(argc - 1, argv + 1);

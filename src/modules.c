@@ -95,7 +95,7 @@ static int scan(struct tree *t, const char *rel)
 	int rc = 0;
 
 	if (!d) {
-		rc = err_errno(path, "cannot read the module tree");
+		rc = fail_errno(path, "cannot read the module tree");
 		free(path);
 		return rc;
 	}
@@ -266,7 +266,7 @@ static int load(struct tree *t, struct kmod *m)
 		int got = decompress_stream(raw.data, raw.len, 0, path, &m->data, &used, &kind);
 
 		if (got == 0)
-			rc = err(path, "is not compressed the way its name says");
+			rc = fail(path, "is not compressed the way its name says");
 		else if (got < 0)
 			rc = -1;
 		buf_free(&raw);
@@ -299,15 +299,15 @@ static int read_info(struct tree *t, struct kmod *m, int strict)
 		r.mem = m->data.data;
 		r.len = m->data.len;
 	} else if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = err_errno(path, "cannot open");
+		rc = fail_errno(path, "cannot open");
 		free(path);
 		return rc;
 	}
 	rc = modinfo_section(&r, &m->info, &m->info_len);
 	if ((rc < 0 || !m->info) && strict) {
-		rc = err(path, "is not a kernel module (no .modinfo in an x86-64 ELF object)");
+		rc = fail(path, "is not a kernel module (no .modinfo in an x86-64 ELF object)");
 	} else if (rc < 0 || !m->info) {
-		warn(path, "is not a kernel module (no .modinfo in an x86-64 ELF object); skipped");
+		warning(path, "is not a kernel module (no .modinfo in an x86-64 ELF object); skipped");
 		m->info = xstrdup("");
 		m->info_len = 0;
 		rc = 0;
@@ -379,10 +379,10 @@ static int check_vermagic(const struct tree *t, const struct kmod *m)
 		return 0;
 	path = path_of(t, m);
 	if (v)
-		rc = err(path, "built for kernel %.*s (vermagic), not %s", (int)len, v,
+		rc = fail(path, "built for kernel %.*s (vermagic), not %s", (int)len, v,
 			 t->o->release);
 	else
-		rc = err(path, "has no vermagic: cannot tell which kernel it is for");
+		rc = fail(path, "has no vermagic: cannot tell which kernel it is for");
 	free(path);
 	return rc;
 }
@@ -398,7 +398,7 @@ static int visit(struct tree *t, struct kmod *m, int soft)
 	if (m->state == VISITING) {
 		char *path = path_of(t, m);
 
-		rc = err(path, "dependency loop through module %s", m->name);
+		rc = fail(path, "dependency loop through module %s", m->name);
 		free(path);
 		return rc;
 	}
@@ -418,7 +418,7 @@ static int visit(struct tree *t, struct kmod *m, int soft)
 			} else if (!is_builtin(t, d)) {
 				char *path = path_of(t, m);
 
-				rc = err(path, "needs module %s, which is not in %s", d, t->o->dir);
+				rc = fail(path, "needs module %s, which is not in %s", d, t->o->dir);
 				free(path);
 			}
 		}
@@ -485,10 +485,10 @@ static int resolve(struct tree *t, const char *given, int soft, const char *why)
 	else if (!is_builtin(t, name) && (rc = visit_aliases(t, name, soft, &found)) == 0 &&
 		 !found) {
 		if (why)
-			warn(given, "no such module or alias in %s (a soft dependency of %s); "
+			warning(given, "no such module or alias in %s (a soft dependency of %s); "
 			     "left out", t->o->dir, why);
 		else
-			rc = err(given, "no such module, alias or built-in module in %s",
+			rc = fail(given, "no such module, alias or built-in module in %s",
 				 t->o->dir);
 	}
 	free(name);
@@ -517,9 +517,9 @@ static int tree_resolve(struct tree *t, const struct module_opts *o)
 
 	*t = (struct tree){.o = o};
 	if (stat(o->dir, &st) < 0)
-		return err_errno(o->dir, "cannot use as the module tree");
+		return fail_errno(o->dir, "cannot use as the module tree");
 	if (!S_ISDIR(st.st_mode))
-		return err(o->dir, "is not a directory of kernel modules");
+		return fail(o->dir, "is not a directory of kernel modules");
 	if (scan(t, "") < 0)
 		return -1;
 	qsort(t->m, t->n, sizeof(*t->m), by_name);
@@ -636,7 +636,7 @@ static int add_firmware(struct rootfs *fs, struct tree *t, struct kmod *m)
 		int found = 0;
 
 		if (strstr(fw, "..")) {
-			warn(m->rel, "firmware name %s leaves the firmware directory; left out", fw);
+			warning(m->rel, "firmware name %s leaves the firmware directory; left out", fw);
 			continue;
 		}
 		for (size_t i = 0; i < ARRAY_SIZE(fw_suffixes) && !found && !rc; i++) {
@@ -651,7 +651,7 @@ static int add_firmware(struct rootfs *fs, struct tree *t, struct kmod *m)
 			free(dst);
 		}
 		if (!found)
-			warn(m->rel, "firmware %s is not in %s; the module may not work", fw, dir);
+			warning(m->rel, "firmware %s is not in %s; the module may not work", fw, dir);
 	}
 	return rc;
 }

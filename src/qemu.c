@@ -38,7 +38,7 @@ int vm_config_init(struct vm_config *c)
 	*c = (struct vm_config){.memory_mb = 512, .cpus = 1};
 	initramfs_opts_init(&c->initramfs);
 	if (env && *env && vm_config_opt(c, OPT_ACCEL, env) < 0)
-		return err("MINOS_ACCEL", "must be auto, kvm or tcg");
+		return fail("MINOS_ACCEL", "must be auto, kvm or tcg");
 	return 0;
 }
 
@@ -57,19 +57,19 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 				c->accel = (enum accel)i;
 				return 1;
 			}
-		return err("--accel", "'%s': expected auto, kvm or tcg", arg);
+		return fail("--accel", "'%s': expected auto, kvm or tcg", arg);
 	case OPT_MEMORY:
 		if (parse_long(arg, 64, 1 << 20, &c->memory_mb) < 0)
-			return err("--memory", "'%s': expected megabytes, at least 64", arg);
+			return fail("--memory", "'%s': expected megabytes, at least 64", arg);
 		return 1;
 	case OPT_CPUS:
 		if (parse_long(arg, 1, 256, &c->cpus) < 0)
-			return err("--cpus", "'%s': expected 1 to 256", arg);
+			return fail("--cpus", "'%s': expected 1 to 256", arg);
 		return 1;
 	case OPT_GDB:
 		c->gdb_port = 1234;
 		if (arg && parse_long(arg, 1, 65535, &c->gdb_port) < 0)
-			return err("--gdb", "'%s': expected a TCP port", arg);
+			return fail("--gdb", "'%s': expected a TCP port", arg);
 		return 1;
 	case OPT_DISK:
 		c->disks = xrealloc(c->disks, (c->ndisks + 1) * sizeof(*c->disks));
@@ -86,14 +86,14 @@ int vm_config_finish(struct vm_config *c)
 	const char *image = c->iso ? c->iso : c->usb, *opt = c->iso ? "--iso" : "--usb";
 
 	if (c->iso && c->usb)
-		return err("--usb", "boots an image like --iso: give one of them");
+		return fail("--usb", "boots an image like --iso: give one of them");
 	if (image && (c->initramfs.kernel || c->initrd))
-		return err(opt, "boots the image's own kernel: no --kernel or --initrd with it");
+		return fail(opt, "boots the image's own kernel: no --kernel or --initrd with it");
 	if (image) {
 		if (access(image, R_OK) < 0)
-			return err_errno(image, "cannot read image");
+			return fail_errno(image, "cannot read image");
 		if (c->append)
-			warn("--append", "ignored with %s: the image's GRUB entry has the command line",
+			warning("--append", "ignored with %s: the image's GRUB entry has the command line",
 			     opt);
 	} else {
 		char *k = kernel_find(c->initramfs.kernel);
@@ -105,13 +105,13 @@ int vm_config_finish(struct vm_config *c)
 			return -1;
 		free(version);
 		if (c->initrd && access(c->initrd, R_OK) < 0)
-			return err_errno(c->initrd, "cannot read initrd");
+			return fail_errno(c->initrd, "cannot read initrd");
 	}
 	for (size_t i = 0; i < c->ndisks; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
-			return err_errno(c->disks[i], "cannot use as a disk");
+			return fail_errno(c->disks[i], "cannot use as a disk");
 	if (c->uefi && access(OVMF_CODE, R_OK) < 0)
-		return err(OVMF_CODE, "UEFI firmware missing: install Debian's ovmf");
+		return fail(OVMF_CODE, "UEFI firmware missing: install Debian's ovmf");
 	return 0;
 }
 
@@ -140,10 +140,10 @@ static int listen_at(const char *path)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (strlen(path) >= sizeof(a.sun_path))
-		return err(path, "socket path too long (set TMPDIR to a shorter directory)");
+		return fail(path, "socket path too long (set TMPDIR to a shorter directory)");
 	strcpy(a.sun_path, path);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 1) < 0) {
-		err_errno(path, "cannot listen");
+		fail_errno(path, "cannot listen");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -160,7 +160,7 @@ static int copy_file(const char *from, const char *to)
 		return -1;
 	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, b.data, b.len) < 0)
-		rc = err_errno(to, "cannot write");
+		rc = fail_errno(to, "cannot write");
 	if (fd >= 0)
 		close(fd);
 	buf_free(&b);
@@ -269,7 +269,7 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 		return 0;
 	vm->dir = xasprintf("%s/minos.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(vm->dir)) {
-		err_errno(vm->dir, "cannot make a private directory");
+		fail_errno(vm->dir, "cannot make a private directory");
 		free(vm->dir);
 		vm->dir = NULL;
 		return -1;
@@ -305,7 +305,7 @@ static int spawn_qemu(struct vm *vm, char **argv)
 	pid_t parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return err_errno("qemu-system-x86_64", "cannot run");
+		return fail_errno("qemu-system-x86_64", "cannot run");
 	vm->pid = fork();
 	if (vm->pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
@@ -329,7 +329,7 @@ static int spawn_qemu(struct vm *vm, char **argv)
 	}
 	close(fds[0]);
 	if (vm->pid <= 0)
-		return err_errno(argv[0], "cannot run (install Debian's qemu-system-x86)");
+		return fail_errno(argv[0], "cannot run (install Debian's qemu-system-x86)");
 	return 0;
 }
 
@@ -344,11 +344,11 @@ static int accept_within(int lfd, const struct vm *vm, const char *what)
 		if (poll(&p, 1, 100) > 0)
 			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (waitpid(vm->pid, &status, WNOHANG) == vm->pid)
-			return err("qemu-system-x86_64", "exited before connecting its %s "
+			return fail("qemu-system-x86_64", "exited before connecting its %s "
 				   "(its message is above)", what);
 		waited += 100;
 	}
-	return err("qemu-system-x86_64", "did not connect its %s", what);
+	return fail("qemu-system-x86_64", "did not connect its %s", what);
 }
 
 int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
@@ -460,7 +460,7 @@ void vm_destroy(struct vm *vm)
 		free(p);
 	}
 	if (vm->dir && rmdir(vm->dir) < 0)
-		warn(vm->dir, "cannot remove: %s", strerror(errno));
+		warning(vm->dir, "cannot remove: %s", strerror(errno));
 	free(vm->dir);
 	free(vm->initrd);
 	vm->dir = vm->initrd = NULL;
@@ -474,7 +474,7 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 
 	*n = 0;
 	if (accel == ACCEL_KVM && !kvm_usable())
-		return err("/dev/kvm", "--accel kvm: KVM cannot be used here: %s",
+		return fail("/dev/kvm", "--accel kvm: KVM cannot be used here: %s",
 			   access("/dev/kvm", F_OK) ? "no /dev/kvm" : "cannot open it");
 	if (accel == ACCEL_AUTO)
 		accel = kvm_usable() && !c->gdb_port ? ACCEL_KVM : ACCEL_TCG;
@@ -489,12 +489,12 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 		if (r == 0)
 			break;
 		if (r < 0 && c->accel == ACCEL_KVM)
-			return err("qemu-system-x86_64", "exited at once under KVM");
+			return fail("qemu-system-x86_64", "exited at once under KVM");
 		if (c->accel == ACCEL_KVM)
-			return err("/dev/kvm", "--accel kvm: the guest made no progress in %d s "
+			return fail("/dev/kvm", "--accel kvm: the guest made no progress in %d s "
 				   "under KVM", KVM_PROGRESS_MS / 1000);
 		vm_stop(vm);
-		warn("KVM", "%s; falling back to TCG (slow; MINOS_ACCEL=tcg skips the try)",
+		warning("KVM", "%s; falling back to TCG (slow; MINOS_ACCEL=tcg skips the try)",
 		     r < 0 ? "QEMU failed under KVM" : "the guest made no progress in 5 s");
 		accel = ACCEL_TCG;
 		fell_back = 1;

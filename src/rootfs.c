@@ -38,7 +38,7 @@ static char *normalize(const char *path)
 			break;
 		if (n == 2 && p[0] == '.' && p[1] == '.') {
 			free(out);
-			err(path, "a path in the image may not contain '..'");
+			fail(path, "a path in the image may not contain '..'");
 			return NULL;
 		}
 		if (!(n == 1 && p[0] == '.')) {
@@ -52,7 +52,7 @@ static char *normalize(const char *path)
 	*o = '\0';
 	if (o == out) {
 		free(out);
-		err(path, "not a path below the image's root");
+		fail(path, "not a path below the image's root");
 		return NULL;
 	}
 	return out;
@@ -161,13 +161,13 @@ int rootfs_file(struct rootfs *fs, const char *path, const char *src,
 	struct entry *e;
 
 	if (stat(src, &st) < 0)
-		return err_errno(src, "cannot add");
+		return fail_errno(src, "cannot add");
 	if (!S_ISREG(st.st_mode))
-		return err(src, "not a regular file");
+		return fail(src, "not a regular file");
 	if ((uint64_t)st.st_size > CPIO_MAX_FILESIZE)
-		return err(src, "larger than the newc format's 4 GiB limit");
+		return fail(src, "larger than the newc format's 4 GiB limit");
 	if (access(src, R_OK) < 0)
-		return err_errno(src, "cannot read");
+		return fail_errno(src, "cannot read");
 	e = add(fs, path, S_IFREG | (mode & 07777), uid, gid);
 	if (!e)
 		return -1;
@@ -187,7 +187,7 @@ static int add_lib(const char *host, const char *guest, void *ctx)
 	struct stat st;
 
 	if (stat(host, &st) < 0)
-		return err_errno(host, "cannot add");
+		return fail_errno(host, "cannot add");
 	return rootfs_file(fs, guest, host, st.st_mode & 0755, 0, 0, 0);
 }
 
@@ -275,7 +275,7 @@ static int add_host_symlink(struct rootfs *fs, const char *src,
 	int rc = 0;
 
 	if (n < 0)
-		return err_errno(src, "cannot read link");
+		return fail_errno(src, "cannot read link");
 	target[n] = '\0';
 	if (rootfs_symlink(fs, dest, target, 0777, 0, 0) < 0)
 		return -1;
@@ -307,10 +307,10 @@ static int add_dir_children(struct rootfs *fs, const char *src,
 	int rc = 0;
 
 	if (depth > 256)
-		return err(src, "directory tree nests too deeply");
+		return fail(src, "directory tree nests too deeply");
 	d = opendir(src);
 	if (!d)
-		return err_errno(src, "cannot open directory");
+		return fail_errno(src, "cannot open directory");
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -348,7 +348,7 @@ static int add_host(struct rootfs *fs, const char *src, const char *dest,
 	struct stat st;
 
 	if (lstat(src, &st) < 0)
-		return err_errno(src, "cannot add");
+		return fail_errno(src, "cannot add");
 	if (S_ISLNK(st.st_mode))
 		return add_host_symlink(fs, src, dest, follow);
 	if (S_ISREG(st.st_mode))
@@ -360,7 +360,7 @@ static int add_host(struct rootfs *fs, const char *src, const char *dest,
 				   major(st.st_rdev), minor(st.st_rdev));
 	if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))
 		return rootfs_node(fs, dest, st.st_mode & (S_IFMT | 07755), 0, 0, 0, 0);
-	return err(src, "cannot add a file of this type");
+	return fail(src, "cannot add a file of this type");
 }
 
 int rootfs_add_host(struct rootfs *fs, const char *src, const char *dest)
@@ -463,7 +463,7 @@ int rootfs_finish(struct rootfs *fs)
 		dir[slash - fs->v[i].path] = '\0';
 		parent = find_sorted(fs, dir);
 		if (!parent || !S_ISDIR(parent->mode)) {
-			err(dir, "is not a directory in the image, but %s needs it to be",
+			fail(dir, "is not a directory in the image, but %s needs it to be",
 			    fs->v[i].path);
 			free(dir);
 			return -1;
@@ -502,7 +502,7 @@ static int copy_file(struct cpio_writer *w, const struct entry *e)
 	int rc = 0;
 
 	if (fd < 0)
-		return err_errno(e->src, "cannot open");
+		return fail_errno(e->src, "cannot open");
 	b = xmalloc(chunk);
 	while (left && !rc) {
 		ssize_t n = read(fd, b, left < chunk ? left : chunk);
@@ -510,9 +510,9 @@ static int copy_file(struct cpio_writer *w, const struct entry *e)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			rc = err_errno(e->src, "cannot read");
+			rc = fail_errno(e->src, "cannot read");
 		else if (n == 0)
-			rc = err(e->src, "file shrank while it was being added");
+			rc = fail(e->src, "file shrank while it was being added");
 		else {
 			rc = cpio_write_data(w, b, n);
 			left -= n;

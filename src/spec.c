@@ -37,7 +37,7 @@ static int line_err(const struct line *l, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(what, sizeof(what), "%s:%u", l->file, l->no);
-	return err(what, "%s", msg);
+	return fail(what, "%s", msg);
 }
 
 static int num(const struct line *l, int i, int base, unsigned long max,
@@ -229,13 +229,13 @@ int spec_read(struct rootfs *fs, const char *path)
 	int rc = 0;
 
 	if (!f)
-		return err_errno(path, "cannot open spec file");
+		return fail_errno(path, "cannot open spec file");
 	while (!rc && getline(&text, &cap, f) >= 0) {
 		l.no++;
 		rc = do_line(fs, &l, text);
 	}
 	if (!rc && ferror(f))
-		rc = err_errno(path, "cannot read spec file");
+		rc = fail_errno(path, "cannot read spec file");
 	free(text);
 	fclose(f);
 	return rc;

@@ -25,7 +25,7 @@ static void vreport(const char *what, const char *fmt, va_list ap, int errnum)
 	fprintf(stderr, "%s\n", line);
 }
 
-int err(const char *what, const char *fmt, ...)
+int fail(const char *what, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -35,7 +35,7 @@ int err(const char *what, const char *fmt, ...)
 	return -1;
 }
 
-int err_errno(const char *what, const char *fmt, ...)
+int fail_errno(const char *what, const char *fmt, ...)
 {
 	int errnum = errno;
 	va_list ap;
@@ -46,7 +46,7 @@ int err_errno(const char *what, const char *fmt, ...)
 	return -1;
 }
 
-void warn(const char *what, const char *fmt, ...)
+void warning(const char *what, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -148,10 +148,10 @@ int read_file(const char *path, struct buf *out)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return err_errno(path, "cannot open");
+		return fail_errno(path, "cannot open");
 	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
 		close(fd);
-		return err(path, "is a directory");
+		return fail(path, "is a directory");
 	}
 	out->len = 0;
 	for (;;) {
@@ -162,7 +162,7 @@ int read_file(const char *path, struct buf *out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err_errno(path, "cannot read");
+			fail_errno(path, "cannot read");
 			close(fd);
 			return -1;
 		}
@@ -205,7 +205,7 @@ int outfile_open(struct outfile *o, const char *path, unsigned mode)
 		o->tmp = xasprintf(".%s.XXXXXX", path);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (o->fd < 0) {
-		err_errno(path, "cannot create");
+		fail_errno(path, "cannot create");
 		free(o->tmp);
 		o->tmp = NULL;
 		return -1;
@@ -219,12 +219,12 @@ int outfile_commit(struct outfile *o)
 	int rc = 0;
 
 	if (fchmod(o->fd, o->mode) < 0)
-		rc = err_errno(o->path, "cannot set mode");
+		rc = fail_errno(o->path, "cannot set mode");
 	if (close(o->fd) < 0 && !rc)
-		rc = err_errno(o->path, "cannot write");
+		rc = fail_errno(o->path, "cannot write");
 	o->fd = -1;
 	if (!rc && rename(o->tmp, o->path) < 0)
-		rc = err_errno(o->path, "cannot rename %s into place", o->tmp);
+		rc = fail_errno(o->path, "cannot rename %s into place", o->tmp);
 	if (rc)
 		unlink(o->tmp);
 	free(o->tmp);
@@ -252,7 +252,7 @@ int64_t source_date_epoch(void)
 	if (!s || !*s)
 		return 0;
 	if (parse_long(s, 0, 0xffffffffL, &v) < 0) {
-		warn("SOURCE_DATE_EPOCH", "'%s' is not a time in seconds; using 0", s);
+		warning("SOURCE_DATE_EPOCH", "'%s' is not a time in seconds; using 0", s);
 		return 0;
 	}
 	return v;

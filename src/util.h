@@ -14,14 +14,14 @@
 
 /*
  * Errors are one line, "minos: WHAT: problem".  Functions that fail print
- * their error with err() and return -1; callers pass the -1 up.
+ * their error with fail() and return -1; callers pass the -1 up.
  */
-int err(const char *what, const char *fmt, ...)
+int fail(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Like err(), with ": strerror(errno)" appended. */
-int err_errno(const char *what, const char *fmt, ...)
+/* Like fail(), with ": strerror(errno)" appended. */
+int fail_errno(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-void warn(const char *what, const char *fmt, ...)
+void warning(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void die_oom(void);
 
