@@ -18,18 +18,11 @@
 
 #include "cmdline.h"
 #include "init.h"
+#include "kmod.h"
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4
 #endif
-
-struct kmods {
-	const struct init *in;
-	char dir[96];		/* /lib/modules/RELEASE */
-	char *dep, *alias, *softdep, *builtin;	/* the files, or NULL */
-	unsigned long done[256];	/* hashes of the files tried */
-	int ndone;
-};
 
 static char *load_index(const struct kmods *k, const char *name)
 {
@@ -63,38 +56,77 @@ static void name_of(const char *path, size_t len, char *out, size_t n)
 
 static int load_name(struct kmods *k, const char *name, int depth);
 
-/*
- * Shell-style matching of module aliases: *, ? and [...] (with ranges and
- * ! or ^), byte by byte.  libc's fnmatch would bring its wide-character
- * class tables, a sixth of this binary.
- */
-static int glob_match(const char *p, const char *s)
+/* One bracket expression at p ("[...]") against c; *end is set past it, or NULL if unclosed. */
+static int bracket(const char *p, unsigned char c, const char **end)
 {
-	for (; *p; p++, s++) {
-		if (*p == '*') {
-			for (; *s; s++)
-				if (glob_match(p + 1, s))
-					return 1;
-			return glob_match(p + 1, s);
-		}
-		if (!*s)
-			return 0;
-		if (*p == '[') {
-			const char *q = p + 1;
-			int neg = *q == '!' || *q == '^', hit = 0;
+	const char *q = p + 1;
+	int neg = *q == '!' || *q == '^', hit = 0;
 
-			for (q += neg; *q && (*q != ']' || q == p + 1 + neg); q++)
-				if (q[1] == '-' && q[2] && q[2] != ']' ? (*s >= *q && *s <= q[2] && (q += 2))
-								     : *s == *q)
-					hit = 1;
-			if (!*q || hit == neg)
-				return 0;
-			p = q;
-		} else if (*p != '?' && *p != *s) {
+	q += neg;
+	for (const char *first = q; *q != ']' || q == first; q++) {
+		unsigned char lo, hi;
+
+		if (*q == '\\' && q[1])
+			q++;
+		if (!*q) {
+			*end = NULL;
 			return 0;
 		}
+		lo = hi = (unsigned char)*q;
+		if (q[1] == '-' && q[2] && q[2] != ']') {
+			q += 2;
+			if (*q == '\\' && q[1])
+				q++;
+			hi = (unsigned char)*q;
+		}
+		hit |= c >= lo && c <= hi;
 	}
-	return !*s;
+	*end = q + 1;
+	return hit != neg;
+}
+
+/* One pattern element (not a star) at p against c; *next is set past it. */
+static int element(const char *p, unsigned char c, const char **next)
+{
+	if (*p == '[') {
+		int hit = bracket(p, c, next);
+
+		if (*next)
+			return hit;
+	}
+	if (*p == '\\' && p[1]) {
+		*next = p + 2;
+		return (unsigned char)p[1] == c;
+	}
+	*next = p + 1;
+	return *p == '?' || (unsigned char)*p == c;
+}
+
+int kmod_glob(const char *p, const char *s)
+{
+	const char *star_p = NULL, *star_s = NULL, *next;
+
+	while (*s) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			star_p = p;
+			star_s = s;
+			continue;
+		}
+		if (*p && element(p, (unsigned char)*s, &next)) {
+			p = next;
+			s++;
+			continue;
+		}
+		if (!star_p)
+			return 0;
+		p = star_p;	/* the last star takes one more byte */
+		s = ++star_s;
+	}
+	while (*p == '*')
+		p++;
+	return !*p;
 }
 
 /* "module.param=value" words of the command line, for finit_module. */
@@ -105,7 +137,7 @@ static void params_for(const struct kmods *k, const char *name, char *out, size_
 	char word[64];
 
 	out[0] = '\0';
-	for (const char *p = k->in->cmdline; (p = cmdline_next(p, &key, &klen, &val, &vlen));) {
+	for (const char *p = k->cmdline; (p = cmdline_next(p, &key, &klen, &val, &vlen));) {
 		snprintf(word, sizeof(word), "%.*s", (int)(klen < 63 ? klen : 63), key);
 		normalize(word);
 		if (klen <= len + 1 || strncmp(word, name, len) || word[len] != '.')
@@ -118,19 +150,38 @@ static void params_for(const struct kmods *k, const char *name, char *out, size_
 		say("module %s: parameters too long, cut", name);
 }
 
-static void load_file(struct kmods *k, const char *rel, size_t len)
+/* 1 if h was seen before; else remembers it (while there is room). */
+static int seen(unsigned long *set, int *n, unsigned long h)
+{
+	for (int i = 0; i < *n; i++)
+		if (set[i] == h)
+			return 1;
+	if (*n < KMOD_SEEN_MAX)
+		set[(*n)++] = h;
+	return 0;
+}
+
+static unsigned long hash(const char *s, size_t len)
 {
 	unsigned long h = 5381;
+
+	for (size_t i = 0; i < len; i++)
+		h = h * 33 + (unsigned char)s[i];
+	return h;
+}
+
+static void load_file(struct kmods *k, const char *rel, size_t len)
+{
+	if (!seen(k->files, &k->nfiles, hash(rel, len)))
+		k->load(k, rel, len);
+}
+
+/* finit_module(2), the kernel decompressing a compressed module itself. */
+static void insmod(struct kmods *k, const char *rel, size_t len)
+{
 	char path[256], name[64], params[512];
 	int fd, flags = 0;
 
-	for (size_t i = 0; i < len; i++)
-		h = h * 33 + (unsigned char)rel[i];
-	for (int i = 0; i < k->ndone; i++)
-		if (k->done[i] == h)
-			return;
-	if (k->ndone < (int)(sizeof(k->done) / sizeof(k->done[0])))
-		k->done[k->ndone++] = h;
 	snprintf(path, sizeof(path), "%s/%.*s", k->dir, (int)len, rel);
 	name_of(rel, len, name, sizeof(name));
 	params_for(k, name, params, sizeof(params));
@@ -175,7 +226,9 @@ static void softdeps(struct kmods *k, const char *name, const char *side, int de
 
 	if (!l)
 		return;
-	for (l = strchr(l, ' ') + 1, l = strchr(l, ' '); l && *l == ' ';) {
+	/* past "softdep NAME", within the line */
+	l = strchr(l, ' ') + 1;
+	for (l += strcspn(l, " \n"); *l == ' ';) {
 		size_t n = strcspn(++l, " \n");
 
 		snprintf(word, sizeof(word), "%.*s", (int)(n < 63 ? n : 63), l);
@@ -209,7 +262,7 @@ static int load_alias(struct kmods *k, const char *name, int depth)
 		snprintf(pat, sizeof(pat), "%.*s", (int)pn, l + 6);
 		snprintf(mod, sizeof(mod), "%.*s", (int)mn, l + 7 + pn);
 		normalize(pat);
-		if (glob_match(pat, name)) {
+		if (kmod_glob(pat, name)) {
 			found = 1;
 			load_name(k, mod, depth + 1);
 		}
@@ -220,11 +273,13 @@ static int load_alias(struct kmods *k, const char *name, int depth)
 static int load_name(struct kmods *k, const char *given, int depth)
 {
 	char name[64];
-	const char *l, *end;
+	const char *l, *end, *colon;
 
 	snprintf(name, sizeof(name), "%s", given);
 	normalize(name);
-	if (depth > 16 || is_builtin(k, name))
+	/* Each name once: aliases of aliases and softdep circles end here. */
+	if (depth > 16 || seen(k->names, &k->nnames, hash(name, strlen(name))) ||
+	    is_builtin(k, name))
 		return 0;
 	l = k->dep ? find_line(k->dep, 0, name, NULL) : NULL;
 	if (!l) {
@@ -232,10 +287,15 @@ static int load_name(struct kmods *k, const char *given, int depth)
 			say("no module %s in %s", given, k->dir);
 		return 0;
 	}
+	end = l + strcspn(l, "\n");
+	colon = memchr(l, ':', end - l);
+	if (!colon) {
+		say("%s/modules.dep: the line of %s has no ':'; not loaded", k->dir, name);
+		return 0;
+	}
 	softdeps(k, name, "pre:", depth);
 	/* dependencies: from the end of the line back to the colon */
-	end = l + strcspn(l, "\n");
-	for (const char *p = end, *colon = strchr(l, ':'); p > colon + 1;) {
+	for (const char *p = end; p > colon + 1;) {
 		const char *s = p;
 
 		while (s > colon + 1 && s[-1] != ' ')
@@ -249,12 +309,18 @@ static int load_name(struct kmods *k, const char *given, int depth)
 	return 0;
 }
 
+void kmod_load_name(struct kmods *k, const char *name)
+{
+	load_name(k, name, 0);
+}
+
 void modules_boot(const struct init *in)
 {
 	static struct kmods kmods;
 	struct kmods *k = &kmods;
 	char *list = read_text("/etc/minos/modules"), more[512];
 	struct utsname u;
+
 	if (cmdline_get(in->cmdline, "minos.modules", more, sizeof(more)))
 		for (char *c = more; (c = strchr(c, ','));)
 			*c = '\n';
@@ -262,7 +328,8 @@ void modules_boot(const struct init *in)
 		more[0] = '\0';
 	if ((list && *list) || *more) {
 		uname(&u);
-		k->in = in;
+		k->cmdline = in->cmdline;
+		k->load = insmod;
 		snprintf(k->dir, sizeof(k->dir), "/lib/modules/%s", u.release);
 		k->dep = load_index(k, "modules.dep");
 		k->alias = load_index(k, "modules.alias");
@@ -273,7 +340,7 @@ void modules_boot(const struct init *in)
 
 			for (char *w = strtok_r(pass ? more : list ? list : "", "\n ", &save); w;
 			     w = strtok_r(NULL, "\n ", &save))
-				load_name(k, w, 0);
+				kmod_load_name(k, w);
 		}
 		free_text(k->dep);
 		free_text(k->alias);

@@ -25,9 +25,10 @@ static int count_entry(const struct cpio_entry *e, void *ctx)
 /* --initrd: check it unpacks as the kernel would unpack it. */
 static int check_initrd(const char *path)
 {
+	struct unpack_limits lim = UNPACK_LIMITS_DEFAULT;
 	size_t entries = 0;
 
-	if (initrd_walk(path, NULL, count_entry, &entries) < 0)
+	if (initrd_walk(path, &lim, NULL, count_entry, &entries) < 0)
 		return -1;
 	if (entries == 0)
 		return fail(path, "not an initramfs: no cpio entries");

@@ -1,14 +1,41 @@
-/* cmd_ls.c - minos ls: list an initramfs like ls -l */
+/*
+ * cmd_ls.c - minos ls: list an initramfs or an ISO like ls -l.
+ *
+ * The file may come from anywhere, so the listing runs in a child held to
+ * a memory and a time limit, and every name is printed escaped: what the
+ * file says never reaches the terminal as control bytes.
+ */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "initrd.h"
 #include "iso.h"
 #include "util.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define UNDER_ASAN 1
+#endif
+#endif
+
+#define RAISE "--max-memory or MINOS_MAX_MEMORY"
+
+struct ls_limits {
+	long memory_mib, seconds;
+};
 
 static void mode_string(uint32_t mode, char s[11])
 {
@@ -27,6 +54,54 @@ static void mode_string(uint32_t mode, char s[11])
 	s[10] = '\0';
 }
 
+/* Length of the UTF-8 character at s (at most n bytes), or 0 if there is none. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+	uint32_t c;
+
+	if (!len || s[0] >= 0xf5 || len > n)
+		return 0;
+	c = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, past U+10FFFF, and the C1 controls */
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff) || c < 0xa0)
+		return 0;
+	return len;
+}
+
+/* Like ls -b: control bytes, backslashes and bytes that are no UTF-8 as escapes. */
+static void print_escaped(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	for (size_t i = 0; i < n;) {
+		size_t u = s[i] >= 0x80 ? utf8_char(s + i, n - i) : 0;
+
+		if (u) {
+			fwrite(s + i, 1, u, stdout);
+			i += u;
+			continue;
+		}
+		if (s[i] == '\n')
+			fputs("\\n", stdout);
+		else if (s[i] == '\t')
+			fputs("\\t", stdout);
+		else if (s[i] == '\\')
+			fputs("\\\\", stdout);
+		else if (s[i] < 0x20 || s[i] >= 0x7f)
+			printf("\\%03o", s[i]);
+		else
+			putchar(s[i]);
+		i++;
+	}
+}
+
 static void print_line(uint32_t mode_bits, unsigned nlink, unsigned uid, unsigned gid,
 		       const char *size, time_t t, const char *name)
 {
@@ -36,7 +111,8 @@ static void print_line(uint32_t mode_bits, unsigned nlink, unsigned uid, unsigne
 	mode_string(mode_bits, mode);
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M", &tm);
-	printf("%s %3u %-5u %-5u %9s %s %s", mode, nlink, uid, gid, size, date, name);
+	printf("%s %3u %-5u %-5u %9s %s ", mode, nlink, uid, gid, size, date);
+	print_escaped(name, strlen(name));
 }
 
 static int print_entry(const struct cpio_entry *e, void *ctx)
@@ -49,10 +125,16 @@ static int print_entry(const struct cpio_entry *e, void *ctx)
 	else
 		snprintf(size, sizeof(size), "%llu", (unsigned long long)e->h.filesize);
 	print_line(e->h.mode, e->h.nlink, e->h.uid, e->h.gid, size, e->h.mtime, e->h.name);
-	if (S_ISLNK(e->h.mode))
-		printf(" -> %.*s", (int)e->h.filesize, (const char *)e->data);
+	/* The kernel's unpacker skips a link whose target is longer than PATH_MAX. */
+	if (S_ISLNK(e->h.mode) && e->h.filesize > PATH_MAX) {
+		printf(" -> (a target of %llu bytes, over PATH_MAX: the kernel skips it)",
+		       (unsigned long long)e->h.filesize);
+	} else if (S_ISLNK(e->h.mode)) {
+		fputs(" -> ", stdout);
+		print_escaped((const char *)e->data, e->h.filesize);
+	}
 	putchar('\n');
-	return 0;
+	return ferror(stdout) ? -1 : 0;
 }
 
 static void print_iso_entry(const struct iso_entry *e, void *ctx)
@@ -62,16 +144,22 @@ static void print_iso_entry(const struct iso_entry *e, void *ctx)
 	(void)ctx;
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
 	print_line(e->mode, 1, e->uid, e->gid, size, (time_t)e->mtime, e->path + 1);
-	if (e->target)
-		printf(" -> %s", e->target);
+	if (e->target) {
+		fputs(" -> ", stdout);
+		print_escaped(e->target, strlen(e->target));
+	}
 	putchar('\n');
 }
 
 static void print_iso_boot(const struct iso_boot *b, void *ctx)
 {
 	(void)ctx;
-	printf("# El Torito %s: %s (%s emulation, loads %u sectors)\n", b->platform,
-	       b->path ? b->path + 1 : "(no file)", b->emulation, b->load_sectors);
+	printf("# El Torito %s: ", b->platform);
+	if (b->path)
+		print_escaped(b->path + 1, strlen(b->path + 1));
+	else
+		fputs("(no file)", stdout);
+	printf(" (%s emulation, loads %u sectors)\n", b->emulation, b->load_sectors);
 }
 
 /* The first segment goes unmarked, so a plain archive lists like ls -l. */
@@ -84,33 +172,126 @@ static void print_segment(const struct initrd_segment *s, void *ctx)
 		       s->comp == COMP_NONE ? "cpio" : compression_name(s->comp));
 }
 
+static int list(const char *path, const struct ls_limits *l)
+{
+	/* The file, a segment unpacked (a buffer may double) and a decoder's window. */
+	uint64_t m = (uint64_t)l->memory_mib << 20;
+	struct unpack_limits lim = {.in = m / 8, .out = m / 4, .window = m / 4, .raise = RAISE};
+	int segments = 0;
+
+	switch (iso_detect(path)) {
+	case -1:
+		return -1;
+	case 1:
+		return iso_read(path, print_iso_entry, print_iso_boot, NULL);
+	default:
+		return initrd_walk(path, &lim, print_segment, print_entry, &segments);
+	}
+}
+
+/* In the child: the limits, then the listing; its exit status says how it went. */
+static _Noreturn void list_limited(const char *path, const struct ls_limits *l,
+				   const sigset_t *mask)
+{
+	static char oom[PATH_MAX + 160];
+	struct rlimit as = {(rlim_t)l->memory_mib << 20, (rlim_t)l->memory_mib << 20};
+	int rc;
+
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	snprintf(oom, sizeof(oom), "minos: %s: the memory limit of %ld MiB was hit; raise it "
+		 "with " RAISE, path, l->memory_mib);
+	set_oom_message(oom);
+#ifndef UNDER_ASAN	/* ASan reserves terabytes of address space for itself */
+	setrlimit(RLIMIT_AS, &as);
+#else
+	(void)as;
+#endif
+	rc = list(path, l);
+	if (fflush(stdout) == EOF && !rc)
+		rc = fail_errno("ls", "cannot write the listing");
+	_exit(rc ? 1 : 0);
+}
+
+static int run_limited(const char *path, const struct ls_limits *l)
+{
+	struct timespec left = {l->seconds, 0};
+	sigset_t chld, old;
+	int status;
+	pid_t pid;
+
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, &old);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return fail_errno("ls", "cannot fork");
+	if (pid == 0)
+		list_limited(path, l, &old);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		long long start = now_ms_host();
+
+		if (sigtimedwait(&chld, NULL, &left) < 0 && errno == EAGAIN) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			return fail(path, "the time limit of %ld s was hit; raise it with "
+				    "--max-time or MINOS_MAX_TIME", l->seconds);
+		}
+		long long spent = now_ms_host() - start;
+
+		left.tv_sec -= spent / 1000;
+		left.tv_nsec -= (spent % 1000) * 1000000;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000;
+		if (left.tv_sec < 0)
+			left = (struct timespec){0, 0};
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (WIFSIGNALED(status))
+		return fail(path, "the reader died of %s (with the memory limit of %ld MiB; "
+			    "raise it with " RAISE ")", strsignal(WTERMSIG(status)), l->memory_mib);
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
+/* An option's value, else the environment's, else the default. */
+static int limit_value(const char *opt, const char *env, long max, long *out)
+{
+	const char *s = opt ? opt : getenv(env);
+
+	if (!s || !*s)
+		return 0;
+	if (parse_long(s, 1, max, out) < 0)
+		return fail(opt ? "ls" : env, "'%s' is not a whole number from 1 to %ld", s, max);
+	return 0;
+}
+
 int cmd_ls(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{"max-memory", required_argument, NULL, 'm'},
+		{"max-time", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	int c, segments = 0;
+	struct ls_limits l = {256, 10};
+	const char *mem = NULL, *secs = NULL;
+	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h')
 			return help_command("ls", stdout), 0;
-		return usage_error("ls");
+		if (c == 'm')
+			mem = optarg;
+		else if (c == 't')
+			secs = optarg;
+		else
+			return usage_error("ls");
 	}
 	if (optind != argc - 1)
 		return fail("ls", "expects one FILE"), usage_error("ls");
-	switch (iso_detect(argv[optind])) {
-	case -1:
-		return 1;
-	case 1:
-		if (iso_read(argv[optind], print_iso_entry, print_iso_boot, NULL) < 0)
-			return 1;
-		break;
-	default:
-		if (initrd_walk(argv[optind], print_segment, print_entry, &segments) < 0)
-			return 1;
-	}
-	if (fflush(stdout) == EOF)
-		return fail_errno("ls", "cannot write the listing"), 1;
-	return 0;
+	if (limit_value(mem, "MINOS_MAX_MEMORY", 1L << 20, &l.memory_mib) < 0 ||
+	    limit_value(secs, "MINOS_MAX_TIME", 86400, &l.seconds) < 0)
+		return usage_error("ls");
+	return run_limited(argv[optind], &l) < 0 ? 1 : 0;
 }

@@ -13,15 +13,16 @@
 #include <lz4hc.h>
 #include <lzma.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #define LZ4_LEGACY_MAGIC 0x184C2102u
 #define LZ4_LEGACY_BLOCK (8u << 20)
 #define OUT_CHUNK (1u << 17)
-#define MAX_UNPACKED (4ULL << 30)	/* refuse decompression bombs */
 
 static const struct {
 	const char *name, *kconfig;
@@ -65,14 +66,19 @@ struct fd_sink {
 	struct sink s;
 	int fd;
 	const char *what;
+	int failed;	/* said once: a compressor's flush must not say it again */
 };
 
 static int fd_write(struct sink *s, const void *p, size_t n)
 {
 	struct fd_sink *f = (struct fd_sink *)s;
 
-	if (write_all(f->fd, p, n) < 0)
+	if (f->failed)
+		return -1;
+	if (write_all(f->fd, p, n) < 0) {
+		f->failed = 1;
 		return fail_errno(f->what, "cannot write");
+	}
 	return 0;
 }
 
@@ -333,16 +339,43 @@ struct sink *sink_compress(enum compression kind, int level,
 
 /* ---- decompression ---- */
 
-static int too_big(struct buf *out, const char *what, uint64_t base)
+static int too_big(const struct buf *out, const char *what, uint64_t base,
+		   const struct unpack_limits *lim)
 {
-	if (out->len <= MAX_UNPACKED)
+	if (out->len <= lim->out)
 		return 0;
-	return fail(what, "offset %llu: unpacks to more than 4 GiB",
-		   (unsigned long long)base);
+	return fail(what, "offset %llu: unpacks to more than %llu MiB, the limit%s%s",
+		    (unsigned long long)base, (unsigned long long)(lim->out >> 20),
+		    lim->raise ? "; raise it with " : "", lim->raise ? lim->raise : "");
 }
 
-static int gunzip(const unsigned char *p, size_t len, uint64_t base,
-		  const char *what, struct buf *out, size_t *used)
+/* need: the decoder's own figure, or 0 where it gives none (zstd). */
+static int window_too_big(const char *what, uint64_t base, const char *format,
+			  uint64_t need, const struct unpack_limits *lim)
+{
+	char size[48] = "a window over";
+
+	if (need)
+		snprintf(size, sizeof(size), "%llu MiB of memory, over",
+			 (unsigned long long)((need + (1 << 20) - 1) >> 20));
+	return fail(what, "offset %llu: this %s data needs %s the %llu MiB limit%s%s",
+		    (unsigned long long)base, format, size,
+		    (unsigned long long)(lim->window >> 20),
+		    lim->raise ? "; raise it with " : "", lim->raise ? lim->raise : "");
+}
+
+/* Room for one more chunk of output, never past the limit (plus one byte to tell). */
+static size_t room(struct buf *out, const struct unpack_limits *lim)
+{
+	uint64_t left = lim->out + 1 - out->len;
+	size_t n = left < OUT_CHUNK ? (size_t)left : OUT_CHUNK;
+
+	buf_reserve(out, n);
+	return n;
+}
+
+static int gunzip(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		  const struct unpack_limits *lim, struct buf *out, size_t *used)
 {
 	z_stream z = {0};
 	int r;
@@ -352,12 +385,13 @@ static int gunzip(const unsigned char *p, size_t len, uint64_t base,
 	z.next_in = (unsigned char *)p;
 	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
 	do {
-		buf_reserve(out, OUT_CHUNK);
+		size_t n = room(out, lim);
+
 		z.next_out = out->data + out->len;
-		z.avail_out = OUT_CHUNK;
+		z.avail_out = (uInt)n;
 		r = inflate(&z, Z_NO_FLUSH);
-		out->len += OUT_CHUNK - z.avail_out;
-		if (too_big(out, what, base) < 0)
+		out->len += n - z.avail_out;
+		if (too_big(out, what, base, lim) < 0)
 			r = Z_MEM_ERROR;
 	} while (r == Z_OK);
 	*used = z.total_in;
@@ -367,65 +401,81 @@ static int gunzip(const unsigned char *p, size_t len, uint64_t base,
 	if (r == Z_MEM_ERROR)
 		return -1;
 	return fail(what, "offset %llu: damaged gzip data%s",
-		   (unsigned long long)base, r == Z_BUF_ERROR ? " (truncated)" : "");
+		    (unsigned long long)base, r == Z_BUF_ERROR ? " (truncated)" : "");
 }
 
-static int unzstd(const unsigned char *p, size_t len, uint64_t base,
-		  const char *what, struct buf *out, size_t *used)
+static int unzstd(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		  const struct unpack_limits *lim, struct buf *out, size_t *used)
 {
 	ZSTD_DStream *d = ZSTD_createDStream();
 	ZSTD_inBuffer in = {p, len, 0};
 	ZSTD_outBuffer o;
+	unsigned log = 10;
 	size_t r;
 
 	if (!d)
 		die_oom();
+	while (log < 31 && (2ULL << log) <= lim->window)
+		log++;
+	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, (int)log);
 	do {
-		buf_reserve(out, OUT_CHUNK);
-		o = (ZSTD_outBuffer){out->data + out->len, OUT_CHUNK, 0};
+		size_t n = room(out, lim);
+
+		o = (ZSTD_outBuffer){out->data + out->len, n, 0};
 		r = ZSTD_decompressStream(d, &o, &in);
 		out->len += o.pos;
 		if (ZSTD_isError(r)) {
 			ZSTD_freeDStream(d);
+			if (ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge)
+				return window_too_big(what, base, "zstd", 0, lim);
 			return fail(what, "offset %llu: damaged zstd data: %s",
-				   (unsigned long long)base, ZSTD_getErrorName(r));
+				    (unsigned long long)base, ZSTD_getErrorName(r));
 		}
-		if (too_big(out, what, base) < 0)
+		if (too_big(out, what, base, lim) < 0)
 			return ZSTD_freeDStream(d), -1;
 	} while (r != 0 && (in.pos < in.size || o.pos == o.size));
 	ZSTD_freeDStream(d);
 	*used = in.pos;
 	if (r != 0)
 		return fail(what, "offset %llu: zstd data is truncated",
-			   (unsigned long long)base);
+			    (unsigned long long)base);
 	return 1;
 }
 
-static int unxz(const unsigned char *p, size_t len, uint64_t base,
-		const char *what, struct buf *out, size_t *used)
+static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		const struct unpack_limits *lim, struct buf *out, size_t *used)
 {
 	lzma_stream x = LZMA_STREAM_INIT;
 	lzma_ret r;
 
-	if (lzma_stream_decoder(&x, UINT64_MAX, 0) != LZMA_OK)
+	if (lzma_stream_decoder(&x, lim->window, 0) != LZMA_OK)
 		die_oom();
 	x.next_in = p;
 	x.avail_in = len;
 	do {
-		buf_reserve(out, OUT_CHUNK);
+		size_t n = room(out, lim);
+
 		x.next_out = out->data + out->len;
-		x.avail_out = OUT_CHUNK;
+		x.avail_out = n;
 		r = lzma_code(&x, LZMA_FINISH);
-		out->len += OUT_CHUNK - x.avail_out;
-		if (too_big(out, what, base) < 0)
+		out->len += n - x.avail_out;
+		if (too_big(out, what, base, lim) < 0)
 			return lzma_end(&x), -1;
 	} while (r == LZMA_OK);
 	*used = x.total_in;
+	if (r == LZMA_MEMLIMIT_ERROR) {
+		uint64_t need = lzma_memusage(&x);
+
+		lzma_end(&x);
+		return window_too_big(what, base, "xz", need, lim);
+	}
 	lzma_end(&x);
 	if (r == LZMA_STREAM_END)
 		return 1;
+	if (r == LZMA_MEM_ERROR)
+		die_oom();
 	return fail(what, "offset %llu: damaged xz data%s", (unsigned long long)base,
-		   r == LZMA_BUF_ERROR ? " (truncated)" : "");
+		    r == LZMA_BUF_ERROR ? " (truncated)" : "");
 }
 
 static uint32_t le32(const unsigned char *p)
@@ -433,11 +483,17 @@ static uint32_t le32(const unsigned char *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* Legacy lz4 has no end marker: blocks go on until the input stops. */
-static int unlz4(const unsigned char *p, size_t len, uint64_t base,
-		 const char *what, struct buf *out, size_t *used)
+/*
+ * Legacy lz4 has no end marker: blocks go on until the input stops, or
+ * until what follows cannot be a block size (zero padding, the next
+ * archive's magic).  A block that claims more than the input holds is
+ * truncated data, not the end.
+ */
+static int unlz4(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		 const struct unpack_limits *lim, struct buf *out, size_t *used)
 {
 	size_t off = 4;
+	int blocks = 0;
 
 	while (len - off >= 4) {
 		uint32_t n = le32(p + off);
@@ -447,35 +503,41 @@ static int unlz4(const unsigned char *p, size_t len, uint64_t base,
 			off += 4;
 			continue;
 		}
-		if (n == 0 || n > len - off - 4 ||
-		    n > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK))
+		if (n == 0 || n > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK))
 			break;
+		if (n > len - off - 4)
+			return fail(what, "offset %llu: lz4 data is truncated",
+				    (unsigned long long)(base + off));
 		buf_reserve(out, LZ4_LEGACY_BLOCK);
 		got = LZ4_decompress_safe((const char *)p + off + 4,
 					  (char *)out->data + out->len, (int)n,
 					  LZ4_LEGACY_BLOCK);
 		if (got < 0)
 			return fail(what, "offset %llu: damaged lz4 block",
-				   (unsigned long long)(base + off));
+				    (unsigned long long)(base + off));
 		out->len += got;
 		off += 4 + n;
-		if (too_big(out, what, base) < 0)
+		blocks++;
+		if (too_big(out, what, base, lim) < 0)
 			return -1;
 	}
+	if (!blocks)
+		return fail(what, "offset %llu: lz4 magic with no data after it",
+			    (unsigned long long)base);
 	*used = off;
 	return 1;
 }
 
 int decompress_stream(const unsigned char *p, size_t len, uint64_t base,
-		      const char *what, struct buf *out, size_t *used,
-		      enum compression *kind)
+		      const char *what, const struct unpack_limits *lim,
+		      struct buf *out, size_t *used, enum compression *kind)
 {
 	static const struct {
 		enum compression kind;
 		unsigned char magic[6];
 		size_t n;
 		int (*fn)(const unsigned char *, size_t, uint64_t, const char *,
-			  struct buf *, size_t *);
+			  const struct unpack_limits *, struct buf *, size_t *);
 	} formats[] = {
 		{COMP_GZIP, {0x1f, 0x8b}, 2, gunzip},
 		{COMP_ZSTD, {0x28, 0xb5, 0x2f, 0xfd}, 4, unzstd},
@@ -487,7 +549,7 @@ int decompress_stream(const unsigned char *p, size_t len, uint64_t base,
 		if (len < formats[i].n || memcmp(p, formats[i].magic, formats[i].n))
 			continue;
 		*kind = formats[i].kind;
-		return formats[i].fn(p, len, base, what, out, used);
+		return formats[i].fn(p, len, base, what, lim, out, used);
 	}
 	return 0;
 }

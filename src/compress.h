@@ -27,13 +27,27 @@ struct sink *sink_compress(enum compression c, int level, struct sink *next,
 			   const char *what);
 
 /*
+ * What one compressed stream may take: the bytes it unpacks to, and the
+ * decoder's own memory (xz's dictionary, zstd's window).  raise, if not
+ * NULL, tells the user how to raise them ("--max-memory").
+ */
+struct unpack_limits {
+	uint64_t out, window;
+	const char *raise;
+	uint64_t in;		/* the file read, where a reader reads one */
+};
+/* For files minos picks itself (modules): far above any real one. */
+#define UNPACK_LIMITS_DEFAULT \
+	((struct unpack_limits){1ULL << 30, 256ULL << 20, NULL, UINT64_MAX - 1})
+
+/*
  * If p starts a compressed stream we can read, decompresses one stream into
  * out, sets *used to the input it took and returns 1; returns 0 if p does
  * not start a known compressed stream; -1 (after an error naming `what` and
- * the offset base) if it is damaged.
+ * the offset base) if it is damaged or over the limits.
  */
 int decompress_stream(const unsigned char *p, size_t len, uint64_t base,
-		      const char *what, struct buf *out, size_t *used,
-		      enum compression *kind);
+		      const char *what, const struct unpack_limits *lim,
+		      struct buf *out, size_t *used, enum compression *kind);
 
 #endif

@@ -21,17 +21,30 @@ static const char *const system_dirs[] = {
 	"/lib64", "/usr/lib64", "/lib", "/usr/lib",
 };
 
+/* n bytes at off, copied out: a file promises no alignment for a cast. */
+static int get(const struct buf *b, uint64_t off, void *dst, size_t n)
+{
+	if (off > b->len || n > b->len - off)
+		return -1;
+	memcpy(dst, b->data + off, n);
+	return 0;
+}
+
+static int get_phdr(const struct buf *b, const Elf64_Ehdr *eh, unsigned i, Elf64_Phdr *ph)
+{
+	return get(b, eh->e_phoff + (uint64_t)i * sizeof(*ph), ph, sizeof(*ph));
+}
+
 /* Maps a virtual address to a file offset through the PT_LOAD segments. */
 static int vaddr_to_off(const struct buf *b, const Elf64_Ehdr *eh,
 			uint64_t vaddr, uint64_t *off)
 {
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const void *)(b->data + eh->e_phoff +
-						      (uint64_t)i * eh->e_phentsize);
+	Elf64_Phdr ph;
 
-		if (ph->p_type == PT_LOAD && vaddr >= ph->p_vaddr &&
-		    vaddr - ph->p_vaddr < ph->p_filesz) {
-			*off = ph->p_offset + (vaddr - ph->p_vaddr);
+	for (unsigned i = 0; i < eh->e_phnum && get_phdr(b, eh, i, &ph) == 0; i++) {
+		if (ph.p_type == PT_LOAD && vaddr >= ph.p_vaddr &&
+		    vaddr - ph.p_vaddr < ph.p_filesz) {
+			*off = ph.p_offset + (vaddr - ph.p_vaddr);
 			return *off < b->len ? 0 : -1;
 		}
 	}
@@ -45,18 +58,26 @@ static char *str_at(const struct buf *b, uint64_t off)
 	return xstrdup((const char *)b->data + off);
 }
 
+/* The i-th entry of the dynamic section; 0 at its end (DT_NULL or the segment's). */
+static int dyn_at(const struct buf *b, const Elf64_Phdr *dyn, size_t i, Elf64_Dyn *d)
+{
+	return i < dyn->p_filesz / sizeof(*d) &&
+	       get(b, dyn->p_offset + i * sizeof(*d), d, sizeof(*d)) == 0 &&
+	       d->d_tag != DT_NULL;
+}
+
 static int read_dynamic(const char *path, const struct buf *b,
 			const Elf64_Ehdr *eh, const Elf64_Phdr *dyn,
 			struct elf_info *info)
 {
-	const Elf64_Dyn *d = (const void *)(b->data + dyn->p_offset);
-	size_t n = dyn->p_filesz / sizeof(*d), count = 0;
+	size_t n = dyn->p_filesz / sizeof(Elf64_Dyn), count = 0;
 	uint64_t strtab = 0, stroff;
 	int have_strtab = 0;
+	Elf64_Dyn d;
 
-	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++)
-		if (d[i].d_tag == DT_STRTAB) {
-			strtab = d[i].d_un.d_ptr;
+	for (size_t i = 0; dyn_at(b, dyn, i, &d); i++)
+		if (d.d_tag == DT_STRTAB) {
+			strtab = d.d_un.d_ptr;
 			have_strtab = 1;
 		}
 	if (!have_strtab)
@@ -64,20 +85,19 @@ static int read_dynamic(const char *path, const struct buf *b,
 	if (vaddr_to_off(b, eh, strtab, &stroff) < 0)
 		return fail(path, "damaged ELF: string table outside the file");
 	info->needed = xcalloc(n + 1, sizeof(char *));
-	for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++) {
+	for (size_t i = 0; dyn_at(b, dyn, i, &d); i++) {
 		char *s;
 
-		if (d[i].d_tag != DT_NEEDED && d[i].d_tag != DT_RPATH &&
-		    d[i].d_tag != DT_RUNPATH)
+		if (d.d_tag != DT_NEEDED && d.d_tag != DT_RPATH && d.d_tag != DT_RUNPATH)
 			continue;
-		s = str_at(b, stroff + d[i].d_un.d_val);
+		s = str_at(b, stroff + d.d_un.d_val);
 		if (!s)
 			return fail(path, "damaged ELF: bad dynamic string");
-		if (d[i].d_tag == DT_NEEDED)
+		if (d.d_tag == DT_NEEDED)
 			info->needed[count++] = s;
-		else if (d[i].d_tag == DT_RPATH && !info->rpath)
+		else if (d.d_tag == DT_RPATH && !info->rpath)
 			info->rpath = s;
-		else if (d[i].d_tag == DT_RUNPATH && !info->runpath)
+		else if (d.d_tag == DT_RUNPATH && !info->runpath)
 			info->runpath = s;
 		else
 			free(s);
@@ -87,36 +107,54 @@ static int read_dynamic(const char *path, const struct buf *b,
 
 static int parse(const char *path, const struct buf *b, struct elf_info *info)
 {
-	const Elf64_Ehdr *eh = (const void *)b->data;
+	int interps = 0, dynamics = 0;
+	Elf64_Ehdr eh;
 
 	if (b->len < EI_NIDENT || memcmp(b->data, ELFMAG, SELFMAG))
 		return 0;
 	info->is_elf = 1;
-	if (b->len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_X86_64)
+	if (get(b, 0, &eh, sizeof(eh)) < 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64)
 		return 0;
 	info->x86_64 = 1;
-	info->executable = eh->e_type == ET_EXEC || eh->e_type == ET_DYN;
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > b->len ||
-	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > b->len - eh->e_phoff)
+	info->executable = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
+	if (eh.e_phnum == 0)
+		return 0;	/* a relocatable object (.o, .ko): nothing to load */
+	if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > b->len ||
+	    (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > b->len - eh.e_phoff)
 		return fail(path, "damaged ELF: program headers outside the file");
-	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = (const void *)(b->data + eh->e_phoff +
-						      (uint64_t)i * sizeof(*ph));
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr ph;
 
-		if ((ph->p_type == PT_INTERP || ph->p_type == PT_DYNAMIC) &&
-		    (ph->p_offset > b->len || ph->p_filesz > b->len - ph->p_offset))
+		get_phdr(b, &eh, i, &ph);
+		if (ph.p_type != PT_INTERP && ph.p_type != PT_DYNAMIC)
+			continue;
+		if (ph.p_offset > b->len || ph.p_filesz > b->len - ph.p_offset)
 			return fail(path, "damaged ELF: segment outside the file");
-		if (ph->p_type == PT_INTERP) {
-			info->interp = str_at(b, ph->p_offset);
+		if ((ph.p_type == PT_INTERP ? ++interps : ++dynamics) > 1)
+			return fail(path, "damaged ELF: two %s segments",
+				    ph.p_type == PT_INTERP ? "PT_INTERP" : "PT_DYNAMIC");
+		if (ph.p_type == PT_INTERP) {
+			info->interp = str_at(b, ph.p_offset);
 			if (!info->interp)
 				return fail(path, "damaged ELF: bad PT_INTERP");
-		} else if (ph->p_type == PT_DYNAMIC &&
-			   read_dynamic(path, b, eh, ph, info) < 0) {
+		} else if (read_dynamic(path, b, &eh, &ph, info) < 0) {
 			return -1;
 		}
 	}
 	return 0;
+}
+
+int elf_parse(const char *path, const void *data, size_t len, struct elf_info *info)
+{
+	struct buf b = {(unsigned char *)data, len, len};
+	int rc;
+
+	*info = (struct elf_info){0};
+	rc = parse(path, &b, info);
+	if (rc < 0)
+		elf_free(info);
+	return rc;
 }
 
 int elf_read(const char *path, struct elf_info *info)
@@ -127,10 +165,8 @@ int elf_read(const char *path, struct elf_info *info)
 	*info = (struct elf_info){0};
 	if (read_file(path, &b) < 0)
 		return -1;
-	rc = parse(path, &b, info);
+	rc = elf_parse(path, b.data, b.len, info);
 	buf_free(&b);
-	if (rc < 0)
-		elf_free(info);
 	return rc;
 }
 

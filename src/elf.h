@@ -19,6 +19,8 @@ struct elf_info {
  */
 int elf_read(const char *path, struct elf_info *info);
 void elf_free(struct elf_info *info);
+/* The same for a file already in memory; path is for messages. */
+int elf_parse(const char *path, const void *data, size_t len, struct elf_info *info);
 
 /*
  * Calls fn(host_path, guest_path, ctx) for the interpreter and every shared

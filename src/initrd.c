@@ -26,20 +26,18 @@ static int parse_archives(const unsigned char *p, size_t len, size_t base,
 	return 0;
 }
 
-int initrd_walk(const char *path,
-		void (*seg_fn)(const struct initrd_segment *s, void *ctx),
-		cpio_entry_fn fn, void *ctx)
+int initrd_walk_mem(const unsigned char *data, size_t size, const char *path,
+		    const struct unpack_limits *lim,
+		    void (*seg_fn)(const struct initrd_segment *s, void *ctx),
+		    cpio_entry_fn fn, void *ctx)
 {
-	struct buf file = {0};
 	size_t off = 0;
 	int rc = 0, segments = 0;
 
-	if (read_file(path, &file) < 0)
-		return -1;
-	while (!rc && off < file.len) {
+	while (!rc && off < size) {
 		struct initrd_segment seg = {.offset = off, .comp = COMP_NONE};
-		const unsigned char *p = file.data + off;
-		size_t used, len = file.len - off;
+		const unsigned char *p = data + off;
+		size_t used, len = size - off;
 		struct buf out = {0};
 		int r;
 
@@ -55,10 +53,10 @@ int initrd_walk(const char *path,
 			off += used;
 			continue;
 		}
-		r = decompress_stream(p, len, off, path, &out, &used, &seg.comp);
+		r = decompress_stream(p, len, off, path, lim, &out, &used, &seg.comp);
 		if (r == 0) {
 			rc = fail(path, "offset %zu: not an initramfs (no cpio header and "
-				 "no gzip, zstd, xz or lz4 data)", off);
+				  "no gzip, zstd, xz or lz4 data)", off);
 		} else if (r > 0) {
 			if (seg_fn)
 				seg_fn(&seg, ctx);
@@ -74,6 +72,18 @@ int initrd_walk(const char *path,
 	}
 	if (!rc && !segments)
 		rc = fail(path, "empty file, not an initramfs");
+	return rc;
+}
+
+int initrd_walk(const char *path, const struct unpack_limits *lim,
+		void (*seg_fn)(const struct initrd_segment *s, void *ctx),
+		cpio_entry_fn fn, void *ctx)
+{
+	struct buf file = {0};
+	int rc = read_file_max(path, &file, lim->in, lim->raise);
+
+	if (rc == 0)
+		rc = initrd_walk_mem(file.data, file.len, path, lim, seg_fn, fn, ctx);
 	buf_free(&file);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -15,16 +16,154 @@
 int iso_detect(const char *path)
 {
 	char id[5];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
 		return fail_errno(path, "cannot open");
+	/* A device or a FIFO may never end: only files (and disks) are read. */
+	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		close(fd);
+		return fail(path, S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+	}
 	n = pread(fd, id, sizeof(id), 16 * 2048 + 1);	/* volume descriptor 16 */
 	close(fd);
 	if (n < 0)
 		return fail_errno(path, "cannot read");
 	return n == sizeof(id) && !memcmp(id, "CD001", 5);
+}
+
+/*
+ * libisofs follows directory records wherever they point: a record that
+ * points back at an ancestor makes its import loop until memory runs out.
+ * So the ISO 9660 tree and any Joliet tree are walked here first, each
+ * directory visited once, with caps on depth, size and entries.
+ */
+#define BLOCK 2048
+#define VD_FIRST 16		/* volume descriptors start at block 16 */
+#define VD_MAX 64		/* and end with a terminator long before this */
+#define VD_TERMINATOR 255
+#define VD_ROOT_RECORD 156	/* the root's directory record in a descriptor */
+#define DR_EXTENT 2		/* a directory record: its extent's block, */
+#define DR_SIZE 10		/* its data length, */
+#define DR_FLAGS 25		/* flags (bit 1: a directory), */
+#define DR_NAME_LEN 32		/* and its name */
+#define DR_NAME 33
+#define DR_FLAG_DIR 2
+#define MAX_DEPTH 64
+#define MAX_DIR_SIZE (16u << 20)
+#define MAX_ENTRIES 1000000
+
+struct check {
+	int fd;
+	const char *path;
+	uint32_t *seen;		/* directory extents, open addressing; 0 is free */
+	size_t nseen, cap;
+	size_t entries;
+};
+
+static uint32_t le32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* 1 if block was seen before; else remembers it. */
+static int seen_before(struct check *c, uint32_t block)
+{
+	if (2 * (c->nseen + 1) > c->cap) {
+		uint32_t *old = c->seen;
+		size_t cap = c->cap;
+
+		c->cap = cap ? 2 * cap : 1024;
+		c->seen = xcalloc(c->cap, sizeof(*c->seen));
+		c->nseen = 0;
+		for (size_t i = 0; i < cap; i++)
+			if (old[i])
+				seen_before(c, old[i]);
+		free(old);
+	}
+	for (size_t i = block * 2654435761u % c->cap;; i = (i + 1) % c->cap) {
+		if (c->seen[i] == block)
+			return 1;
+		if (!c->seen[i]) {
+			c->seen[i] = block;
+			c->nseen++;
+			return 0;
+		}
+	}
+}
+
+static int check_dir(struct check *c, uint32_t block, uint32_t size, int depth)
+{
+	unsigned char *d;
+	int rc = 0;
+
+	if (depth > MAX_DEPTH)
+		return fail(c->path, "directories nest deeper than %d levels", MAX_DEPTH);
+	if (block == 0 || seen_before(c, block))
+		return fail(c->path, "the directory at block %u is reached twice: the tree "
+			    "loops", block);
+	if (size > MAX_DIR_SIZE)
+		return fail(c->path, "the directory at block %u claims %u bytes", block, size);
+	d = xmalloc(size ? size : 1);
+	if (pread(c->fd, d, size, (off_t)block * BLOCK) != (ssize_t)size) {
+		free(d);
+		return fail(c->path, "the directory at block %u lies past the end of the image",
+			    block);
+	}
+	for (uint32_t off = 0; !rc && off < size;) {
+		unsigned len = d[off], name_len;
+
+		if (len == 0) {		/* records do not cross blocks: go to the next one */
+			off = (off / BLOCK + 1) * BLOCK;
+			continue;
+		}
+		name_len = len > DR_NAME_LEN ? d[off + DR_NAME_LEN] : 0;
+		if (len < DR_NAME + 1 || len > size - off || DR_NAME + name_len > len) {
+			rc = fail(c->path, "damaged directory record at block %u, byte %u",
+				  block, off);
+			break;
+		}
+		if (++c->entries > MAX_ENTRIES)
+			rc = fail(c->path, "more than %d entries", MAX_ENTRIES);
+		else if ((d[off + DR_FLAGS] & DR_FLAG_DIR) &&
+			 !(name_len == 1 && d[off + DR_NAME] <= 1))	/* not . or .. */
+			rc = check_dir(c, le32(d + off + DR_EXTENT), le32(d + off + DR_SIZE),
+				       depth + 1);
+		off += len;
+	}
+	free(d);
+	return rc;
+}
+
+/* Every volume descriptor's tree (the primary and a Joliet one). */
+static int check_trees(const char *path)
+{
+	struct check c = {.fd = open(path, O_RDONLY | O_CLOEXEC), .path = path};
+	unsigned char vd[BLOCK];
+	int rc = 0;
+
+	if (c.fd < 0)
+		return fail_errno(path, "cannot open");
+	for (int i = VD_FIRST; !rc && i < VD_FIRST + VD_MAX; i++) {
+		const unsigned char *root = vd + VD_ROOT_RECORD;
+
+		if (pread(c.fd, vd, BLOCK, (off_t)i * BLOCK) != BLOCK || memcmp(vd + 1, "CD001", 5)) {
+			rc = fail(path, "volume descriptor %d is missing or damaged", i - VD_FIRST);
+			break;
+		}
+		if (vd[0] == VD_TERMINATOR)
+			break;
+		if (vd[0] == 1 || vd[0] == 2) {	/* primary, supplementary */
+			free(c.seen);
+			c = (struct check){.fd = c.fd, .path = path};
+			rc = check_dir(&c, le32(root + DR_EXTENT), le32(root + DR_SIZE), 0);
+		}
+	}
+	free(c.seen);
+	close(c.fd);
+	return rc;
 }
 
 struct walk {
@@ -99,6 +238,8 @@ int iso_read(const char *path, void (*entry_fn)(const struct iso_entry *e, void 
 	struct walk w = {entry_fn, ctx};
 	int rc;
 
+	if (check_trees(path) < 0)
+		return -1;
 	if ((rc = iso_init()) < 0)
 		return fail(path, "libisofs: %s", iso_error_to_msg(rc));
 	iso_set_msgs_severities("NEVER", "NEVER", "minos");

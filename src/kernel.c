@@ -58,7 +58,6 @@ int kernel_inspect(const char *path, char **version)
 	unsigned char h[0x8000];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	unsigned off;
 
 	*version = NULL;
 	if (fd < 0)
@@ -67,6 +66,14 @@ int kernel_inspect(const char *path, char **version)
 	close(fd);
 	if (n < 0)
 		return fail_errno(path, "cannot read kernel");
+	return kernel_inspect_mem(path, h, (size_t)n, version);
+}
+
+int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version)
+{
+	unsigned off;
+
+	*version = NULL;
 	if (n < 0x280 || memcmp(h + 0x202, "HdrS", 4) || h[0x1fe] != 0x55 ||
 	    h[0x1ff] != 0xaa)
 		return fail(path, "not an x86 Linux kernel image (no bzImage boot header)");
@@ -74,7 +81,7 @@ int kernel_inspect(const char *path, char **version)
 		return fail(path, "kernel boot protocol too old for an initramfs");
 	off = (h[0x20e] | h[0x20f] << 8) + 0x200;
 	if (h[0x20e] | h[0x20f]) {
-		if (off < (size_t)n && memchr(h + off, 0, n - off)) {
+		if (off < n && memchr(h + off, 0, n - off)) {
 			size_t len = strcspn((const char *)h + off, " ");
 
 			*version = xasprintf("%.*s", (int)len, (const char *)h + off);

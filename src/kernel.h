@@ -2,6 +2,8 @@
 #ifndef MINOS_KERNEL_H
 #define MINOS_KERNEL_H
 
+#include <stddef.h>
+
 /*
  * The kernel to use: arg, else $MINOS_KERNEL, else /boot/vmlinuz-$(uname -r),
  * else the newest readable /boot/vmlinuz-*.  Returns an allocated path, or
@@ -15,6 +17,8 @@ char *kernel_find(const char *arg);
  * if the image does not carry one).  -1 after an error.
  */
 int kernel_inspect(const char *path, char **version);
+/* The same over the image's first n bytes (0x8000 hold the header and version). */
+int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version);
 
 /* config-VERSION beside the image, else in /boot; NULL if neither exists. */
 char *kernel_config_path(const char *image, const char *version);

@@ -173,6 +173,8 @@ static void read_builtin(struct tree *t)
 	path = xasprintf("%s/modules.builtin.modinfo", t->o->dir);
 	if (access(path, F_OK) < 0 || read_file(path, &t->builtin_info) < 0)
 		buf_free(&t->builtin_info);
+	else
+		buf_add(&t->builtin_info, "", 1);	/* its last field may lack its NUL */
 	free(path);
 }
 
@@ -201,6 +203,8 @@ static int rd(const struct reader *r, void *dst, size_t n, uint64_t off)
 	}
 	return pread(r->fd, dst, n, (off_t)off) == (ssize_t)n ? 0 : -1;
 }
+
+static const char *info_next(const char *info, size_t len, const char *key, size_t *pos);
 
 /* The .modinfo section of an ELF64 relocatable object; 0 if it has none. */
 static int modinfo_section(const struct reader *r, char **out, size_t *len)
@@ -248,6 +252,19 @@ out:
 	return rc;
 }
 
+int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len)
+{
+	struct reader r = {.mem = data, .len = len, .fd = -1};
+
+	*info_len = 0;
+	return modinfo_section(&r, info, info_len);
+}
+
+const char *modules_info_next(const char *info, size_t len, const char *key, size_t *pos)
+{
+	return info_next(info, len, key, pos);
+}
+
 static char *path_of(const struct tree *t, const struct kmod *m)
 {
 	return xasprintf("%s/%s", t->o->dir, m->rel);
@@ -263,7 +280,9 @@ static int load(struct tree *t, struct kmod *m)
 	if (rc == 0 && m->compressed) {
 		enum compression kind;
 		size_t used;
-		int got = decompress_stream(raw.data, raw.len, 0, path, &m->data, &used, &kind);
+		struct unpack_limits lim = UNPACK_LIMITS_DEFAULT;
+		int got = decompress_stream(raw.data, raw.len, 0, path, &lim, &m->data, &used,
+					    &kind);
 
 		if (got == 0)
 			rc = fail(path, "is not compressed the way its name says");
@@ -522,7 +541,7 @@ static int tree_resolve(struct tree *t, const struct module_opts *o)
 		return fail(o->dir, "is not a directory of kernel modules");
 	if (scan(t, "") < 0)
 		return -1;
-	qsort(t->m, t->n, sizeof(*t->m), by_name);
+	sort_items(t->m, t->n, sizeof(*t->m), by_name);
 	read_builtin(t);
 	for (size_t i = 0; i < o->n; i++)
 		if (resolve(t, o->names[i], 0, NULL) < 0)

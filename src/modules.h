@@ -44,4 +44,12 @@ void modules_free(struct module *v, size_t n);
  */
 int modules_add(struct rootfs *fs, const struct module_opts *o);
 
+/*
+ * A module file's .modinfo section ("key=value\0"...), NUL-terminated, in
+ * *info (malloc'd; NULL if it has none).  -1 if it is no ELF64 object.
+ */
+int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len);
+/* The value of the next `key` field after *pos (start with *pos = 0); NULL at the end. */
+const char *modules_info_next(const char *info, size_t len, const char *key, size_t *pos);
+
 #endif

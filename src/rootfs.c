@@ -154,6 +154,28 @@ int rootfs_node(struct rootfs *fs, const char *path, uint32_t mode,
 	return 0;
 }
 
+/*
+ * A file whose size stat reports as 0 may still hold data (/proc/cpuinfo,
+ * anything in sysfs): it is read now, as it is at this moment.
+ */
+#define UNSIZED_MAX (16 << 20)
+
+static int add_unsized(struct rootfs *fs, const char *path, const char *src,
+		       uint32_t mode, uint32_t uid, uint32_t gid)
+{
+	struct buf b = {0};
+	struct entry *e;
+	int rc = read_file_max(src, &b, UNSIZED_MAX, NULL);
+
+	if (rc == 0 && (e = add(fs, path, S_IFREG | (mode & 07777), uid, gid))) {
+		e->data = b.data;
+		e->size = b.len;
+		return 0;
+	}
+	buf_free(&b);
+	return -1;
+}
+
 int rootfs_file(struct rootfs *fs, const char *path, const char *src,
 		uint32_t mode, uint32_t uid, uint32_t gid, int hardlink)
 {
@@ -164,6 +186,8 @@ int rootfs_file(struct rootfs *fs, const char *path, const char *src,
 		return fail_errno(src, "cannot add");
 	if (!S_ISREG(st.st_mode))
 		return fail(src, "not a regular file");
+	if (st.st_size == 0)
+		return add_unsized(fs, path, src, mode, uid, gid);
 	if ((uint64_t)st.st_size > CPIO_MAX_FILESIZE)
 		return fail(src, "larger than the newc format's 4 GiB limit");
 	if (access(src, R_OK) < 0)
@@ -319,7 +343,7 @@ static int add_dir_children(struct rootfs *fs, const char *src,
 	}
 	closedir(d);
 	/* Sorted, so that errors and replacements do not depend on readdir. */
-	qsort(names, n, sizeof(*names), cmp_str);
+	sort_items(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char *s = xasprintf("%s/%s", src, names[i]);
 		char *t = xasprintf("%s/%s", dest, names[i]);
@@ -440,7 +464,7 @@ int rootfs_finish(struct rootfs *fs)
 {
 	size_t out = 0;
 
-	qsort(fs->v, fs->n, sizeof(*fs->v), cmp_entry);
+	sort_items(fs->v, fs->n, sizeof(*fs->v), cmp_entry);
 	for (size_t i = 0; i < fs->n; i++) {
 		if (i + 1 < fs->n && !strcmp(fs->v[i].path, fs->v[i + 1].path)) {
 			free_entry(&fs->v[i]);

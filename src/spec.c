@@ -220,16 +220,13 @@ static int do_line(struct rootfs *fs, struct line *l, char *text)
 			l->f[0]);
 }
 
-int spec_read(struct rootfs *fs, const char *path)
+int spec_read_stream(struct rootfs *fs, const char *path, FILE *f)
 {
 	struct line l = {.file = path};
-	FILE *f = fopen(path, "re");
 	char *text = NULL;
 	size_t cap = 0;
 	int rc = 0;
 
-	if (!f)
-		return fail_errno(path, "cannot open spec file");
 	while (!rc && getline(&text, &cap, f) >= 0) {
 		l.no++;
 		rc = do_line(fs, &l, text);
@@ -237,6 +234,17 @@ int spec_read(struct rootfs *fs, const char *path)
 	if (!rc && ferror(f))
 		rc = fail_errno(path, "cannot read spec file");
 	free(text);
+	return rc;
+}
+
+int spec_read(struct rootfs *fs, const char *path)
+{
+	FILE *f = fopen(path, "re");
+	int rc;
+
+	if (!f)
+		return fail_errno(path, "cannot open spec file");
+	rc = spec_read_stream(fs, path, f);
 	fclose(f);
 	return rc;
 }

@@ -2,6 +2,8 @@
 #ifndef MINOS_SPEC_H
 #define MINOS_SPEC_H
 
+#include <stdio.h>
+
 #include "rootfs.h"
 
 /*
@@ -15,5 +17,7 @@
  * with ${VAR} expanded in <location>.  Errors name the file and line.
  */
 int spec_read(struct rootfs *fs, const char *path);
+/* The same from an open stream; path is for messages. */
+int spec_read_stream(struct rootfs *fs, const char *path, FILE *f);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,9 +61,17 @@ void warning(const char *what, const char *fmt, ...)
 		fprintf(stderr, "minos: warning: %s\n", msg);
 }
 
+/* What die_oom() says: a process under a memory limit names the limit. */
+static const char *oom_message = "minos: out of memory";
+
+void set_oom_message(const char *msg)
+{
+	oom_message = msg;
+}
+
 _Noreturn void die_oom(void)
 {
-	fputs("minos: out of memory\n", stderr);
+	fprintf(stderr, "%s\n", oom_message);
 	exit(EXIT_MINOS);
 }
 
@@ -142,21 +151,33 @@ void buf_free(struct buf *b)
 	*b = (struct buf){0};
 }
 
-int read_file(const char *path, struct buf *out)
+int read_file_max(const char *path, struct buf *out, uint64_t max, const char *raise)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return fail_errno(path, "cannot open");
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
 		close(fd);
-		return fail(path, "is a directory");
+		return fail_errno(path, "cannot read");
+	}
+	/* A device or a FIFO may never end: only files (and disks) are read. */
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		close(fd);
+		return fail(path, S_ISDIR(st.st_mode) ? "is a directory"
+			    : "is not a regular file");
 	}
 	out->len = 0;
 	for (;;) {
 		ssize_t n;
 
+		if (out->len > max) {
+			close(fd);
+			return fail(path, "is larger than %llu MiB, the limit%s%s",
+				    (unsigned long long)(max >> 20),
+				    raise ? "; raise it with " : "", raise ? raise : "");
+		}
 		buf_reserve(out, 65536);
 		n = read(fd, out->data + out->len, out->cap - out->len);
 		if (n < 0 && errno == EINTR)
@@ -172,6 +193,11 @@ int read_file(const char *path, struct buf *out)
 	}
 	close(fd);
 	return 0;
+}
+
+int read_file(const char *path, struct buf *out)
+{
+	return read_file_max(path, out, UINT64_MAX - 1, NULL);
 }
 
 int write_all(int fd, const void *p, size_t n)
@@ -191,18 +217,68 @@ int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/*
+ * The temporary files being written, for the signal handler below: the one
+ * piece of global state in minos, since a handler has nothing else.
+ */
+#define PENDING_MAX 8
+static char *volatile pending[PENDING_MAX];
+
+static void remove_pending(int sig)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending[i])
+			unlink(pending[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* SIGINT, SIGTERM and SIGHUP remove the temporary files, then kill as before. */
+static void catch_stops(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	static int done;
+
+	if (done++)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction old, sa = {.sa_handler = remove_pending};
+
+		/* A command with its own handling of these (minos test) keeps it. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static void track(char *tmp, char *untrack)
+{
+	for (int i = 0; i < PENDING_MAX; i++)
+		if (pending[i] == untrack) {
+			pending[i] = tmp;
+			return;
+		}
+}
+
 int outfile_open(struct outfile *o, const char *path, unsigned mode)
 {
 	const char *slash = strrchr(path, '/');
 	mode_t mask = umask(0);
+	struct stat st;
 
 	umask(mask);
 	*o = (struct outfile){.fd = -1, .mode = mode & ~mask};
+	/* Replacing is for regular files: never a device, a FIFO or what a link points to. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		return fail(path, "is a symbolic link: refusing to replace it (give the path it "
+			    "points to)");
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return fail(path, "exists and is not a regular file: refusing to replace it");
 	if (slash)
 		o->tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path,
 				   slash + 1);
 	else
 		o->tmp = xasprintf(".%s.XXXXXX", path);
+	catch_stops();
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (o->fd < 0) {
 		fail_errno(path, "cannot create");
@@ -210,6 +286,7 @@ int outfile_open(struct outfile *o, const char *path, unsigned mode)
 		o->tmp = NULL;
 		return -1;
 	}
+	track(o->tmp, NULL);
 	o->path = xstrdup(path);
 	return 0;
 }
@@ -227,6 +304,7 @@ int outfile_commit(struct outfile *o)
 		rc = fail_errno(o->path, "cannot rename %s into place", o->tmp);
 	if (rc)
 		unlink(o->tmp);
+	track(NULL, o->tmp);
 	free(o->tmp);
 	free(o->path);
 	o->tmp = o->path = NULL;
@@ -239,6 +317,8 @@ void outfile_abort(struct outfile *o)
 		close(o->fd);
 	if (o->tmp)
 		unlink(o->tmp);
+	if (o->tmp)
+		track(NULL, o->tmp);
 	free(o->tmp);
 	free(o->path);
 	*o = (struct outfile){.fd = -1};
@@ -323,6 +403,12 @@ char *cache_dir(const char *sub)
 			break;
 	}
 	return dir;
+}
+
+void sort_items(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(v, n, size, cmp);
 }
 
 uint64_t hash64(uint64_t h, const void *p, size_t n)

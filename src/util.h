@@ -24,6 +24,8 @@ int fail_errno(const char *what, const char *fmt, ...)
 void warning(const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 _Noreturn void die_oom(void);
+/* What die_oom() prints instead of "minos: out of memory" (a static string). */
+void set_oom_message(const char *msg);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -40,8 +42,12 @@ void buf_reserve(struct buf *b, size_t extra);
 void buf_add(struct buf *b, const void *p, size_t n);
 void buf_free(struct buf *b);
 
-/* Reads a whole file; on error prints it and returns -1. */
+/*
+ * Reads a whole regular file (or disk); on error prints it and returns -1.
+ * read_file_max stops past max bytes with an error saying how to raise it.
+ */
 int read_file(const char *path, struct buf *out);
+int read_file_max(const char *path, struct buf *out, uint64_t max, const char *raise);
 int write_all(int fd, const void *p, size_t n);
 
 /*
@@ -73,6 +79,9 @@ long long now_ms_host(void);
  * it cannot be made (no error printed: a cache is optional).
  */
 char *cache_dir(const char *sub);
+
+/* qsort, for any n: an empty array may be NULL. */
+void sort_items(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* FNV-1a, 64 bits, continuing from h (start with HASH64_INIT). */
 #define HASH64_INIT 0xcbf29ce484222325ULL
