@@ -31,7 +31,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
-.PHONY: all check check-installed unit demo install uninstall clean deps bench help FORCE
+.PHONY: all check check-installed unit demo install uninstall clean deps bench help FORCE \
+	fuzz fuzz-build sanitize
 all: $(B)/minos $(B)/minos-init
 
 # Objects depend on the compiled-in paths: make install PREFIX=/usr rebuilds.
@@ -66,6 +67,78 @@ $(B)/tests/%: tests/unit/%.c $(B)/libminos.a $(B)/libinit-host.a tests/unit/tap.
 $(B) $(B)/src $(B)/tests $(B)/init-host:
 	mkdir -p $@
 
+# ---- sanitizers: the tool and the unit tests again, with ASan and UBSan ----
+# minos-init runs in QEMU: the sanitized tool uses the ordinary one.
+SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+S := $(B)/asan
+SAN_TOOL_OBJ := $(TOOL_SRC:src/%.c=$(S)/src/%.o)
+SAN_INIT_OBJ := $(INIT_HOST_OBJ:$(B)/init-host/%=$(S)/init-host/%)
+SAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(S)/tests/%)
+
+$(S)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(S)/src
+	$(CC) $(STD) $(SAN_FLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(S)/init-host/%.o: init/%.c $(wildcard init/*.h) | $(S)/init-host
+	$(CC) $(STD) $(SAN_FLAGS) -c -o $@ $<
+
+$(S)/minos: $(S)/src/main.o $(SAN_TOOL_OBJ)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
+
+$(S)/minos-init: $(B)/minos-init | $(S)
+	ln -sf ../minos-init $@
+
+$(S)/libminos.a: $(SAN_TOOL_OBJ)
+	$(AR) rcs $@ $^
+
+$(S)/libinit-host.a: $(SAN_INIT_OBJ)
+	$(AR) rcs $@ $^
+
+$(S)/tests/%: tests/unit/%.c $(S)/libminos.a $(S)/libinit-host.a tests/unit/tap.h | $(S)/tests
+	$(CC) $(STD) $(SAN_FLAGS) $(PKG_CFLAGS) -iquote src -iquote init -o $@ $< \
+		$(S)/libminos.a $(S)/libinit-host.a $(PKG_LIBS)
+
+sanitize: $(S)/minos $(S)/minos-init $(SAN_UNIT_BIN)
+
+# ---- fuzzing: libFuzzer harnesses for every reader of untrusted input ----
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := $(SAN_FLAGS)
+F := $(B)/fuzz
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BIN := $(FUZZ_NAMES:%=$(F)/fuzz-%)
+FUZZ_TOOL_OBJ := $(TOOL_SRC:src/%.c=$(F)/src/%.o)
+FUZZ_INIT_OBJ := $(INIT_HOST_OBJ:$(B)/init-host/%=$(F)/init/%)
+
+$(F)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(F)/src
+	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+
+$(F)/init/%.o: init/%.c $(wildcard init/*.h) | $(F)/init
+	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(F)/libminos.a: $(FUZZ_TOOL_OBJ)
+	$(AR) rcs $@ $^
+
+$(F)/libinit.a: $(FUZZ_INIT_OBJ)
+	$(AR) rcs $@ $^
+
+$(F)/fuzz-%: tests/fuzz/fuzz-%.c $(F)/libminos.a $(F)/libinit.a
+	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -iquote src -iquote init \
+		-o $@ $< $(F)/libminos.a $(F)/libinit.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+# Each harness for FUZZ_SECONDS from its seed corpus; what it finds goes to
+# $(F)/corpus (tests/fuzz/corpus is the seeds, kept small by hand).
+fuzz: deps
+	$(MAKE) --no-print-directory fuzz-build
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+.SECONDARY: $(SAN_TOOL_OBJ) $(SAN_INIT_OBJ) $(FUZZ_TOOL_OBJ) $(FUZZ_INIT_OBJ)
+
+$(S) $(S)/src $(S)/tests $(S)/init-host $(F)/src $(F)/init:
+	mkdir -p $@
+
 deps:
 	scripts/deps.sh >/dev/null
 
@@ -82,10 +155,14 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	bench/run
 
-# The unit tests, then the TAP scripts (cpio/bsdtar checks and QEMU boots).
-check-installed: all $(UNIT_BIN)
+# The sanitized unit tests and the tests that need no QEMU, every fuzz
+# harness over its corpus, then everything: unit tests and TAP scripts
+# (cpio/bsdtar checks and QEMU boots).
+check-installed: all $(UNIT_BIN) sanitize $(FUZZ_BIN)
+	ASAN_OPTIONS=detect_leaks=0 MINOS_BUILD="$(CURDIR)/$(S)" \
+		prove -j2 --timer $(SAN_UNIT_BIN) $(filter-out tests/fuzz.t,$(wildcard tests/*.t))
 	MINOS_KERNEL="$$(scripts/fetch-kernel.sh)" MINOS_BUILD="$(CURDIR)/$(B)" \
-		prove -j2 --timer $(UNIT_BIN) tests/*.t tests/boot/*.t
+		FUZZ_BUILD="$(CURDIR)/$(F)" prove -j2 --timer $(UNIT_BIN) tests/*.t tests/boot/*.t
 
 unit: all $(UNIT_BIN)
 	prove $(UNIT_BIN)
@@ -107,4 +184,5 @@ help:
 	@echo "make check      install dependencies, run every test"
 	@echo "make demo       install dependencies, build an ISO and boot it"
 	@echo "make bench      benchmarks against the classic shell recipe"
+	@echo "make fuzz       every fuzz harness for FUZZ_SECONDS=$(FUZZ_SECONDS) seconds"
 	@echo "make install    PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)"

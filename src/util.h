@@ -9,7 +9,7 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Exit status when minos itself cannot do its job (DESIGN.md §2). */
+/* Exit status when minos itself cannot do its job (minos(1), EXIT STATUS). */
 #define EXIT_MINOS 125
 
 /*

@@ -7,8 +7,9 @@
 #   test_done
 #
 # Each test runs in its own subshell with set -e, in a scratch directory
-# ($TMP) that lives as long as the script.  Boot tests run QEMU under TCG:
-# nested KVM hangs on these machines (see DEVELOPERS.md).
+# ($TMP) that lives as long as the script.  What later tests share is made
+# by a first test named 'setup', as in git's t/.  Boot tests run QEMU under
+# TCG: on the machines this suite was written on, QEMU aborts under KVM.
 
 set -u
 TESTS=$(cd "$(dirname "$0")" && pwd)
@@ -22,10 +23,17 @@ trap 'rm -rf "$TMP"' EXIT
 test_count=0
 test_failed=0
 
-# TEST_ONLY=N runs only the Nth test of a script (the others are skipped).
+# TEST_ONLY=LIST runs only those tests of a script, by number or by
+# name, comma-separated: TEST_ONLY=setup,4 (the others are skipped).
+test_selected() {
+	[ -z "${TEST_ONLY:-}" ] && return 0
+	case ",$TEST_ONLY," in *,"$test_count",* | *,"$1",*) return 0 ;; esac
+	return 1
+}
+
 test_expect_success() {
 	test_count=$((test_count + 1))
-	if [ -n "${TEST_ONLY:-}" ] && [ "$TEST_ONLY" != "$test_count" ]; then
+	if ! test_selected "$1"; then
 		echo "ok $test_count - # skip $1 (TEST_ONLY=$TEST_ONLY)"
 		return
 	fi
@@ -58,6 +66,11 @@ expect_eq() {
 		echo "got:      $1"
 		return 1
 	fi
+}
+
+# test_cmp EXPECTED ACTUAL: fails, showing the difference, unless the files match.
+test_cmp() {
+	diff -u -- "$1" "$2"
 }
 
 # Fails if PATTERN is in FILE.  (Not "! grep": a negated command never

@@ -1,0 +1,129 @@
+#!/bin/sh
+# tests/fuzz/seeds.sh - how the seed corpora in tests/fuzz/corpus were made:
+# real inputs, small (libFuzzer mutates small inputs fastest).  Run from the
+# top of the tree after `make`; it rewrites tests/fuzz/corpus/*/seed-*.
+set -eu
+cd "$(dirname "$0")/../.."
+C=tests/fuzz/corpus
+MINOS=build/minos
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob; do
+	mkdir -p "$C/$d"
+	rm -f "$C/$d"/seed-*
+done
+export SOURCE_DATE_EPOCH=0
+
+# initrd: a small tree by minos in every compression, GNU cpio's crc format,
+# and two segments back to back (plain cpio, then zstd), as early microcode is.
+printf 'hello\n' >"$T/hello"
+cat >"$T/spec" <<SPEC
+dir /etc 755 0 0
+file /etc/hello $T/hello 644 0 0
+slink /bin/sh busybox 777 0 0
+nod /dev/console 600 0 0 c 5 1
+pipe /run/fifo 600 0 0
+SPEC
+for c in none gzip zstd xz lz4; do
+	"$MINOS" initramfs --bare --spec "$T/spec" --compress "$c" -o "$C/initrd/seed-$c"
+done
+(cd "$T" && echo hello | cpio -o -H crc --quiet) >"$C/initrd/seed-crc"
+cat "$C/initrd/seed-none" "$C/initrd/seed-zstd" >"$C/initrd/seed-two-segments"
+
+# decompress: the first byte picks the format, the magic is left out.
+i=0
+for c in gzip zstd xz lz4; do
+	case $c in gzip) skip=2 ;; zstd) skip=4 ;; xz) skip=6 ;; lz4) skip=4 ;; esac
+	{ printf "\\$(printf %o $i)"; tail -c +$((skip + 1)) "$C/initrd/seed-$c"; } >"$C/decompress/seed-$c"
+	i=$((i + 1))
+done
+
+# spec: every line type, comments, a ${VAR}.
+cat >"$C/spec/seed-all-types" <<'SPEC'
+# a comment
+dir /dev 755 0 0
+dir /root 700 0 0
+nod /dev/console 600 0 0 c 5 1
+nod /dev/sda 660 0 6 b 8 0
+slink /bin/sh busybox 777 0 0
+pipe /run/initctl 600 0 0
+sock /run/sock 600 0 0
+file /etc/hostname ${HOME} 644 0 0
+SPEC
+
+# elf: a dynamic program, a relocatable object, a static program.
+printf 'int main(void) { return 0; }\n' >"$T/m.c"
+cc -Os -s -o "$C/elf/seed-dynamic" "$T/m.c"
+cc -c -o "$C/elf/seed-object" "$T/m.c"
+cc -Os -s -static -nostdlib -o "$C/elf/seed-nostdlib" -x c - <<'PROG' 2>/dev/null || true
+void _start(void) { for (;;); }
+PROG
+
+# bzimage: a boot sector and setup header as the kernel's build writes them.
+python3 - "$C/bzimage/seed-header" <<'PY'
+import struct, sys
+h = bytearray(0x800)
+h[0x1fe:0x200] = b'\x55\xaa'
+h[0x202:0x206] = b'HdrS'
+h[0x206:0x208] = struct.pack('<H', 0x020f)
+h[0x20e:0x210] = struct.pack('<H', 0x600 - 0x200)
+v = b'6.1.0-fuzz (fuzz@minos) #1 SMP PREEMPT_DYNAMIC\0'
+h[0x600:0x600 + len(v)] = v
+open(sys.argv[1], 'wb').write(h)
+PY
+
+# modinfo: a module-shaped object with a .modinfo section.
+cat >"$T/mod.c" <<'MOD'
+#define INFO(n, s) static const char n[] __attribute__((used, section(".modinfo"))) = s
+INFO(a, "alias=pci:v00008086d000010D3sv*sd*bc*sc*i*");
+INFO(b, "depends=ptp,crc32c_generic");
+INFO(c, "softdep=pre: crc32c post: ext4");
+INFO(d, "vermagic=6.1.0-fuzz SMP preempt mod_unload modversions ");
+INFO(e, "firmware=e1000e/fw.bin");
+INFO(f, "name=e1000e");
+MOD
+cc -c -o "$C/modinfo/seed-module.ko" "$T/mod.c"
+
+# iso: a small ISO 9660 image with Rock Ridge, Joliet, nested directories and a link.
+mkdir -p "$T/iso/boot/grub" "$T/iso/a/b/c"
+echo menu >"$T/iso/boot/grub/grub.cfg"
+echo x >"$T/iso/a/b/c/file"
+ln -s ../boot "$T/iso/a/link"
+xorriso -as mkisofs -quiet -R -J -V FUZZ -no-pad -o "$C/iso/seed-rr-joliet" "$T/iso"
+
+# inittab, the kernel command line, root=.
+cat >"$C/inittab/seed-busybox" <<'TAB'
+# BusyBox's example
+::sysinit:/etc/init.d/rcS
+::respawn:-/bin/sh
+tty2::askfirst:-/bin/sh
+ttyS1::respawn:/sbin/getty -L ttyS1 115200 vt100
+::ctrlaltdel:/sbin/reboot
+::shutdown:/bin/umount -a -r
+::restart:/sbin/init
+null::wait:echo "$PATH" > /dev/null
+TAB
+printf 'BOOT_IMAGE=/vmlinuz root=LABEL=x ro quiet minos.printk="3 4 1 7" init=/sbin/init rootwait minos.modules=ext4,virtio_blk e1000e.debug=1\n' >"$C/cmdline/seed-typical"
+printf 'root=UUID=1234-ABCD rootfstype=ext4 rootflags=data=ordered rw rootdelay=5 init=/bin/sh\n' >"$C/root/seed-uuid"
+printf 'root=PARTUUID=0a1b2c3d-01 ro rootwait\n' >"$C/root/seed-partuuid"
+printf 'root=8:1\n' >"$C/root/seed-devnum"
+printf 'root=/dev/vda1 ro\n' >"$C/root/seed-path"
+
+# kmod: modules.dep, modules.alias, modules.softdep, modules.builtin, names; NUL between.
+{
+	printf 'kernel/fs/ext4/ext4.ko: kernel/fs/jbd2/jbd2.ko kernel/fs/mbcache.ko kernel/lib/crc16.ko\n'
+	printf 'kernel/fs/jbd2/jbd2.ko:\nkernel/fs/mbcache.ko:\nkernel/lib/crc16.ko:\n'
+	printf 'kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko: kernel/drivers/ptp/ptp.ko\n'
+	printf 'kernel/drivers/ptp/ptp.ko:\n\0'
+	printf 'alias fs-ext4 ext4\nalias pci:v00008086d000010D3sv*sd*bc*sc*i* e1000e\nalias crypto-crc32c crc32c_generic\n\0'
+	printf 'softdep ext4 pre: crc32c\nsoftdep e1000e post: ptp\n\0'
+	printf 'kernel/lib/crc32c_generic.ko\n\0'
+	printf 'fs-ext4 pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00 e1000e ext4\n'
+} >"$C/kmod/seed-indexes"
+
+# glob: a PCI and a USB alias pattern with names they match and do not.
+printf 'pci:v00008086d000010D3sv*sd*bc*sc*i*\0pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00' >"$C/glob/seed-pci"
+printf 'usb:v*p*d*dc*dsc*dp*ic08isc06ip50in*\0usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00' >"$C/glob/seed-usb"
+printf 'acpi*:PNP0C0[9A]:*\0acpi:PNP0C0B:' >"$C/glob/seed-bracket"
+printf 'a[!b-d]*\\*x?\0azz*xy' >"$C/glob/seed-escape"
+ls "$C"/* | wc -l
