@@ -94,9 +94,9 @@ static int element(const char *p, unsigned char c, const char **next)
 		if (*next)
 			return hit;
 	}
-	if (*p == '\\' && p[1]) {
+	if (*p == '\\') {	/* a pattern ending in a backslash matches nothing */
 		*next = p + 2;
-		return (unsigned char)p[1] == c;
+		return p[1] && (unsigned char)p[1] == c;
 	}
 	*next = p + 1;
 	return *p == '?' || (unsigned char)*p == c;

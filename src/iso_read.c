@@ -119,8 +119,8 @@ static int check_dir(struct check *c, uint32_t block, uint32_t size, int depth)
 			off = (off / BLOCK + 1) * BLOCK;
 			continue;
 		}
-		name_len = len > DR_NAME_LEN ? d[off + DR_NAME_LEN] : 0;
-		if (len < DR_NAME + 1 || len > size - off || DR_NAME + name_len > len) {
+		name_len = len < DR_NAME + 1 || len > size - off ? len : d[off + DR_NAME_LEN];
+		if (DR_NAME + name_len > len) {
 			rc = fail(c->path, "damaged directory record at block %u, byte %u",
 				  block, off);
 			break;

@@ -173,8 +173,7 @@ static void read_builtin(struct tree *t)
 	path = xasprintf("%s/modules.builtin.modinfo", t->o->dir);
 	if (access(path, F_OK) < 0 || read_file(path, &t->builtin_info) < 0)
 		buf_free(&t->builtin_info);
-	else
-		buf_add(&t->builtin_info, "", 1);	/* its last field may lack its NUL */
+
 	free(path);
 }
 
@@ -476,17 +475,29 @@ static int visit_aliases(struct tree *t, const char *name, int soft, int *found)
 		}
 	}
 	t->infos_read = 1;
-	for (size_t pos = 0; pos < t->builtin_info.len && !*found;) {
-		const char *f = (const char *)t->builtin_info.data + pos, *dot = strchr(f, '.');
+	if (!*found)
+		*found = modules_builtin_alias((const char *)t->builtin_info.data,
+					       t->builtin_info.len, name);
+	return 0;
+}
 
-		pos += strnlen(f, t->builtin_info.len - pos) + 1;
+int modules_builtin_alias(const char *info, size_t len, const char *name)
+{
+	/* "module.key=value" fields, NUL between; the file's last may lack its NUL */
+	for (size_t pos = 0; pos < len;) {
+		const char *f = info + pos, *end = memchr(f, 0, len - pos);
+		size_t n = end ? (size_t)(end - f) : len - pos;
+		char *field = xasprintf("%.*s", (int)n, f), *dot = strchr(field, '.');
+		int match = 0;
+
+		pos += n + 1;
 		if (dot && !strncmp(dot, ".alias=", 7)) {
-			char *pat = xstrdup(dot + 7);
-
-			underscores(pat);
-			*found = fnmatch(pat, name, 0) == 0;
-			free(pat);
+			underscores(dot + 7);
+			match = fnmatch(dot + 7, name, 0) == 0;
 		}
+		free(field);
+		if (match)
+			return 1;
 	}
 	return 0;
 }

@@ -49,6 +49,8 @@ int modules_add(struct rootfs *fs, const struct module_opts *o);
  * *info (malloc'd; NULL if it has none).  -1 if it is no ELF64 object.
  */
 int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len);
+/* 1 if a "MODULE.alias=PATTERN" field of modules.builtin.modinfo matches name. */
+int modules_builtin_alias(const char *info, size_t len, const char *name);
 /* The value of the next `key` field after *pos (start with *pos = 0); NULL at the end. */
 const char *modules_info_next(const char *info, size_t len, const char *key, size_t *pos);
 

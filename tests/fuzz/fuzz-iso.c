@@ -6,6 +6,24 @@
 
 #include "iso.h"
 
+/*
+ * libisofs 1.5.4 leaks its half-built filesystem when iso_image_import()
+ * fails on some damaged trees (a file record with no path): its bug, not
+ * ours, and of no weight in minos ls, which exits.  Full stacks, so that
+ * only what import itself allocated is let go.
+ */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "fast_unwind_on_malloc=0";
+}
+
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:iso_image_import\n";
+}
+
 static void entry(const struct iso_entry *e, void *ctx)
 {
 	(void)e;

@@ -166,6 +166,18 @@ int main(void)
 	is_str(R("inside"), "", "a built-in module resolves to nothing");
 	is_str(R("uses-builtin"), "uses_builtin", "a built-in dependency is satisfied");
 	is_str(R("nosuch"), "ERROR", "an unknown name is an error");
+	{
+		/* modules.builtin.modinfo as read: exactly its bytes, no NUL after */
+		static const char fields[] = "ext4.alias=fs-ext4\0crc32c.alias=crypto-crc*";
+		char *exact = xmalloc(sizeof(fields) - 1);
+
+		memcpy(exact, fields, sizeof(fields) - 1);
+		ok(modules_builtin_alias(exact, sizeof(fields) - 1, "crypto_crc32c"),
+		   "a built-in alias in a last field without its NUL matches");
+		ok(!modules_builtin_alias(exact, sizeof(fields) - 1, "crypto_sha"),
+		   "and one that does not match is not read past the end");
+		free(exact);
+	}
 	is_str(R("old"), "ERROR", "a vermagic for another kernel is an error");
 	is_str(R("needs"), "ERROR", "a missing dependency is an error");
 	is_str(R("ping"), "ERROR", "a dependency loop is an error");
@@ -217,6 +229,19 @@ int main(void)
 		   "modules nobody asked for stay out");
 		free(fw_src);
 		rootfs_free(&fs);
+	}
+	{
+		struct module_opts o = {.dir = dir, .release = REL, .names = NULL, .n = 0};
+		struct module *v;
+		size_t n;
+		char *empty = xasprintf("%s/empty", dir);
+
+		mkdir(empty, 0755);
+		o.dir = empty;
+		is_int(modules_resolve(&o, &v, &n), 0, "an empty module tree resolves nothing");
+		is_int(n, 0, "and gives no module");
+		modules_free(v, n);
+		free(empty);
 	}
 	{
 		char *cmd = xasprintf("rm -rf %s", dir);
