@@ -174,9 +174,12 @@ static void print_segment(const struct initrd_segment *s, void *ctx)
 
 static int list(const char *path, const struct ls_limits *l)
 {
-	/* The file, a segment unpacked (a buffer may double) and a decoder's window. */
+	/*
+	 * The file, a segment unpacked, and a decoder's window: at 256 MiB,
+	 * enough for everything minos writes (zstd -22 asks for a 128 MiB window).
+	 */
 	uint64_t m = (uint64_t)l->memory_mib << 20;
-	struct unpack_limits lim = {.in = m / 8, .out = m / 4, .window = m / 4, .raise = RAISE};
+	struct unpack_limits lim = {.in = m / 8, .out = m / 4, .window = m / 2, .raise = RAISE};
 	int segments = 0;
 
 	switch (iso_detect(path)) {
@@ -254,16 +257,16 @@ static int run_limited(const char *path, const struct ls_limits *l)
 	return WEXITSTATUS(status) ? -1 : 0;
 }
 
-/* An option's value, else the environment's, else the default. */
-static int limit_value(const char *opt, const char *env, long max, long *out)
+/* An option's value, else the environment's, else the default; 2 if bad. */
+static int limit_value(const char *opt, const char *name, const char *env, long max,
+		       long *out)
 {
 	const char *s = opt ? opt : getenv(env);
 
-	if (!s || !*s)
+	if (!s || !*s || parse_long(s, 1, max, out) == 0)
 		return 0;
-	if (parse_long(s, 1, max, out) < 0)
-		return fail(opt ? "ls" : env, "'%s' is not a whole number from 1 to %ld", s, max);
-	return 0;
+	fail(opt ? name : env, "'%s' is not a whole number from 1 to %ld", s, max);
+	return opt ? usage_error("ls") : 2;
 }
 
 int cmd_ls(int argc, char **argv)
@@ -290,8 +293,8 @@ int cmd_ls(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		return fail("ls", "expects one FILE"), usage_error("ls");
-	if (limit_value(mem, "MINOS_MAX_MEMORY", 1L << 20, &l.memory_mib) < 0 ||
-	    limit_value(secs, "MINOS_MAX_TIME", 86400, &l.seconds) < 0)
-		return usage_error("ls");
+	if ((c = limit_value(mem, "--max-memory", "MINOS_MAX_MEMORY", 1L << 20, &l.memory_mib)) ||
+	    (c = limit_value(secs, "--max-time", "MINOS_MAX_TIME", 86400, &l.seconds)))
+		return c;
 	return run_limited(argv[optind], &l) < 0 ? 1 : 0;
 }

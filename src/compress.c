@@ -364,12 +364,19 @@ static int window_too_big(const char *what, uint64_t base, const char *format,
 		    lim->raise ? "; raise it with " : "", lim->raise ? lim->raise : "");
 }
 
-/* Room for one more chunk of output, never past the limit (plus one byte to tell). */
+/*
+ * Room for one more chunk of output, never past the limit (plus one byte to
+ * tell): the buffer grows by doubling, but not beyond that.
+ */
 static size_t room(struct buf *out, const struct unpack_limits *lim)
 {
 	uint64_t left = lim->out + 1 - out->len;
 	size_t n = left < OUT_CHUNK ? (size_t)left : OUT_CHUNK;
 
+	if (out->len + n > out->cap && out->cap && 2 * (uint64_t)out->cap > lim->out + 1) {
+		out->data = xrealloc(out->data, lim->out + 1);
+		out->cap = lim->out + 1;
+	}
 	buf_reserve(out, n);
 	return n;
 }

@@ -45,7 +45,9 @@ static const char *load(const char *dep, const char *alias, const char *softdep,
 static void hang(int sig)
 {
 	(void)sig;
-	printf("not ok - a hang guard of 10 s ran out: the matcher backtracks without bound\n");
+	printf("not ok %d - a hang guard of 10 s ran out: the matcher backtracks without bound\n",
+	       ++tap_count);
+	fflush(stdout);
 	_exit(1);
 }
 
@@ -92,7 +94,7 @@ int main(void)
 	       "a built-in module loads nothing");
 	is_str(load("kernel/a.ko\nkernel/b.ko: kernel/a.ko\n", NULL, NULL, NULL, "a"), "",
 	       "a modules.dep line without a colon is skipped, not read backwards");
-	is_str(load("kernel/b.ko kernel/a.ko\n", NULL, NULL, NULL, "b"), "",
+	is_str(load("kernel/b.ko kernel/a.ko\n", NULL, NULL, NULL, "a"), "",
 	       "nor is a colon searched for on the lines after");
 
 	for (size_t i = 0; i < sizeof(globs) / sizeof(globs[0]); i++)

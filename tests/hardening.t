@@ -1,0 +1,219 @@
+#!/bin/sh
+# Hostile input and hostile surroundings: what minos ls, minos initramfs and
+# -o do with files made to hurt them.  Each test here failed before the fix
+# it guards (under the sanitized build that make check also runs).
+. "$(dirname "$0")/lib.sh"
+
+# newc NAME MODE DATA [NAME MODE DATA]...: a newc archive with its trailer.
+newc() {
+	perl -e '
+		my $ino = 1;
+		sub pad { my $n = shift; "\0" x ((4 - $n % 4) % 4) }
+		sub entry {
+			my ($name, $mode, $data) = @_;
+			my $h = sprintf("070701" . "%08X" x 13, $ino++, $mode, 0, 0, 1, 0,
+					length($data), 0, 0, 0, 0, length($name) + 1, 0) . "$name\0";
+			print $h, pad(length $h), $data, pad(length $data);
+		}
+		while (@ARGV) { my ($n, $m, $d) = splice(@ARGV, 0, 3); entry($n, oct($m), $d) }
+		entry("TRAILER!!!", 0, "");
+	' -- "$@"
+}
+
+test_expect_success 'setup' '
+	printf "hello\n" >hello
+	"$MINOS" initramfs --bare --add hello:/etc/hello -o base.img --compress none
+'
+
+test_expect_success 'ls: a 2 GiB symlink stops at the unpack limit, nothing printed past it' '
+	{
+		perl -e "printf(\"070701\" . \"%08X\" x 13 . \"big\\0\\0\\0\", 1, 0120777, 0, 0, 1, 0,
+			0x80000000, 0, 0, 0, 0, 4, 0)"
+		head -c 2147483648 /dev/zero
+		perl -e "print \"070701\" . \"0\" x 80 . \"B\" . \"0\" x 7 . \"0\" x 8 . \"TRAILER!!!\\0\\0\\0\\0\""
+	} | zstd -q -1 >biglink.zst
+	[ $(wc -c <biglink.zst) -lt 200000 ]
+	expect_error "unpacks to more than 64 MiB, the limit; raise it with --max-memory" \
+		"$MINOS" ls biglink.zst
+	[ $(wc -c <"$TMP/.stdout") -lt 1000 ]
+'
+
+test_expect_success 'ls: a link target longer than PATH_MAX is named, not printed' '
+	newc long 0120777 "$(head -c 5000 /dev/zero | tr "\0" a)" >long.cpio
+	"$MINOS" ls long.cpio >out
+	grep -q "long -> (a target of 5000 bytes, over PATH_MAX: the kernel skips it)" out
+	[ $(wc -c <out) -lt 200 ]
+'
+
+test_expect_success 'ls: control bytes, backslashes and newlines in names and targets are escaped' '
+	newc "$(printf "a\nfake")" 0100644 "" "$(printf "\033[31mred")" 0120777 "$(printf "x\ty\\\\")" \
+		"$(printf "bad\377utf8 caf\303\251")" 0100644 "" >esc.cpio
+	"$MINOS" ls esc.cpio >out
+	cat out
+	expect_eq "$(wc -l <out)" 3
+	grep -q " a\\\\nfake\$" out
+	grep -q " \\\\033\[31mred -> x\\\\ty\\\\\\\\\$" out
+	grep -q " bad\\\\377utf8 caf.*\$" out
+	LC_ALL=C grep -q "caf$(printf "\303\251")\$" out
+	expect_absent "$(printf "\033")" out
+'
+
+test_expect_success 'ls: xz asking for a 1.5 GiB dictionary hits the window limit' '
+	newc f 0100644 x | xz --check=crc32 --lzma2=dict=1536MiB >dict.xz
+	[ $(wc -c <dict.xz) -lt 400 ]
+	expect_error "this xz data needs 1537 MiB of memory, over the 128 MiB limit; raise it with --max-memory" \
+		"$MINOS" ls dict.xz
+'
+
+test_expect_success 'ls: a valid xz archive under a small --max-memory names the limit, not damage' '
+	"$MINOS" initramfs --bare --add hello:/etc/hello -o level9.xz --compress xz --level 9
+	"$MINOS" ls level9.xz >/dev/null
+	expect_error "needs 65 MiB of memory, over the 32 MiB limit" "$MINOS" ls --max-memory 64 level9.xz
+	expect_absent "damaged" "$TMP/.stderr"
+	MINOS_MAX_MEMORY=64 "$MINOS" ls --max-memory 256 level9.xz >/dev/null
+'
+
+test_expect_success 'ls: the lz4 magic with no block after it is an error' '
+	printf "\002\041\114\030" >magic.lz4
+	expect_error "lz4 magic with no data after it" "$MINOS" ls magic.lz4
+	newc f 0100644 x | lz4 -q -l >good.lz4
+	cat magic.lz4 >>good.lz4
+	"$MINOS" ls good.lz4 | grep -q " f\$"
+'
+
+test_expect_success 'ls: /dev/zero, a FIFO and a directory are refused at once' '
+	expect_error "/dev/zero: is not a regular file" "$MINOS" ls /dev/zero
+	mkfifo fifo
+	expect_error "fifo: is not a regular file" "$MINOS" ls fifo
+	expect_error "is a directory" "$MINOS" ls .
+'
+
+test_expect_success 'ls: zstd and gzip bombs stop at the unpack limit' '
+	head -c 1073741824 /dev/zero | zstd -q -1 >bomb.zst
+	head -c 1073741824 /dev/zero | gzip -1 >bomb.gz
+	expect_error "offset 0: unpacks to more than 64 MiB, the limit" "$MINOS" ls bomb.zst
+	expect_error "offset 0: unpacks to more than 64 MiB, the limit" "$MINOS" ls bomb.gz
+	expect_error "offset 0: unpacks to more than 32 MiB, the limit" "$MINOS" ls --max-memory 128 bomb.gz
+'
+
+test_expect_success 'ls: an input larger than the limit is refused before it is read' '
+	head -c 40000000 /dev/zero >big.img
+	expect_error "big.img: is larger than 32 MiB, the limit; raise it with --max-memory" \
+		"$MINOS" ls big.img
+	expect_error "MINOS_MAX_TIME: .soon. is not a whole number" env MINOS_MAX_TIME=soon "$MINOS" ls big.img
+	status=0; "$MINOS" ls --max-memory 0 big.img 2>err || status=$?
+	expect_eq $status 2
+	grep -q "^minos: --max-memory: .0. is not a whole number from 1 to" err
+'
+
+test_expect_success 'ls: an ISO whose directory record points back at the root is refused' '
+	mkdir -p isotree/a/b && echo x >isotree/a/b/f
+	xorriso -as mkisofs -quiet -R -J -o loop.iso isotree 2>/dev/null
+	# In every tree (ISO 9660 and Joliet), point "b" back at the root.
+	perl -e "
+		open(F, \"+<\", \$ARGV[0]) or die; binmode F;
+		sub rd { my (\$o, \$n) = @_; my \$b; seek(F, \$o, 0); read(F, \$b, \$n); \$b }
+		for (my \$vd = 16; ; \$vd++) {
+			my \$d = rd(\$vd * 2048, 2048);
+			last if ord(\$d) == 255;
+			next unless ord(\$d) == 1 || ord(\$d) == 2;
+			my \$root = unpack(\"V\", substr(\$d, 158, 4));
+			my \$sub = sub { my (\$blk, \$want) = @_; my \$dir = rd(\$blk * 2048, 2048);
+				for (my \$o = 0; \$o < 2048 && ord(substr(\$dir, \$o, 1)); \$o += ord(substr(\$dir, \$o, 1))) {
+					my \$n = substr(\$dir, \$o + 33, ord(substr(\$dir, \$o + 32, 1)));
+					\$n =~ s/\\0//g; return (\$blk * 2048 + \$o, unpack(\"V\", substr(\$dir, \$o + 2, 4)))
+						if uc(\$n) eq \$want } die \"no \$want\" };
+			my (\$ra, \$a) = \$sub->(\$root, \"A\");
+			my (\$rb, \$b) = \$sub->(\$a, \"B\");
+			seek(F, \$rb + 2, 0); print F pack(\"V\", \$root) . pack(\"N\", \$root);
+		}" loop.iso
+	expect_error "is reached twice: the tree loops" "$MINOS" ls loop.iso
+'
+
+test_expect_success 'initramfs --add of a file whose size stat says is 0 adds what it holds' '
+	"$MINOS" initramfs --bare --add /proc/self/status:/etc/status -o proc.img --compress none
+	"$MINOS" ls proc.img | grep " etc/status\$" >line
+	[ "$(awk "{ print \$5 }" line)" -gt 100 ]
+	cpio -i --quiet --to-stdout etc/status <proc.img | grep -q "^Name:"
+'
+
+test_expect_success 'a full disk is said once, for zstd and for xz' '
+	for c in zstd xz gzip; do
+		(ulimit -f 64; trap "" XFSZ; exec "$MINOS" initramfs -o full.$c --compress $c) \
+			>/dev/null 2>full.$c.err && { echo "no error for $c"; false; }
+		cat full.$c.err
+		expect_eq "$(wc -l <full.$c.err)" 1
+		grep -q "cannot write" full.$c.err
+		[ ! -e full.$c ]
+		ls -a | grep -v "^\.full" >/dev/null
+		[ -z "$(ls -a | grep "^\.full")" ]
+	done
+'
+
+test_expect_success '-o refuses a symlink, a FIFO and a directory, and leaves them be' '
+	echo keep >kept
+	ln -s kept link
+	expect_error "link: is a symbolic link: refusing to replace it" \
+		"$MINOS" initramfs --bare --add hello:/x -o link
+	[ -L link ] && expect_eq "$(cat kept)" keep
+	mkfifo pipe
+	expect_error "pipe: exists and is not a regular file: refusing to replace it" \
+		"$MINOS" initramfs --bare --add hello:/x -o pipe
+	[ -p pipe ]
+	mkdir dir
+	expect_error "dir: exists and is not a regular file" "$MINOS" initramfs --bare --add hello:/x -o dir
+	[ -d dir ]
+	"$MINOS" initramfs --bare --add hello:/x -o kept --compress none
+	cpio -it --quiet <kept | grep -qx x
+'
+
+test_expect_success 'initramfs --add of a relocatable ELF object (.o, .ko) works' '
+	printf "int f(void) { return 1; }\n" >obj.c
+	cc -c -o obj.o obj.c
+	"$MINOS" initramfs --bare --add obj.o:/lib/obj.ko -o obj.img --compress none
+	cpio -it --quiet <obj.img | grep -qx lib/obj.ko
+'
+
+test_expect_success 'ELF: program headers at an odd offset are read; two PT_INTERP are damage' '
+	# e_phoff 65: one PT_NULL header there, then one with two PT_INTERP.
+	perl -e "
+		sub elf { my (\$phoff, @ph) = @_;
+			my \$eh = \"\\x7fELF\" . pack(\"CCCC\", 2, 1, 1, 0) . \"\\0\" x 8 .
+				pack(\"vvVQQQVvvvvvv\", 3, 62, 1, 0, \$phoff, 0, 0, 64, 56, scalar(@ph), 64, 0, 0);
+			my \$f = \$eh . \"\\0\" x (\$phoff - 64);
+			\$f .= pack(\"VVQQQQQQ\", @\$_) for @ph;
+			return \$f . \"/lib/ld.so\\0\" }
+		open(A, \">\", \"odd.elf\"); print A elf(65, [0, 0, 0, 0, 0, 0, 0, 0]);
+		open(B, \">\", \"two.elf\"); my \$i = 64 + 2 * 56;
+		print B elf(64, [3, 4, \$i, 0, 0, 11, 11, 1], [3, 4, \$i, 0, 0, 11, 11, 1]);"
+	chmod +x odd.elf two.elf
+	"$MINOS" initramfs --bare --add odd.elf:/bin/odd -o odd.img --compress none
+	expect_error "two.elf: damaged ELF: two PT_INTERP segments" \
+		"$MINOS" initramfs --bare --add two.elf:/bin/two -o two.img
+'
+
+test_expect_success 'SIGTERM during a build leaves no temporary file' '
+	head -c 33554432 /dev/urandom >noise
+	"$MINOS" initramfs --bare --add noise:/noise -o slow.img --compress xz --level 9 &
+	pid=$!
+	i=0
+	until ls -a | grep -q "^\.slow\.img\."; do
+		i=$((i + 1)); [ $i -lt 500 ] || { echo "no temporary file appeared"; false; }
+		sleep 0.01
+	done
+	kill -TERM $pid
+	status=0; wait $pid || status=$?
+	expect_eq $status 143
+	expect_eq "$(ls -a | grep -c "slow\.img")" 0
+'
+
+test_expect_success 'an empty directory, and an image with no entries at all' '
+	mkdir empty
+	"$MINOS" initramfs --bare --add empty:/empty -o empty.img --compress none
+	cpio -it --quiet <empty.img | grep -qx empty
+	: >nothing.spec
+	"$MINOS" initramfs --bare --spec nothing.spec -o nothing.img --compress none
+	expect_eq "$(cpio -it --quiet <nothing.img | wc -l)" 0
+'
+
+test_done
