@@ -123,12 +123,16 @@ struct test_run *test_open(const char *cmdline)
 	if (!cmdline_get(cmdline, "minos.test", name, sizeof(name)) &&
 	    !oem_strings_name(name, sizeof(name)))
 		return NULL;
-	if (!*name || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
-		return say("minos.test=%s: not a device name", name), NULL;
+	if (!*name || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
+		say("minos.test=%s: not a device name", name);
+		return NULL;
+	}
 	snprintf(dev, sizeof(dev), "/dev/%s", name);
 	fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return say("cannot open test channel %s: %s", dev, strerror(errno)), NULL;
+	if (fd < 0) {
+		say("cannot open test channel %s: %s", dev, strerror(errno));
+		return NULL;
+	}
 	/* 8-bit clean: no echo, no line discipline, no flow control. */
 	if (tcgetattr(fd, &tio) == 0) {
 		cfmakeraw(&tio);

@@ -23,20 +23,27 @@ int cmd_initramfs(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;
-		else if (c == 'h')
-			return initramfs_opts_free(&o), help_command("initramfs", stdout), 0;
-		else if ((rc = initramfs_opt(&o, c, optarg)) < 0)
-			return initramfs_opts_free(&o), 2;	/* said what is wrong */
-		else if (rc == 0)
-			return initramfs_opts_free(&o), usage_error("initramfs");
+		else if (c == 'h') {
+			initramfs_opts_free(&o);
+			help_command("initramfs", stdout);
+			return 0;
+		} else if ((rc = initramfs_opt(&o, c, optarg)) < 0) {
+			initramfs_opts_free(&o);
+			return 2;	/* said what is wrong */
+		} else if (rc == 0) {
+			initramfs_opts_free(&o);
+			return usage_error("initramfs");
+		}
 	}
 	if (optind < argc) {
 		fail(argv[optind], "unexpected argument");
-		return initramfs_opts_free(&o), usage_error("initramfs");
+		initramfs_opts_free(&o);
+		return usage_error("initramfs");
 	}
 	if (!output) {
 		fail("initramfs", "no output file: give -o FILE");
-		return initramfs_opts_free(&o), usage_error("initramfs");
+		initramfs_opts_free(&o);
+		return usage_error("initramfs");
 	}
 	rc = outfile_open(&out, output, 0644);
 	if (!rc) {

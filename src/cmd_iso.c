@@ -97,28 +97,36 @@ int cmd_iso(int argc, char **argv)
 		case OPT_TIMEOUT:
 			if (parse_long(optarg, 0, 86400, &v) < 0) {
 				fail("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
-				return initramfs_opts_free(&o), usage_error("iso");
+				initramfs_opts_free(&o);
+				return usage_error("iso");
 			}
 			s.timeout = (int)v;
 			continue;
 		}
-		if ((rc = initramfs_opt(&o, c, optarg)) < 0)
-			return initramfs_opts_free(&o), 2;	/* said what is wrong */
-		if (rc == 0)
-			return initramfs_opts_free(&o), usage_error("iso");
+		if ((rc = initramfs_opt(&o, c, optarg)) < 0) {
+			initramfs_opts_free(&o);
+			return 2;	/* said what is wrong */
+		}
+		if (rc == 0) {
+			initramfs_opts_free(&o);
+			return usage_error("iso");
+		}
 		builds |= c != OPT_KERNEL;
 	}
 	if (optind < argc) {
 		fail(argv[optind], "unexpected argument");
-		return initramfs_opts_free(&o), usage_error("iso");
+		initramfs_opts_free(&o);
+		return usage_error("iso");
 	}
 	if (!output) {
 		fail("iso", "no output file: give -o FILE");
-		return initramfs_opts_free(&o), usage_error("iso");
+		initramfs_opts_free(&o);
+		return usage_error("iso");
 	}
 	if (initrd && builds) {
 		fail("--initrd", "gives the initramfs: it excludes the options that build one");
-		return initramfs_opts_free(&o), usage_error("iso");
+		initramfs_opts_free(&o);
+		return usage_error("iso");
 	}
 	rc = build(&o, initrd, &s, output);
 	initramfs_opts_free(&o);

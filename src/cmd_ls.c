@@ -282,8 +282,10 @@ int cmd_ls(int argc, char **argv)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return help_command("ls", stdout), 0;
+		if (c == 'h') {
+			help_command("ls", stdout);
+			return 0;
+		}
 		if (c == 'm')
 			mem = optarg;
 		else if (c == 't')
@@ -291,8 +293,10 @@ int cmd_ls(int argc, char **argv)
 		else
 			return usage_error("ls");
 	}
-	if (optind != argc - 1)
-		return fail("ls", "expects one FILE"), usage_error("ls");
+	if (optind != argc - 1) {
+		fail("ls", "expects one FILE");
+		return usage_error("ls");
+	}
 	if ((c = limit_value(mem, "--max-memory", "MINOS_MAX_MEMORY", 1L << 20, &l.memory_mib)) ||
 	    (c = limit_value(secs, "--max-time", "MINOS_MAX_TIME", 86400, &l.seconds)))
 		return c;

@@ -100,15 +100,21 @@ int cmd_run(int argc, char **argv)
 	if (vm_config_init(&c) < 0)
 		return 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (opt == 'h')
-			return help_command("run", stdout), 0;
+		if (opt == 'h') {
+			help_command("run", stdout);
+			return 0;
+		}
 		if ((rc = vm_config_opt(&c, opt, optarg)) <= 0)
 			return rc < 0 ? 2 : usage_error("run");
 	}
-	if (optind < argc)
-		return fail(argv[optind], "unexpected argument"), usage_error("run");
-	if (vm_config_finish(&c) < 0)
-		return vm_config_free(&c), 1;
+	if (optind < argc) {
+		fail(argv[optind], "unexpected argument");
+		return usage_error("run");
+	}
+	if (vm_config_finish(&c) < 0) {
+		vm_config_free(&c);
+		return 1;
+	}
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);

@@ -193,8 +193,10 @@ static int converse(struct session *s, long long deadline)
 			until = poweroff_by;
 		if (now >= until)
 			break;
-		if (poll(p, 3, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR)
-			return fail_errno("poll", "failed"), EXIT_MINOS;
+		if (poll(p, 3, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR) {
+			fail_errno("poll", "failed");
+			return EXIT_MINOS;
+		}
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 
@@ -324,21 +326,27 @@ int cmd_test(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	s.sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
 	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (opt == 'h')
-			return help_command("test", stdout), 0;
+		if (opt == 'h') {
+			help_command("test", stdout);
+			return 0;
+		}
 		if (opt == OPT_VERBOSE)
 			s.verbose = 1;
 		else if (opt == OPT_TIMELINE)
 			svg_path = optarg;
 		else if (opt == OPT_TIMEOUT) {
-			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0)
-				return fail("--timeout", "'%s': expected seconds", optarg), EXIT_MINOS;
+			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0) {
+				fail("--timeout", "'%s': expected seconds", optarg);
+				return EXIT_MINOS;
+			}
 		} else if ((rc = vm_config_opt(&c, opt, optarg)) <= 0) {
 			return rc < 0 ? EXIT_MINOS : usage();
 		}
 	}
-	if (optind >= argc)
-		return fail("test", "no command: minos test [options] -- COMMAND [ARG]..."), usage();
+	if (optind >= argc) {
+		fail("test", "no command: minos test [options] -- COMMAND [ARG]...");
+		return usage();
+	}
 	s.argv = argv + optind;
 	if (svg_path) {
 		s.tl = &tl;

@@ -438,8 +438,10 @@ static int unzstd(const unsigned char *p, size_t len, uint64_t base, const char 
 			return fail(what, "offset %llu: damaged zstd data: %s",
 				    (unsigned long long)base, ZSTD_getErrorName(r));
 		}
-		if (too_big(out, what, base, lim) < 0)
-			return ZSTD_freeDStream(d), -1;
+		if (too_big(out, what, base, lim) < 0) {
+			ZSTD_freeDStream(d);
+			return -1;
+		}
 	} while (r != 0 && (in.pos < in.size || o.pos == o.size));
 	ZSTD_freeDStream(d);
 	*used = in.pos;
@@ -466,8 +468,10 @@ static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *w
 		x.avail_out = n;
 		r = lzma_code(&x, LZMA_FINISH);
 		out->len += n - x.avail_out;
-		if (too_big(out, what, base, lim) < 0)
-			return lzma_end(&x), -1;
+		if (too_big(out, what, base, lim) < 0) {
+			lzma_end(&x);
+			return -1;
+		}
 	} while (r == LZMA_OK);
 	*used = x.total_in;
 	if (r == LZMA_MEMLIMIT_ERROR) {

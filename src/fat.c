@@ -166,8 +166,10 @@ int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
 	uint16_t date, time;
 	unsigned char *img, *fat, *data;
 
-	if (build_tree(&t, files, n, what) < 0)
-		return free(t.v), -1;
+	if (build_tree(&t, files, n, what) < 0) {
+		free(t.v);
+		return -1;
+	}
 	for (spc = 1; spc <= 64; spc *= 2) {
 		cs = spc * SECTOR;
 		clusters = 0;

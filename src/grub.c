@@ -193,10 +193,14 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 	struct buf b = {0};
 	char *t;
 
-	if (strpbrk(title, "\n\r"))
-		return fail("--title", "must be one line"), NULL;
-	if (strpbrk(cmdline, "\n\r"))
-		return fail("--cmdline", "must be one line"), NULL;
+	if (strpbrk(title, "\n\r")) {
+		fail("--title", "must be one line");
+		return NULL;
+	}
+	if (strpbrk(cmdline, "\n\r")) {
+		fail("--cmdline", "must be one line");
+		return NULL;
+	}
 	add_str(&b, "# grub.cfg written by minos\n"
 		    "search --no-floppy --set=root --file ");
 	add_str(&b, marker);

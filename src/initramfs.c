@@ -212,18 +212,20 @@ static char *find_minos_init(void)
 
 static int add_init(struct rootfs *fs, const struct initramfs_opts *o)
 {
-	char *init = o->init ? xstrdup(o->init) : find_minos_init();
+	char *init = o->init ? xstrdup(o->init) : find_minos_init(), *real = NULL;
 	struct stat st;
 	int rc;
 
 	if (!init)
 		return -1;
-	if (stat(init, &st) < 0)
+	/* /init is the file itself: a link to it (an installed minos-init) is followed. */
+	if (stat(init, &st) < 0 || !(real = realpath(init, NULL)))
 		rc = fail_errno(init, "cannot use as /init");
 	else if (!S_ISREG(st.st_mode))
 		rc = fail(init, "cannot use as /init: not a regular file");
 	else
-		rc = rootfs_add_host(fs, init, "/init");
+		rc = rootfs_add_host(fs, real, "/init");
+	free(real);
 	free(init);
 	return rc;
 }

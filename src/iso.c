@@ -49,10 +49,13 @@ static int hash_file(uint64_t *h, const char *path)
 
 	if (fd < 0)
 		return fail_errno(path, "cannot open");
-	if (fstat(fd, &st) < 0)
-		return close(fd), fail_errno(path, "cannot read");
-	if (st.st_size && (p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
-		return close(fd), fail_errno(path, "cannot map");
+	if (fstat(fd, &st) < 0 ||
+	    (st.st_size && (p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)) {
+		int rc = fail_errno(path, "cannot read");
+
+		close(fd);
+		return rc;
+	}
 	close(fd);
 	if (st.st_size) {
 		sums[0] = libdeflate_crc32(0, p, st.st_size);
@@ -124,8 +127,10 @@ static IsoDir *add_dir(struct iso_build *b, IsoDir *parent, const char *name)
 	IsoDir *d;
 	int rc = iso_image_add_new_dir(b->img, parent, name, &d);
 
-	if (rc < 0)
-		return isofs_fail(name, rc), NULL;
+	if (rc < 0) {
+		isofs_fail(name, rc);
+		return NULL;
+	}
 	set_attrs((IsoNode *)d, 0555, b->t);
 	return d;
 }
@@ -138,8 +143,10 @@ static int add_data(struct iso_build *b, IsoDir *parent, const char *name,
 	IsoFile *f;
 	int rc = iso_memory_stream_new(data, len, &st);
 
-	if (rc < 0)
-		return free(data), isofs_fail(name, rc);
+	if (rc < 0) {
+		free(data);
+		return isofs_fail(name, rc);
+	}
 	rc = iso_image_add_new_file(b->img, parent, name, st, &f);
 	if (rc < 0)
 		return isofs_fail(name, rc);

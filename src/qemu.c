@@ -494,8 +494,12 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 			return fail("/dev/kvm", "--accel kvm: the guest made no progress in %d s "
 				   "under KVM", KVM_PROGRESS_MS / 1000);
 		vm_stop(vm);
-		warning("KVM", "%s; falling back to TCG (slow; MINOS_ACCEL=tcg skips the try)",
-		     r < 0 ? "QEMU failed under KVM" : "the guest made no progress in 5 s");
+		if (r < 0)
+			warning("KVM", "QEMU failed under KVM; falling back to TCG (slow; "
+				"MINOS_ACCEL=tcg skips the try)");
+		else
+			warning("KVM", "the guest made no progress in %d s; falling back to TCG "
+				"(slow; MINOS_ACCEL=tcg skips the try)", KVM_PROGRESS_MS / 1000);
 		accel = ACCEL_TCG;
 		fell_back = 1;
 	}

@@ -58,9 +58,9 @@ int vm_config_finish(struct vm_config *c);
 void vm_config_free(struct vm_config *c);
 
 /*
- * Boots: QEMU with its console (and test channel) connected to us.  With
- * accel auto, KVM is used when /dev/kvm works, and vm_wait_progress()
- * falls back to TCG when the guest shows no sign of life under it.
+ * Starts QEMU under the accelerator given (KVM or TCG, never auto), with
+ * its console (and test channel) connected to us.  Choosing, and falling
+ * back to TCG, is vm_boot()'s job.
  */
 int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel);
 /*
