@@ -40,8 +40,6 @@ void run_and_wait(struct init *in, const struct inittab_entry *e);
 /* Reaps every exited child; calls on_exit for each. */
 void reap(struct init *in, void (*on_exit)(struct init *, pid_t, int status));
 void child_reset(const struct init *in);
-/* Last resort: a shell on the console, or a frozen, still reaping PID 1. */
-_Noreturn void emergency(struct init *in, const char *why);
 
 /* supervise.c: which entries run when */
 void boot_sequence(struct init *in);	/* sysinit, wait (in order), once */
@@ -50,8 +48,10 @@ void run_action(struct init *in, enum action a);	/* start all of an action */
 int start_due(struct init *in);
 void child_exited(struct init *in, pid_t pid, int status);	/* for reap() */
 
-/* shutdown.c */
+/* shutdown.c: the ways out */
 _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind);
+/* Last resort: a shell on the console, or a frozen, still reaping PID 1. */
+_Noreturn void emergency(struct init *in, const char *why);
 /* SIGTERM, SIGHUP, SIGCONT to all, wait up to timeout_ms, SIGKILL, reap. */
 void kill_all(int timeout_ms);
 
@@ -71,8 +71,10 @@ int dir_open(struct dirscan *d, int fd);	/* takes fd (may be -1) */
 const struct dirent *dir_next(struct dirscan *d);	/* NULL at the end */
 void dir_close(struct dirscan *d);
 
-/* root.c: root= on the command line: mount it and switch_root, or an emergency shell */
+/* root.c: root= on the command line: find it, mount it, switch to it, or an emergency shell */
 void root_boot(struct init *in);
+/* switchroot.c: NEWROOT mounted, init checked: move over / and exec init; never returns */
+_Noreturn void switch_root(struct init *in, const char *newroot, const char *init);
 
 /* power.c: the ACPI power button */
 void power_open(struct init *in);

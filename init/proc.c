@@ -125,39 +125,3 @@ void run_and_wait(struct init *in, const struct inittab_entry *e)
 		if (got < 0 && errno != EINTR)
 			break;
 }
-
-_Noreturn void emergency(struct init *in, const char *why)
-{
-	static const struct inittab_entry shell = {"", ACT_RESPAWN, "-/bin/sh"};
-	static const int sigs[] = {SIGCHLD, SIGUSR1, SIGUSR2, SIGPWR, SIGTERM, SIGINT};
-	sigset_t set;
-	pid_t pid, got;
-
-	say("%s: starting an emergency shell", why);
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&set, sigs[i]);
-	while ((pid = spawn_entry(in, &shell)) > 0) {
-		/* poweroff, reboot and halt from the shell still work */
-		for (got = 0; got != pid;) {
-			int sig = sigwaitinfo(&set, NULL);
-
-			if (sig == SIGUSR1)
-				shutdown_system(in, SD_HALT);
-			if (sig == SIGUSR2 || sig == SIGPWR)
-				shutdown_system(in, SD_POWEROFF);
-			if (sig == SIGTERM || sig == SIGINT)
-				shutdown_system(in, SD_REBOOT);
-			while (got != pid && (got = waitpid(-1, NULL, WNOHANG)) > 0)
-				;
-		}
-		say("emergency shell exited; starting another");
-		sleep(1);
-	}
-	say("no emergency shell either; init is frozen, still reaping");
-	for (;;) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		sleep(1);
-	}
-}

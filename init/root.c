@@ -1,8 +1,8 @@
 /*
  * root.c - the real root: which device root= means (a path, LABEL=,
  * UUID=, PARTUUID= or MAJ:MIN), waiting for it without udev (polling
- * /sys/class/block and reading superblocks and partition tables), mounting
- * it, and switch_root the way util-linux does it.
+ * /sys/class/block, each device's superblock read by probe.c), mounting it
+ * and checking its init, then switchroot.c's switch_root().
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -21,6 +20,7 @@
 
 #include "cmdline.h"
 #include "init.h"
+#include "probe.h"
 #include "root.h"
 
 #define NEWROOT "/sysroot"
@@ -92,117 +92,6 @@ int root_uuid_eq(const char *a, const char *b)
 	return !*a && !*b;
 }
 
-/* What a superblock says: type, UUID and label (empty when it has none). */
-struct fsid {
-	char type[16], uuid[40], label[64];
-};
-
-static unsigned char sb[0x10200];	/* enough for btrfs, at 64 KiB */
-
-static void uuid_str(char *out, const unsigned char *u)
-{
-	int o = 0;
-
-	for (int i = 0; i < 16; i++)
-		o += sprintf(out + o, "%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
-}
-
-/* A space- or NUL-padded label. */
-static void label_str(char *out, size_t n, const unsigned char *p, size_t len)
-{
-	if (len >= n)
-		len = n - 1;
-	memcpy(out, p, len);
-	out[len] = '\0';
-	for (size_t i = strnlen(out, len); i > 0 && out[i - 1] == ' ';)
-		out[--i] = '\0';
-}
-
-static int probe(const char *dev, struct fsid *f)
-{
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
-	ssize_t got = fd >= 0 ? pread(fd, sb, sizeof(sb), 0) : -1;
-
-	memset(f, 0, sizeof(*f));
-	if (fd >= 0)
-		close(fd);
-	if (got < 0)
-		return -1;
-	memset(sb + got, 0, sizeof(sb) - got);
-	if (sb[0x438] == 0x53 && sb[0x439] == 0xef) {
-		strcpy(f->type, "ext4");	/* the ext4 driver mounts ext2 and ext3 too */
-		uuid_str(f->uuid, sb + 0x468);
-		label_str(f->label, sizeof(f->label), sb + 0x478, 16);
-	} else if (!memcmp(sb + 0x10040, "_BHRfS_M", 8)) {
-		strcpy(f->type, "btrfs");
-		uuid_str(f->uuid, sb + 0x10020);
-		label_str(f->label, sizeof(f->label), sb + 0x1012b, 256);
-	} else if (!memcmp(sb, "XFSB", 4)) {
-		strcpy(f->type, "xfs");
-		uuid_str(f->uuid, sb + 0x20);
-		label_str(f->label, sizeof(f->label), sb + 0x6c, 12);
-	} else if (!memcmp(sb + 0x8001, "CD001", 5)) {
-		const unsigned char *t = sb + 0x832d;	/* creation time: the UUID blkid gives */
-
-		strcpy(f->type, "iso9660");
-		label_str(f->label, sizeof(f->label), sb + 0x8028, 32);
-		snprintf(f->uuid, sizeof(f->uuid), "%.4s-%.2s-%.2s-%.2s-%.2s-%.2s-%.2s", t, t + 4,
-			 t + 6, t + 8, t + 10, t + 12, t + 14);
-	} else if (!memcmp(sb, "hsqs", 4)) {
-		strcpy(f->type, "squashfs");
-	} else if (sb[510] == 0x55 && sb[511] == 0xaa &&
-		   (!memcmp(sb + 0x52, "FAT32", 5) || !memcmp(sb + 0x36, "FAT1", 4))) {
-		int off = !memcmp(sb + 0x52, "FAT32", 5) ? 0x43 : 0x27;
-
-		strcpy(f->type, "vfat");
-		snprintf(f->uuid, sizeof(f->uuid), "%02X%02X-%02X%02X", sb[off + 3], sb[off + 2],
-			 sb[off + 1], sb[off]);
-		label_str(f->label, sizeof(f->label), sb + off + 4, 11);
-	}
-	return 0;
-}
-
-static unsigned long long le(const unsigned char *p, int n)
-{
-	unsigned long long v = 0;
-
-	while (n--)
-		v = v << 8 | p[n];
-	return v;
-}
-
-/* The PARTUUID of partition `part` of disk /dev/disk: GPT's GUID, or MBR's "SIG-NN". */
-static int partuuid(const char *disk, int part, char *out)
-{
-	int fd = open(disk, O_RDONLY | O_CLOEXEC);
-	unsigned char *s = sb;
-	int rc = -1;
-
-	if (fd < 0)
-		return -1;
-	if (pread(fd, s, 1024, 0) == 1024 && s[510] == 0x55 && s[511] == 0xaa) {
-		if (s[450] == 0xee && !memcmp(s + 512, "EFI PART", 8)) {
-			unsigned long long lba = le(s + 512 + 72, 8);
-			unsigned size = (unsigned)le(s + 512 + 84, 4);
-			unsigned char e[128];
-
-			if (size >= 32 && size <= 4096 &&
-			    pread(fd, e, 32, (off_t)(lba * 512 + (unsigned long long)(part - 1) * size)) == 32) {
-				unsigned char *g = e + 16, u[16] = {g[3], g[2], g[1], g[0], g[5], g[4], g[7], g[6]};
-
-				memcpy(u + 8, g + 8, 8);
-				uuid_str(out, u);
-				rc = 0;
-			}
-		} else if (part >= 1) {
-			sprintf(out, "%08llx-%02x", le(s + 440, 4), part);
-			rc = 0;
-		}
-	}
-	close(fd);
-	return rc;
-}
-
 /* A sysfs value: its first line. */
 static int read_line(const char *path, char *buf, size_t n)
 {
@@ -226,7 +115,7 @@ static int matches(const struct root_spec *r, const char *name, struct fsid *f)
 			return 0;
 		snprintf(path, sizeof(path), "/dev/%s", name);
 	}
-	if (probe(path, f) < 0)
+	if (probe_fs(path, f) < 0)
 		return 0;	/* not openable yet: devtmpfs has not made the node */
 	if (r->kind == ROOT_LABEL)
 		return !strcmp(f->label, r->value);
@@ -249,7 +138,8 @@ static int matches(const struct root_spec *r, const char *name, struct fsid *f)
 		snprintf(disk, sizeof(disk), "/dev/%.60s",
 			 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
 		end = val;
-		return partuuid(disk, (int)digits(&end), path) == 0 && root_uuid_eq(path, r->value);
+		return probe_partuuid(disk, (int)digits(&end), path) == 0 &&
+		       root_uuid_eq(path, r->value);
 	}
 	return 1;
 }
@@ -311,65 +201,6 @@ static int has_init(const char *init)
 	       WEXITSTATUS(status) == 0;
 }
 
-/* Deletes a directory's contents, staying on its filesystem. */
-static void remove_tree(int dirfd, dev_t dev)
-{
-	struct dirscan d;
-	const struct dirent *e;
-
-	dir_open(&d, dirfd);
-	while ((e = dir_next(&d))) {
-		struct stat st;
-		int fd;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
-			continue;	/* another mount: leave it alone */
-		if (S_ISDIR(st.st_mode) &&
-		    (fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-			remove_tree(fd, dev);
-		unlinkat(dirfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0);
-	}
-	dir_close(&d);
-}
-
-/*
- * util-linux's order: everything checked first; then /dev /proc /sys /run
- * moved into the new root, the new root moved over /, chroot, and only then
- * the initramfs deleted, through a descriptor to its root, to free its memory.
- */
-static void switch_root(struct init *in, const char *init)
-{
-	static const char *const moves[] = {"/dev", "/proc", "/sys", "/run"};
-	int old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	char *argv[] = {(char *)init, NULL};
-
-	if (old < 0 || fstat(old, &st) < 0)
-		emergency(in, "switch_root: cannot open the initramfs root");
-	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
-		char target[64];
-		struct stat t;
-
-		snprintf(target, sizeof(target), NEWROOT "%s", moves[i]);
-		if (stat(target, &t) == 0 && S_ISDIR(t.st_mode)) {
-			if (mount(moves[i], target, NULL, MS_MOVE, NULL) < 0)
-				say("cannot move %s into the new root: %s", moves[i], strerror(errno));
-		} else {
-			say("the new root has no %s; unmounting it", moves[i]);
-			umount2(moves[i], MNT_DETACH);
-		}
-	}
-	if (chdir(NEWROOT) < 0 || mount(NEWROOT, "/", NULL, MS_MOVE, NULL) < 0 ||
-	    chroot(".") < 0 || chdir("/") < 0)
-		emergency(in, "switch_root: cannot move the new root over /");
-	remove_tree(old, st.st_dev);
-	child_reset(in);
-	execv(init, argv);
-	say("cannot run %s: %s", init, strerror(errno));
-	emergency(in, "switch_root failed");
-}
-
 static int in_initramfs(void)
 {
 	struct statfs s;
@@ -419,5 +250,5 @@ void root_boot(struct init *in)
 	}
 	say("switching to the root on %s (%s%s), running %s", dev, r.fstype[0] ? r.fstype : f.type,
 	    r.rw ? ", rw" : ", ro", init);
-	switch_root(in, init);
+	switch_root(in, NEWROOT, init);
 }

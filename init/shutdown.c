@@ -1,10 +1,13 @@
 /*
- * shutdown.c - halt, poweroff and reboot without losing data: every
- * process asked to stop and then killed, every filesystem unmounted (or
- * remounted read-only when busy), synced, and only then reboot(2).
+ * shutdown.c - the ways out of PID 1: halt, poweroff and reboot without
+ * losing data (every process asked to stop and then killed, every
+ * filesystem unmounted or remounted read-only when busy, synced, and only
+ * then reboot(2)), and the emergency shell, the last resort when anything
+ * on the way fails, from which poweroff and reboot still work.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -129,10 +132,49 @@ _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind)
 	pid = fork();
 	if (pid == 0) {
 		reboot(cmds[kind]);
+		say("%s: reboot(2) failed: %s", names[kind], strerror(errno));
 		_exit(1);
 	}
-	if (pid > 0)
+	if (pid < 0)
+		say("%s: cannot fork to call reboot(2): %s", names[kind], strerror(errno));
+	else
 		waitpid(pid, NULL, 0);
-	say("%s failed: %s", names[kind], strerror(errno));
 	emergency(in, "shutdown failed");
 }
+
+_Noreturn void emergency(struct init *in, const char *why)
+{
+	static const struct inittab_entry shell = {"", ACT_RESPAWN, "-/bin/sh"};
+	static const int sigs[] = {SIGCHLD, SIGUSR1, SIGUSR2, SIGPWR, SIGTERM, SIGINT};
+	sigset_t set;
+	pid_t pid, got;
+
+	say("%s: starting an emergency shell", why);
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&set, sigs[i]);
+	while ((pid = spawn_entry(in, &shell)) > 0) {
+		/* poweroff, reboot and halt from the shell still work */
+		for (got = 0; got != pid;) {
+			int sig = sigwaitinfo(&set, NULL);
+
+			if (sig == SIGUSR1)
+				shutdown_system(in, SD_HALT);
+			if (sig == SIGUSR2 || sig == SIGPWR)
+				shutdown_system(in, SD_POWEROFF);
+			if (sig == SIGTERM || sig == SIGINT)
+				shutdown_system(in, SD_REBOOT);
+			while (got != pid && (got = waitpid(-1, NULL, WNOHANG)) > 0)
+				;
+		}
+		say("emergency shell exited; starting another");
+		sleep(1);
+	}
+	say("no emergency shell either; init is frozen, still reaping");
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		sleep(1);
+	}
+}
+

@@ -35,15 +35,9 @@ int cmd_initramfs(int argc, char **argv)
 			return usage_error("initramfs");
 		}
 	}
-	if (optind < argc) {
-		fail(argv[optind], "unexpected argument");
+	if ((rc = no_more_args("initramfs", output, argc, argv))) {
 		initramfs_opts_free(&o);
-		return usage_error("initramfs");
-	}
-	if (!output) {
-		fail("initramfs", "no output file: give -o FILE");
-		initramfs_opts_free(&o);
-		return usage_error("initramfs");
+		return rc;
 	}
 	rc = outfile_open(&out, output, 0644);
 	if (!rc) {

@@ -113,15 +113,9 @@ int cmd_iso(int argc, char **argv)
 		}
 		builds |= c != OPT_KERNEL;
 	}
-	if (optind < argc) {
-		fail(argv[optind], "unexpected argument");
+	if ((rc = no_more_args("iso", output, argc, argv))) {
 		initramfs_opts_free(&o);
-		return usage_error("iso");
-	}
-	if (!output) {
-		fail("iso", "no output file: give -o FILE");
-		initramfs_opts_free(&o);
-		return usage_error("iso");
+		return rc;
 	}
 	if (initrd && builds) {
 		fail("--initrd", "gives the initramfs: it excludes the options that build one");

@@ -247,52 +247,14 @@ static int usage(void)
 	return EXIT_MINOS;
 }
 
-/* The picture's title: what booted, how. */
-static char *timeline_title(const struct vm_config *c, const struct vm *vm)
-{
-	const char *what = c->iso ? c->iso : c->usb ? c->usb : c->kernel;
-	const char *base = strrchr(what, '/') ? strrchr(what, '/') + 1 : what;
+struct test_opts {
+	long timeout;
+	const char *svg_path;	/* --timeline, or NULL */
+};
 
-	return xasprintf("Boot timeline: %s%s, %s, %s, %s", c->iso ? "ISO " : c->usb ? "USB " : "",
-			 base, c->iso ? "CD" : c->usb ? "USB stick" : "-kernel",
-			 c->uefi ? "OVMF" : "SeaBIOS", vm->accel == ACCEL_KVM ? "KVM" : "TCG");
-}
-
-/* The timeline: stages before the console's first byte, and the picture. */
-static void timeline_qemu_started(struct timeline *tl, const struct vm *vm)
-{
-	timeline_mark(tl, TL_HOST, tl->origin);
-	if (vm->first_spawn_ms != vm->spawn_ms)
-		timeline_mark(tl, TL_KVM_TRY, vm->first_spawn_ms);
-	timeline_mark(tl, TL_FIRMWARE, vm->spawn_ms);
-}
-
-static int timeline_finish(struct session *s, const struct vm_config *c, struct outfile *out)
-{
-	char *title = timeline_title(c, s->vm);
-	FILE *f;
-	int rc = -1;
-
-	timeline_end(s->tl, now_ms_host());
-	if (s->verbose)
-		timeline_print(s->tl, stderr);
-	f = fdopen(dup(out->fd), "w");
-	if (f) {
-		timeline_write_svg(s->tl, f, title);
-		rc = ferror(f) ? -1 : 0;
-		if (fclose(f) != 0)
-			rc = -1;
-	}
-	free(title);
-	if (rc < 0) {
-		fail_errno(out->path, "cannot write the timeline");
-		outfile_abort(out);
-		return -1;
-	}
-	return outfile_commit(out);
-}
-
-int cmd_test(int argc, char **argv)
+/* The options: 0 to go on, else the exit status. */
+static int parse(int argc, char **argv, struct vm_config *c, struct session *s,
+		 struct test_opts *o)
 {
 	static const struct option opts[] = {
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -302,17 +264,78 @@ int cmd_test(int argc, char **argv)
 		RUN_LONGOPTS,
 		{0},
 	};
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			help_command("test", stdout);
+			return -1;
+		}
+		if (opt == OPT_VERBOSE) {
+			s->verbose = 1;
+		} else if (opt == OPT_TIMELINE) {
+			o->svg_path = optarg;
+		} else if (opt == OPT_TIMEOUT) {
+			if (parse_long(optarg, 1, 86400 * 7, &o->timeout) < 0) {
+				fail("--timeout", "'%s': expected seconds", optarg);
+				return EXIT_MINOS;
+			}
+		} else if ((rc = vm_config_opt(c, opt, optarg)) <= 0) {
+			return rc < 0 ? EXIT_MINOS : usage();
+		}
+	}
+	if (optind >= argc) {
+		fail("test", "no command: minos test [options] -- COMMAND [ARG]...");
+		return usage();
+	}
+	s->argv = argv + optind;
+	return 0;
+}
+
+/* Boots, converses, cleans up: the exit status. */
+static int run(struct vm_config *c, struct session *s, const struct test_opts *o,
+	       struct outfile *svg)
+{
+	char seen[4096], *title;
+	size_t nseen;
+	int rc;
+
+	if (vm_boot(c, s->vm, seen, sizeof(seen), &nseen) < 0) {
+		if (o->svg_path)
+			outfile_abort(svg);
+		vm_destroy(s->vm);
+		return EXIT_MINOS;
+	}
+	if (s->tl)
+		timeline_qemu_started(s->tl, s->vm->first_spawn_ms, s->vm->spawn_ms);
+	console_bytes(s, seen, nseen);
+	rc = converse(s, now_ms_host() + o->timeout * 1000LL);
+	if (rc < 0) {
+		fprintf(stderr, "minos: timed out after %ld s\n", o->timeout);
+		rc = EXIT_TIMEOUT;
+	}
+	vm_destroy(s->vm);
+	if (s->tl) {
+		title = timeline_title(c->iso ? c->iso : c->usb ? c->usb : c->kernel,
+				       c->iso ? "CD" : c->usb ? "USB stick" : NULL, c->uefi,
+				       s->vm->accel == ACCEL_KVM);
+		if (timeline_save(s->tl, svg, title, s->verbose) < 0)
+			rc = EXIT_MINOS;
+		free(title);
+	}
+	return rc;
+}
+
+int cmd_test(int argc, char **argv)
+{
 	struct vm_config c;
 	struct vm vm = {.con = -1, .ctl = -1};
 	struct session s = {.vm = &vm, .status = -1};
+	struct test_opts o = {.timeout = 300};
 	struct timeline tl;
 	struct outfile svg = {.fd = -1};
-	const char *svg_path = NULL;
-	long timeout = 300;
 	sigset_t stop;
-	char seen[4096];
-	size_t nseen;
-	int opt, rc;
+	int rc;
 
 	timeline_init(&tl, now_ms_host());
 	if (vm_config_init(&c) < 0)
@@ -325,58 +348,19 @@ int cmd_test(int argc, char **argv)
 	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, NULL);
 	s.sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (opt == 'h') {
-			help_command("test", stdout);
-			return 0;
-		}
-		if (opt == OPT_VERBOSE)
-			s.verbose = 1;
-		else if (opt == OPT_TIMELINE)
-			svg_path = optarg;
-		else if (opt == OPT_TIMEOUT) {
-			if (parse_long(optarg, 1, 86400 * 7, &timeout) < 0) {
-				fail("--timeout", "'%s': expected seconds", optarg);
-				return EXIT_MINOS;
-			}
-		} else if ((rc = vm_config_opt(&c, opt, optarg)) <= 0) {
-			return rc < 0 ? EXIT_MINOS : usage();
-		}
-	}
-	if (optind >= argc) {
-		fail("test", "no command: minos test [options] -- COMMAND [ARG]...");
-		return usage();
-	}
-	s.argv = argv + optind;
-	if (svg_path) {
+	rc = parse(argc, argv, &c, &s, &o);
+	if (o.svg_path) {
 		s.tl = &tl;
 		c.early_console = 1;
 	}
 	/* The picture's file is made now, so a bad path fails before the boot. */
-	if (vm_config_finish(&c) < 0 || (svg_path && outfile_open(&svg, svg_path, 0644) < 0)) {
-		vm_config_free(&c);
-		return EXIT_MINOS;
-	}
-	if (vm_boot(&c, &vm, seen, sizeof(seen), &nseen) < 0) {
-		if (svg_path)
-			outfile_abort(&svg);
-		vm_destroy(&vm);
-		vm_config_free(&c);
-		return EXIT_MINOS;
-	}
-	if (s.tl)
-		timeline_qemu_started(s.tl, &vm);
-	console_bytes(&s, seen, nseen);
-	rc = converse(&s, now_ms_host() + timeout * 1000LL);
-	if (rc < 0) {
-		fprintf(stderr, "minos: timed out after %ld s\n", timeout);
-		rc = EXIT_TIMEOUT;
-	}
-	vm_destroy(&vm);
-	if (s.tl && timeline_finish(&s, &c, &svg) < 0)
+	if (rc == 0 && (vm_config_finish(&c) < 0 ||
+			(o.svg_path && outfile_open(&svg, o.svg_path, 0644) < 0)))
 		rc = EXIT_MINOS;
+	if (rc == 0)
+		rc = run(&c, &s, &o, &svg);
 	vm_config_free(&c);
 	buf_free(&s.frames);
 	close(s.sigfd);
-	return rc;
+	return rc < 0 ? 0 : rc;	/* -1: --help */
 }

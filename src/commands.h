@@ -14,5 +14,7 @@ int cmd_test(int argc, char **argv);
 int help_command(const char *name, FILE *out);
 /* "Try 'minos help COMMAND'" on stderr; returns 2, the exit status of usage errors. */
 int usage_error(const char *name);
+/* After the options: no arguments left, and -o given; else says which and returns 2. */
+int no_more_args(const char *name, const char *output, int argc, char **argv);
 
 #endif

@@ -18,6 +18,30 @@
 #define EOC           0xfffu
 #define ATTR_DIR      0x10
 #define ATTR_ARCHIVE  0x20
+#define DIRENT        32u	/* bytes of a directory entry */
+
+/* The boot sector: jump, OEM name, BIOS parameter block, extended BPB. */
+enum {
+	BS_JUMP = 0, BPB_BYTES_PER_SECTOR = 11, BPB_SECTORS_PER_CLUSTER = 13,
+	BPB_RESERVED_SECTORS = 14, BPB_FATS = 16, BPB_ROOT_ENTRIES = 17,
+	BPB_TOTAL_SECTORS_16 = 19, BPB_MEDIA = 21, BPB_FAT_SECTORS = 22,
+	BPB_SECTORS_PER_TRACK = 24, BPB_HEADS = 26, BPB_TOTAL_SECTORS_32 = 32,
+	BS_DRIVE = 36, BS_BOOT_SIGNATURE = 38, BS_SERIAL = 39, BS_LABEL_AND_TYPE = 43,
+	BS_BOOT_CODE = 62, BS_SIGNATURE = 510,
+};
+
+/* A directory entry. */
+enum {
+	DIR_NAME = 0, DIR_ATTR = 11, DIR_CREATE_TIME = 14, DIR_CREATE_DATE = 16,
+	DIR_ACCESS_DATE = 18, DIR_WRITE_TIME = 22, DIR_WRITE_DATE = 24, DIR_CLUSTER = 26,
+	DIR_SIZE = 28,
+};
+
+/* Where everything goes, in sectors and clusters. */
+struct layout {
+	uint32_t spc, cluster_bytes, clusters;	/* sectors a cluster, its bytes, data clusters */
+	uint32_t fat_sectors, root_entries, root_sectors, total;
+};
 
 struct node {
 	char name[11];		/* space-padded 8.3, as stored */
@@ -114,7 +138,7 @@ static int build_tree(struct tree *t, const struct fat_file *files, size_t n,
 
 static uint64_t node_bytes(const struct node *nd)
 {
-	return nd->is_dir ? (uint64_t)(nd->children + 2) * 32 : nd->file->len;
+	return nd->is_dir ? (uint64_t)(nd->children + 2) * DIRENT : nd->file->len;
 }
 
 static void fat12_set(unsigned char *fat, uint32_t n, uint32_t v)
@@ -136,15 +160,15 @@ static void put32(unsigned char *p, uint32_t v) { put16(p, v); put16(p + 2, v >>
 static void dir_entry(unsigned char *e, const char name[11], int attr,
 		      uint32_t cluster, uint32_t size, uint16_t date, uint16_t time)
 {
-	memcpy(e, name, 11);
-	e[11] = attr;
-	put16(e + 14, time);	/* creation */
-	put16(e + 16, date);
-	put16(e + 18, date);	/* last access */
-	put16(e + 22, time);	/* modification */
-	put16(e + 24, date);
-	put16(e + 26, cluster);
-	put32(e + 28, size);
+	memcpy(e + DIR_NAME, name, 11);
+	e[DIR_ATTR] = attr;
+	put16(e + DIR_CREATE_TIME, time);
+	put16(e + DIR_CREATE_DATE, date);
+	put16(e + DIR_ACCESS_DATE, date);
+	put16(e + DIR_WRITE_TIME, time);
+	put16(e + DIR_WRITE_DATE, date);
+	put16(e + DIR_CLUSTER, cluster);
+	put32(e + DIR_SIZE, size);
 }
 
 static void fat_datetime(int64_t t, uint16_t *date, uint16_t *tm_)
@@ -158,115 +182,131 @@ static void fat_datetime(int64_t t, uint16_t *date, uint16_t *tm_)
 	*tm_ = tm.tm_hour << 11 | tm.tm_min << 5 | tm.tm_sec / 2;
 }
 
-int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
-	      int64_t mtime, struct buf *out, const char *what)
+/* The smallest cluster that keeps the count FAT12's; -1 if none does. */
+static int plan(const struct tree *t, struct layout *l)
 {
-	struct tree t = {0};
-	uint32_t spc, cs, clusters = 0, fatsz, rootents, rootsecs, total, next = 2;
-	uint16_t date, time;
-	unsigned char *img, *fat, *data;
-
-	if (build_tree(&t, files, n, what) < 0) {
-		free(t.v);
-		return -1;
-	}
-	for (spc = 1; spc <= 64; spc *= 2) {
-		cs = spc * SECTOR;
-		clusters = 0;
-		for (size_t i = 1; i < t.n; i++)
-			clusters += (node_bytes(&t.v[i]) + cs - 1) / cs;
-		if (clusters <= FAT12_MAX)
+	for (l->spc = 1; l->spc <= 64; l->spc *= 2) {
+		l->cluster_bytes = l->spc * SECTOR;
+		l->clusters = 0;
+		for (size_t i = 1; i < t->n; i++)
+			l->clusters += (node_bytes(&t->v[i]) + l->cluster_bytes - 1) / l->cluster_bytes;
+		if (l->clusters <= FAT12_MAX)
 			break;
 	}
-	if (spc > 64) {
-		free(t.v);
-		return fail(what, "too much data for a FAT12 EFI system partition");
-	}
-	if (clusters == 0)
-		clusters = 1;
-	fatsz = ((clusters + 2) * 3 / 2 + 1 + SECTOR - 1) / SECTOR;
-	rootents = (t.v[0].children + 15) / 16 * 16;
-	if (rootents == 0)
-		rootents = 16;
-	rootsecs = rootents * 32 / SECTOR;
-	total = 1 + 2 * fatsz + rootsecs + clusters * spc;
+	if (l->spc > 64)
+		return -1;
+	if (l->clusters == 0)
+		l->clusters = 1;
+	l->fat_sectors = ((l->clusters + 2) * 3 / 2 + 1 + SECTOR - 1) / SECTOR;
+	l->root_entries = (t->v[0].children + 15) / 16 * 16;
+	if (l->root_entries == 0)
+		l->root_entries = 16;
+	l->root_sectors = l->root_entries * DIRENT / SECTOR;
+	l->total = 1 + 2 * l->fat_sectors + l->root_sectors + l->clusters * l->spc;
+	return 0;
+}
 
-	buf_reserve(out, (size_t)total * SECTOR);
-	img = out->data + out->len;
-	memset(img, 0, (size_t)total * SECTOR);
-	out->len += (size_t)total * SECTOR;
-
-	/* Boot sector: BIOS parameter block of a FAT12 volume. */
-	memcpy(img, "\xeb\x3c\x90" "MINOS   ", 11);
-	put16(img + 11, SECTOR);
-	img[13] = spc;
-	put16(img + 14, 1);		/* reserved sectors */
-	img[16] = 2;			/* FATs */
-	put16(img + 17, rootents);
-	if (total < 0x10000)
-		put16(img + 19, total);
+static void boot_sector(unsigned char *img, const struct layout *l, uint32_t serial)
+{
+	memcpy(img + BS_JUMP, "\xeb\x3c\x90" "MINOS   ", 11);
+	put16(img + BPB_BYTES_PER_SECTOR, SECTOR);
+	img[BPB_SECTORS_PER_CLUSTER] = l->spc;
+	put16(img + BPB_RESERVED_SECTORS, 1);
+	img[BPB_FATS] = 2;
+	put16(img + BPB_ROOT_ENTRIES, l->root_entries);
+	if (l->total < 0x10000)
+		put16(img + BPB_TOTAL_SECTORS_16, l->total);
 	else
-		put32(img + 32, total);
-	img[21] = 0xf8;			/* media: fixed disk */
-	put16(img + 22, fatsz);
-	put16(img + 24, 32);		/* sectors per track, heads: nominal */
-	put16(img + 26, 64);
-	img[36] = 0x80;
-	img[38] = 0x29;			/* extended boot signature */
-	put32(img + 39, serial);
-	memcpy(img + 43, "NO NAME    FAT12   ", 19);
-	memcpy(img + 62, "\xcd\x18", 2);	/* not bootable: int 18h, next device */
-	img[510] = 0x55;
-	img[511] = 0xaa;
+		put32(img + BPB_TOTAL_SECTORS_32, l->total);
+	img[BPB_MEDIA] = 0xf8;			/* fixed disk */
+	put16(img + BPB_FAT_SECTORS, l->fat_sectors);
+	put16(img + BPB_SECTORS_PER_TRACK, 32);	/* and heads: nominal */
+	put16(img + BPB_HEADS, 64);
+	img[BS_DRIVE] = 0x80;
+	img[BS_BOOT_SIGNATURE] = 0x29;		/* an extended BPB follows */
+	put32(img + BS_SERIAL, serial);
+	memcpy(img + BS_LABEL_AND_TYPE, "NO NAME    FAT12   ", 19);
+	memcpy(img + BS_BOOT_CODE, "\xcd\x18", 2);	/* not bootable: int 18h, next device */
+	img[BS_SIGNATURE] = 0x55;
+	img[BS_SIGNATURE + 1] = 0xaa;
+}
 
-	fat = img + SECTOR;
+/* Clusters in creation order: deterministic, each node contiguous. */
+static void place(struct tree *t, const struct layout *l, unsigned char *fat,
+		  unsigned char *data)
+{
+	uint32_t next = 2;
+
 	fat12_set(fat, 0, 0xff8);
 	fat12_set(fat, 1, EOC);
-	fat_datetime(mtime, &date, &time);
-	data = img + (size_t)(1 + 2 * fatsz + rootsecs) * SECTOR;
+	for (size_t i = 1; i < t->n; i++) {
+		struct node *nd = &t->v[i];
 
-	/* Clusters in creation order: deterministic, each node contiguous. */
-	for (size_t i = 1; i < t.n; i++) {
-		struct node *nd = &t.v[i];
-
-		nd->clusters = (node_bytes(nd) + cs - 1) / cs;
+		nd->clusters = (node_bytes(nd) + l->cluster_bytes - 1) / l->cluster_bytes;
 		nd->cluster = nd->clusters ? next : 0;
 		for (uint32_t c = 0; c < nd->clusters; c++)
 			fat12_set(fat, next + c, c + 1 < nd->clusters ? next + c + 1 : EOC);
 		next += nd->clusters;
 		if (!nd->is_dir && nd->file->len)
-			memcpy(data + (size_t)(nd->cluster - 2) * cs, nd->file->data,
-			       nd->file->len);
+			memcpy(data + (size_t)(nd->cluster - 2) * l->cluster_bytes,
+			       nd->file->data, nd->file->len);
 	}
-	memcpy(fat + (size_t)fatsz * SECTOR, fat, (size_t)fatsz * SECTOR);
+	memcpy(fat + (size_t)l->fat_sectors * SECTOR, fat, (size_t)l->fat_sectors * SECTOR);
+}
 
-	/* Directory entries: "." and ".." first in subdirectories. */
-	for (size_t i = 0; i < t.n; i++) {
-		struct node *nd = &t.v[i];
+/* Directory entries: "." and ".." first in subdirectories. */
+static void directories(const struct tree *t, const struct layout *l, unsigned char *root,
+			unsigned char *data, uint16_t date, uint16_t time)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		const struct node *nd = &t->v[i];
 		unsigned char *e;
 
 		if (!nd->is_dir)
 			continue;
-		e = i == 0 ? img + (size_t)(1 + 2 * fatsz) * SECTOR
-			   : data + (size_t)(nd->cluster - 2) * cs;
+		e = i == 0 ? root : data + (size_t)(nd->cluster - 2) * l->cluster_bytes;
 		if (i) {
-			uint32_t up = nd->parent ? t.v[nd->parent].cluster : 0;
+			uint32_t up = nd->parent ? t->v[nd->parent].cluster : 0;
 
 			dir_entry(e, ".          ", ATTR_DIR, nd->cluster, 0, date, time);
-			dir_entry(e + 32, "..         ", ATTR_DIR, up, 0, date, time);
-			e += 64;
+			dir_entry(e + DIRENT, "..         ", ATTR_DIR, up, 0, date, time);
+			e += 2 * DIRENT;
 		}
-		for (size_t j = 1; j < t.n; j++) {
-			const struct node *c = &t.v[j];
+		for (size_t j = 1; j < t->n; j++) {
+			const struct node *c = &t->v[j];
 
 			if (c->parent != (int)i)
 				continue;
-			dir_entry(e, c->name, c->is_dir ? ATTR_DIR : ATTR_ARCHIVE,
-				  c->cluster, c->is_dir ? 0 : (uint32_t)c->file->len,
-				  date, time);
-			e += 32;
+			dir_entry(e, c->name, c->is_dir ? ATTR_DIR : ATTR_ARCHIVE, c->cluster,
+				  c->is_dir ? 0 : (uint32_t)c->file->len, date, time);
+			e += DIRENT;
 		}
 	}
+}
+
+int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
+	      int64_t mtime, struct buf *out, const char *what)
+{
+	struct tree t = {0};
+	struct layout l = {0};
+	uint16_t date, time;
+	unsigned char *img, *fat, *root;
+	int rc = build_tree(&t, files, n, what);
+
+	if (rc == 0 && plan(&t, &l) < 0)
+		rc = fail(what, "too much data for a FAT12 EFI system partition");
+	if (rc == 0) {
+		buf_reserve(out, (size_t)l.total * SECTOR);
+		img = out->data + out->len;
+		memset(img, 0, (size_t)l.total * SECTOR);
+		out->len += (size_t)l.total * SECTOR;
+		fat = img + SECTOR;
+		root = fat + (size_t)2 * l.fat_sectors * SECTOR;
+		boot_sector(img, &l, serial);
+		place(&t, &l, fat, root + (size_t)l.root_sectors * SECTOR);
+		fat_datetime(mtime, &date, &time);
+		directories(&t, &l, root, root + (size_t)l.root_sectors * SECTOR, date, time);
+	}
 	free(t.v);
-	return 0;
+	return rc;
 }

@@ -255,62 +255,67 @@ static int add_extra(struct rootfs *fs, const char *arg)
 	return rc;
 }
 
+/* The tree the options describe, finished (sorted, checked). */
+static int build_tree(struct rootfs *fs, const struct initramfs_opts *o, enum compression comp)
+{
+	char *kernel = NULL, *release = NULL;
+	int rc = -1;
+
+	if ((o->modules_dir || o->firmware_dir) && !o->nmodules) {
+		fail(o->modules_dir ? "--modules-dir" : "--firmware-dir", "is only used with --module");
+		goto out;
+	}
+	if (o->kernel || o->nmodules) {
+		/* --module without --kernel: the kernel minos would boot */
+		kernel = kernel_find(o->kernel);
+		if (!kernel || kernel_inspect(kernel, &release) < 0 ||
+		    check_kernel(kernel, release, comp) < 0)
+			goto out;
+	}
+	if ((!o->bare && add_skeleton(fs) < 0) ||
+	    ((!o->bare || o->busybox || o->busybox_src) && add_busybox(fs, o) < 0) ||
+	    ((!o->bare || o->init) && add_init(fs, o) < 0))
+		goto out;
+	for (size_t i = 0; i < o->nadds; i++)
+		if (add_extra(fs, o->adds[i]) < 0)
+			goto out;
+	if (o->nmodules && add_modules(fs, o, release) < 0)
+		goto out;
+	for (size_t i = 0; i < o->nspecs; i++)
+		if (spec_read(fs, o->specs[i]) < 0)
+			goto out;
+	rc = rootfs_finish(fs);
+out:
+	free(kernel);
+	free(release);
+	return rc;
+}
+
 int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 		    const char *what)
 {
 	enum compression comp = o->compress < 0 ? COMP_ZSTD : o->compress;
 	struct rootfs fs = {0};
-	struct sink *s;
-	char *kernel = NULL, *release = NULL;
-	int min, max, level, rc = 0;
+	struct sink *s = NULL;
+	int min, max, level, rc = -1;
 
 	compression_levels(comp, &min, &max, &level);
-	if (o->level >= 0 && comp == COMP_NONE)
-		rc = fail("--level", "an uncompressed archive takes no level");
-	else if (o->level >= 0 && (o->level < min || o->level > max))
-		rc = fail("--level", "%s takes a level from %d to %d",
-			 compression_name(comp), min, max);
-	else if (o->level >= 0)
+	if (o->level >= 0 && comp == COMP_NONE) {
+		fail("--level", "an uncompressed archive takes no level");
+		goto out;
+	}
+	if (o->level >= 0 && (o->level < min || o->level > max)) {
+		fail("--level", "%s takes a level from %d to %d", compression_name(comp), min, max);
+		goto out;
+	}
+	if (o->level >= 0)
 		level = o->level;
-	if (!rc && (o->modules_dir || o->firmware_dir) && !o->nmodules)
-		rc = fail(o->modules_dir ? "--modules-dir" : "--firmware-dir",
-			 "is only used with --module");
-	if (!rc && (o->kernel || o->nmodules)) {
-		/* --module without --kernel: the kernel minos would boot */
-		kernel = kernel_find(o->kernel);
-		if (!kernel || kernel_inspect(kernel, &release) < 0 ||
-		    check_kernel(kernel, release, comp) < 0)
-			rc = -1;
-	}
-	if (!rc && !o->bare)
-		rc = add_skeleton(&fs);
-	if (!rc && (!o->bare || o->busybox || o->busybox_src))
-		rc = add_busybox(&fs, o);
-	if (!rc && (!o->bare || o->init))
-		rc = add_init(&fs, o);
-	for (size_t i = 0; !rc && i < o->nadds; i++)
-		rc = add_extra(&fs, o->adds[i]);
-	if (!rc && o->nmodules)
-		rc = add_modules(&fs, o, release);
-	for (size_t i = 0; !rc && i < o->nspecs; i++)
-		rc = spec_read(&fs, o->specs[i]);
-	free(kernel);
-	free(release);
-	if (!rc)
-		rc = rootfs_finish(&fs);
-	if (rc) {
-		rootfs_free(&fs);
-		sink_finish(out);
-		return -1;
-	}
-	s = sink_compress(comp, level, out, what);
-	if (!s) {
-		rootfs_free(&fs);
-		sink_finish(out);
-		return -1;
-	}
+	if (build_tree(&fs, o, comp) < 0 || !(s = sink_compress(comp, level, out, what)))
+		goto out;
 	rc = rootfs_write(&fs, s, (uint32_t)source_date_epoch());
-	if (sink_finish(s) < 0)
+out:
+	/* finishing the compressor finishes out too; without one, out is finished here */
+	if (sink_finish(s ? s : out) < 0)
 		rc = -1;
 	rootfs_free(&fs);
 	return rc;

@@ -1,4 +1,5 @@
 /* main.c - the minos command: dispatches to one function per command */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -122,15 +123,23 @@ static const struct command {
 	 "arguments, QEMU missing, unreadable kernel); 255 if the guest died without a\n"
 	 "status (kernel panic, init crash).\n"},
 	{"ls", cmd_ls, "list an initramfs or an ISO",
-	 "Usage: minos ls FILE\n"
+	 "Usage: minos ls [--max-memory MIB] [--max-time SECONDS] FILE\n"
 	 "\n"
 	 "Lists the entries of an initramfs or an ISO image like ls -l: mode, links,\n"
 	 "owner, group, size (or device numbers), time, path and symlink target.\n"
+	 "Names and link targets are printed escaped (\\n, \\033...), as ls -b does.\n"
 	 "Reads newc and crc cpio, plain or compressed with gzip, zstd, xz or lz4, and\n"
 	 "files of several segments (an early-microcode cpio followed by a compressed\n"
 	 "one); each segment after the first is marked with a line starting with '#'.\n"
 	 "An ISO 9660 image is listed with its Rock Ridge names and attributes, then\n"
-	 "one line per El Torito boot entry, starting with '# El Torito'.\n"},
+	 "one line per El Torito boot entry, starting with '# El Torito'.\n"
+	 "\n"
+	 "The file may come from anywhere: the listing runs held to a memory and a\n"
+	 "time limit, and says which one it hit.\n"
+	 "  --max-memory MIB     memory limit, default 256 ($MINOS_MAX_MEMORY); of it,\n"
+	 "                       the file may be 1/8, a segment unpacked 1/4 and a\n"
+	 "                       decoder's window (xz, zstd) 1/2\n"
+	 "  --max-time SECONDS   time limit, default 10 ($MINOS_MAX_TIME)\n"},
 };
 
 static const struct command *find(const char *name)
@@ -153,6 +162,19 @@ static void usage(FILE *out)
 	fputs("  help        show help for a command\n"
 	      "\n"
 	      "Run 'minos help COMMAND' for a command's options.  See minos(1).\n", out);
+}
+
+int no_more_args(const char *name, const char *output, int argc, char **argv)
+{
+	if (optind < argc) {
+		fail(argv[optind], "unexpected argument");
+		return usage_error(name);
+	}
+	if (!output) {
+		fail(name, "no output file: give -o FILE");
+		return usage_error(name);
+	}
+	return 0;
 }
 
 int help_command(const char *name, FILE *out)

@@ -216,7 +216,8 @@ static int modinfo_section(const struct reader *r, char **out, size_t *len)
 	*out = NULL;
 	if (rd(r, &eh, sizeof(eh), 0) < 0 || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_type != ET_REL || eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    eh.e_type != ET_REL || eh.e_machine != EM_X86_64 ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
 	    eh.e_shstrndx >= eh.e_shnum)
 		return -1;
 	sh = xmalloc(eh.e_shnum * sizeof(*sh));

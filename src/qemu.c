@@ -355,7 +355,7 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 {
 	struct argv a = {0};
 	char *con_path, *ctl_path;
-	int lcon, lctl = -1, rc = 0;
+	int lcon, lctl = -1, rc = -1;
 
 	if (prepare(c, vm) < 0)
 		return -1;
@@ -369,18 +369,16 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 	if (c->test && lcon >= 0)
 		lctl = listen_at(ctl_path);
 	if (lcon < 0 || (c->test && lctl < 0))
-		rc = -1;
-	if (!rc) {
-		build_argv(c, vm, accel, &a);
-		vm->spawn_ms = now_ms_host();
-		if (!vm->first_spawn_ms)
-			vm->first_spawn_ms = vm->spawn_ms;
-		rc = spawn_qemu(vm, a.v);
-	}
-	if (!rc && (vm->con = accept_within(lcon, vm, "console")) < 0)
-		rc = -1;
-	if (!rc && c->test && (vm->ctl = accept_within(lctl, vm, "test channel")) < 0)
-		rc = -1;
+		goto out;
+	build_argv(c, vm, accel, &a);
+	vm->spawn_ms = now_ms_host();
+	if (!vm->first_spawn_ms)
+		vm->first_spawn_ms = vm->spawn_ms;
+	if (spawn_qemu(vm, a.v) < 0 || (vm->con = accept_within(lcon, vm, "console")) < 0 ||
+	    (c->test && (vm->ctl = accept_within(lctl, vm, "test channel")) < 0))
+		goto out;
+	rc = 0;
+out:
 	if (lcon >= 0)
 		close(lcon);
 	if (lctl >= 0)

@@ -6,6 +6,7 @@
 #include "timeline.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -250,3 +251,42 @@ void timeline_write_svg(const struct timeline *t, FILE *f, const char *title)
 	fputs(" (host clock, from minos's start)</text>\n</svg>\n", f);
 }
 
+void timeline_qemu_started(struct timeline *t, long long first_spawn_ms, long long spawn_ms)
+{
+	timeline_mark(t, TL_HOST, t->origin);
+	if (first_spawn_ms != spawn_ms)
+		timeline_mark(t, TL_KVM_TRY, first_spawn_ms);
+	timeline_mark(t, TL_FIRMWARE, spawn_ms);
+}
+
+char *timeline_title(const char *image, const char *medium, int uefi, int kvm)
+{
+	const char *base = strrchr(image, '/') ? strrchr(image, '/') + 1 : image;
+
+	return xasprintf("Boot timeline: %s%s, %s, %s, %s",
+			 !medium ? "" : !strcmp(medium, "CD") ? "ISO " : "USB ", base,
+			 medium ? medium : "-kernel", uefi ? "OVMF" : "SeaBIOS", kvm ? "KVM" : "TCG");
+}
+
+int timeline_save(struct timeline *t, struct outfile *out, const char *title, int verbose)
+{
+	FILE *f;
+	int rc = -1;
+
+	timeline_end(t, now_ms_host());
+	if (verbose)
+		timeline_print(t, stderr);
+	f = fdopen(dup(out->fd), "w");
+	if (f) {
+		timeline_write_svg(t, f, title);
+		rc = ferror(f) ? -1 : 0;
+		if (fclose(f) != 0)
+			rc = -1;
+	}
+	if (rc < 0) {
+		fail_errno(out->path, "cannot write the timeline");
+		outfile_abort(out);
+		return -1;
+	}
+	return outfile_commit(out);
+}

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "util.h"
+
 /* The stages, in the order a boot passes through them. */
 enum tl_stage {
 	TL_HOST,		/* minos before QEMU: options, kernel, initramfs */
@@ -52,5 +54,12 @@ long long timeline_stage_end(const struct timeline *t, enum tl_stage s);
 void timeline_print(const struct timeline *t, FILE *out);
 /* The stages as an SVG picture, a bar each; title is escaped. */
 void timeline_write_svg(const struct timeline *t, FILE *f, const char *title);
+
+/* QEMU started at spawn_ms; first_spawn_ms differs when a KVM try came first. */
+void timeline_qemu_started(struct timeline *t, long long first_spawn_ms, long long spawn_ms);
+/* The picture's title: image booted, medium ("CD", "USB stick", NULL: -kernel), how. */
+char *timeline_title(const char *image, const char *medium, int uefi, int kvm);
+/* Ends the timeline, prints its table if verbose, writes and commits the SVG. */
+int timeline_save(struct timeline *t, struct outfile *out, const char *title, int verbose);
 
 #endif
