@@ -9,28 +9,33 @@ REL=$(basename "$K"); REL=${REL#vmlinuz-}
 MD=${K%/boot/*}/lib/modules/$REL	# the tree as Debian's package has it
 DISK_MODULES="--modules-dir $MD --module virtio_pci --module virtio_blk --module ext4"
 
-# The real root: BusyBox, and minos-init as /sbin/init (it then serves the
-# test channel there, so minos test runs its command on the new root).
-mkdir -p "$TMP/tree/bin" "$TMP/tree/sbin"
-for d in dev proc sys run tmp root mnt etc; do mkdir -p "$TMP/tree/$d"; done
-cp "$(command -v busybox)" "$TMP/tree/bin/busybox"
-for a in $(busybox --list); do [ -e "$TMP/tree/bin/$a" ] || ln -s busybox "$TMP/tree/bin/$a"; done
-cp "$BUILD/minos-init" "$TMP/tree/sbin/init"
-echo "the real root" >"$TMP/tree/etc/motd"
-mkfs.ext4 -q -L realroot -d "$TMP/tree" "$TMP/root.img" 48M
-UUID=$(blkid -s UUID -o value "$TMP/root.img")
-head -c 16M /dev/urandom >"$TMP/big"
-
 # What the guest says about its root: PID 1's program, / in /proc/mounts,
-# and how much initramfs memory is left (ramfs shows as Unevictable).
+# and how much initramfs memory is left (ramfs shows as Unevictable).  As
+# with util-linux, a child of PID 1 deletes the initramfs while the new init
+# starts: give it a few seconds.
 SHOW_ROOT='readlink /proc/1/exe; grep " / " /proc/mounts | cut -d" " -f1-3; cat /etc/motd
-	awk "/^(Unevictable|Shmem):/ { kb += \$2 } END { print (kb < 4096 ? \"freed\" : kb \" kB held\") }" /proc/meminfo
+	held() { awk "/^(Unevictable|Shmem):/ { kb += \$2 } END { print (kb < 4096 ? \"freed\" : kb \" kB held\") }" /proc/meminfo; }
+	i=0; while [ $i -lt 50 ] && [ "$(held)" != freed ]; do sleep 0.1; i=$((i + 1)); done; held
 	grep -o "^ext4 " /proc/modules'
 WANT_ROOT='/sbin/init
 /dev/vda / ext4
 the real root
 freed
 ext4 '
+
+# The real root: BusyBox, and minos-init as /sbin/init (it then serves the
+# test channel there, so minos test runs its command on the new root).
+test_expect_success 'setup' '
+	mkdir -p "$TMP/tree/bin" "$TMP/tree/sbin"
+	for d in dev proc sys run tmp root mnt etc; do mkdir -p "$TMP/tree/$d"; done
+	cp "$(command -v busybox)" "$TMP/tree/bin/busybox"
+	for a in $(busybox --list); do [ -e "$TMP/tree/bin/$a" ] || ln -s busybox "$TMP/tree/bin/$a"; done
+	cp "$BUILD/minos-init" "$TMP/tree/sbin/init"
+	echo "the real root" >"$TMP/tree/etc/motd"
+	mkfs.ext4 -q -L realroot -d "$TMP/tree" "$TMP/root.img" 48M
+	head -c 16M /dev/urandom >"$TMP/big"
+'
+UUID=$(blkid -s UUID -o value "$TMP/root.img" 2>/dev/null)
 
 test_expect_success '--module puts exactly the modules modprobe --show-depends lists' '
 	"$MINOS" initramfs -o m.img --kernel "$K" $DISK_MODULES

@@ -4,8 +4,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 K=$(kernel)
-"$MINOS" initramfs -o "$TMP/default.img" --kernel "$K"
 t() { "$MINOS" test --kernel "$K" --initrd "$TMP/default.img" "$@"; }
+
+test_expect_success 'setup' '
+	"$MINOS" initramfs -o "$TMP/default.img" --kernel "$K"
+'
 
 test_expect_success 'the guest command'"'"'s status is minos test'"'"'s: 7, then 0' '
 	set +e

@@ -5,8 +5,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 K=$(kernel)
-"$MINOS" initramfs -o "$TMP/default.img" --kernel "$K"
-"$MINOS" iso -o "$TMP/minos.iso" --kernel "$K" --initrd "$TMP/default.img" --timeout 0
 
 # stages FILE.svg: "key start end" per bar, in document order.
 stages() {
@@ -26,6 +24,11 @@ check() {
 	     $3 < $2 { print $1 " ends before it begins"; bad = 1 }
 	     { end = $3 } END { exit bad }' stages.txt
 }
+
+test_expect_success 'setup' '
+	"$MINOS" initramfs -o "$TMP/default.img" --kernel "$K"
+	"$MINOS" iso -o "$TMP/minos.iso" --kernel "$K" --initrd "$TMP/default.img" --timeout 0
+'
 
 test_expect_success '--kernel: firmware, decompression, kernel, minos-init, command, poweroff' '
 	"$MINOS" test --kernel "$K" --initrd default.img --timeline k.svg --verbose \
