@@ -219,8 +219,8 @@ static int run_limited(const char *path, const struct ls_limits *l)
 {
 	struct timespec left = {l->seconds, 0};
 	sigset_t chld, old;
-	int status;
-	pid_t pid;
+	int status = 0;
+	pid_t pid, got;
 
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -231,7 +231,7 @@ static int run_limited(const char *path, const struct ls_limits *l)
 		return fail_errno("ls", "cannot fork");
 	if (pid == 0)
 		list_limited(path, l, &old);
-	while (waitpid(pid, &status, WNOHANG) == 0) {
+	while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
 		long long start = now_ms_host();
 
 		if (sigtimedwait(&chld, NULL, &left) < 0 && errno == EAGAIN) {
@@ -251,6 +251,8 @@ static int run_limited(const char *path, const struct ls_limits *l)
 			left = (struct timespec){0, 0};
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (got < 0)
+		return fail_errno("ls", "cannot wait for the listing");
 	if (WIFSIGNALED(status))
 		return fail(path, "the reader died of %s (with the memory limit of %ld MiB; "
 			    "raise it with " RAISE ")", strsignal(WTERMSIG(status)), l->memory_mib);

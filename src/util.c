@@ -218,8 +218,8 @@ int write_all(int fd, const void *p, size_t n)
 }
 
 /*
- * The temporary files being written, for the signal handler below: the one
- * piece of global state in minos, since a handler has nothing else.
+ * The temporary files being written, for the signal handler below: global,
+ * since a handler has nothing else to go by.
  */
 #define PENDING_MAX 8
 static char *volatile pending[PENDING_MAX];

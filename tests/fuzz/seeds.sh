@@ -8,7 +8,7 @@ C=tests/fuzz/corpus
 MINOS=build/minos
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob; do
+for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline; do
 	mkdir -p "$C/$d"
 	rm -f "$C/$d"/seed-*
 done
@@ -126,4 +126,8 @@ printf 'pci:v00008086d000010D3sv*sd*bc*sc*i*\0pci:v00008086d000010D3sv00008086sd
 printf 'usb:v*p*d*dc*dsc*dp*ic08isc06ip50in*\0usb:v0781p5567d0100dc00dsc00dp00ic08isc06ip50in00' >"$C/glob/seed-usb"
 printf 'acpi*:PNP0C0[9A]:*\0acpi:PNP0C0B:' >"$C/glob/seed-bracket"
 printf 'a[!b-d]*\\*x?\0azz*xy' >"$C/glob/seed-escape"
+# timeline: a console as a SeaBIOS ISO boot and an OVMF boot print it; the
+# first byte sets where the reads split.
+printf '\005SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nBooting from DVD/CD...\r\nWelcome to GRUB!\r\n\r\nLoading Linux ...\r\nLoading initial ramdisk ...\r\nStarting Linux ...\r\nearly console in setup code\r\nDecompressing Linux... Parsing ELF... done.\r\nBooting the kernel.\r\n[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)\r\n[    1.234567] Run /init as init process\r\nminos-init: ready\r\n' >"$C/timeline/seed-iso-boot"
+printf '\100\033[2J\033[01;01HBdsDxe: loading Boot0001 "UEFI QEMU DVD-ROM"\r\nEFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path\r\n[    0.000000] Linux version 6.1.0\r\n' >"$C/timeline/seed-uefi"
 ls "$C"/* | wc -l
