@@ -20,6 +20,7 @@
 
 #include "../init/channel.h"
 #include "commands.h"
+#include "frames.h"
 #include "qemu.h"
 #include "timeline.h"
 #include "util.h"
@@ -36,8 +37,7 @@ struct session {
 	int sigfd;		/* SIGINT, SIGTERM, SIGHUP: stop and clean up */
 	int verbose;
 	char *const *argv;	/* the guest command */
-	struct buf frames;	/* test channel bytes not yet a whole frame */
-	int synced;		/* the guest's ready frame has been seen */
+	struct frames frames;	/* the test channel */
 	char tail[TAIL_SIZE];	/* the console's last bytes, for a death notice */
 	size_t tail_len;
 	int status;		/* -1 until the guest reports it */
@@ -84,71 +84,31 @@ static int send_command(struct session *s)
 	return rc < 0 ? fail_errno("test channel", "cannot send the command") : 0;
 }
 
-/*
- * Firmware (OVMF) writes its console to every serial port, ours included:
- * everything before minos-init's ready frame is noise to drop.
- */
-static void sync_frames(struct session *s)
+/* One frame from the guest. */
+static int on_frame(void *ctx, int type, const unsigned char *p, uint32_t len)
 {
-	static const char ready[] = CHAN_READY_FRAME;
-	const size_t n = sizeof(ready) - 1;
-	unsigned char *at = memmem(s->frames.data, s->frames.len, ready, n);
-	size_t drop;
+	struct session *s = ctx;
 
-	if (at) {
-		drop = at - s->frames.data;
-		s->synced = 1;
-	} else {
-		drop = s->frames.len > n ? s->frames.len - n : 0;
-	}
-	memmove(s->frames.data, s->frames.data + drop, s->frames.len - drop);
-	s->frames.len -= drop;
-}
-
-/* Handles every whole frame in s->frames. */
-static int take_frames(struct session *s)
-{
-	size_t off = 0;
-	int rc = 0;
-
-	if (!s->synced)
-		sync_frames(s);
-	if (!s->synced)
+	switch (type) {
+	case CHAN_READY:
+		if (s->tl)
+			timeline_mark(s->tl, TL_COMMAND, now_ms_host());
+		return send_command(s);
+	case CHAN_STDOUT:
+	case CHAN_STDERR:
+		if (write_all(type == CHAN_STDOUT ? 1 : 2, p, len) < 0 && errno != EPIPE)
+			return fail_errno(type == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
 		return 0;
-	while (!rc && s->frames.len - off >= 5) {
-		const unsigned char *f = s->frames.data + off;
-		uint32_t len = f[1] | f[2] << 8 | f[3] << 16 | (uint32_t)f[4] << 24;
-
-		if (len > (1u << 24))
-			return fail("test channel", "bad frame from the guest (length %u)", len);
-		if (s->frames.len - off - 5 < len)
-			break;
-		switch (f[0]) {
-		case CHAN_READY:
-			if (s->tl)
-				timeline_mark(s->tl, TL_COMMAND, now_ms_host());
-			rc = send_command(s);
-			break;
-		case CHAN_STDOUT:
-		case CHAN_STDERR:
-			if (write_all(f[0] == CHAN_STDOUT ? 1 : 2, f + 5, len) < 0 && errno != EPIPE)
-				rc = fail_errno(f[0] == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
-			break;
-		case CHAN_STATUS:
-			if (len != 4)
-				return fail("test channel", "bad status frame");
-			s->status = (int)(f[5] | f[6] << 8 | f[7] << 16 | (uint32_t)f[8] << 24);
-			if (s->tl)
-				timeline_mark(s->tl, TL_POWEROFF, now_ms_host());
-			break;
-		default:
-			return fail("test channel", "unknown frame type 0x%02x", f[0]);
-		}
-		off += 5 + len;
+	case CHAN_STATUS:
+		if (len != 4)
+			return fail("test channel", "bad status frame");
+		s->status = (int)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+		if (s->tl)
+			timeline_mark(s->tl, TL_POWEROFF, now_ms_host());
+		return 0;
+	default:
+		return fail("test channel", "unknown frame type 0x%02x", type);
 	}
-	memmove(s->frames.data, s->frames.data + off, s->frames.len - off);
-	s->frames.len -= off;
-	return rc;
 }
 
 /* Why the guest died: the panic line if there is one, and the last lines. */
@@ -218,8 +178,7 @@ static int converse(struct session *s, long long deadline)
 			if (i == 0) {
 				console_bytes(s, buf, (size_t)n);
 			} else {
-				buf_add(&s->frames, buf, (size_t)n);
-				if (take_frames(s) < 0)
+				if (frames_take(&s->frames, buf, (size_t)n, on_frame, s) < 0)
 					return EXIT_MINOS;
 				if (s->status >= 0 && !poweroff_by)
 					poweroff_by = now_ms_host() + POWEROFF_GRACE_MS;
@@ -360,7 +319,7 @@ int cmd_test(int argc, char **argv)
 	if (rc == 0)
 		rc = run(&c, &s, &o, &svg);
 	vm_config_free(&c);
-	buf_free(&s.frames);
+	frames_free(&s.frames);
 	close(s.sigfd);
 	return rc < 0 ? 0 : rc;	/* -1: --help */
 }

@@ -8,7 +8,7 @@ C=tests/fuzz/corpus
 MINOS=build/minos
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline; do
+for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames; do
 	mkdir -p "$C/$d"
 	rm -f "$C/$d"/seed-*
 done
@@ -130,4 +130,6 @@ printf 'a[!b-d]*\\*x?\0azz*xy' >"$C/glob/seed-escape"
 # first byte sets where the reads split.
 printf '\005SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nBooting from DVD/CD...\r\nWelcome to GRUB!\r\n\r\nLoading Linux ...\r\nLoading initial ramdisk ...\r\nStarting Linux ...\r\nearly console in setup code\r\nDecompressing Linux... Parsing ELF... done.\r\nBooting the kernel.\r\n[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)\r\n[    1.234567] Run /init as init process\r\nminos-init: ready\r\n' >"$C/timeline/seed-iso-boot"
 printf '\100\033[2J\033[01;01HBdsDxe: loading Boot0001 "UEFI QEMU DVD-ROM"\r\nEFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path\r\n[    0.000000] Linux version 6.1.0\r\n' >"$C/timeline/seed-uefi"
+# frames: firmware noise, the ready frame, stdout, stderr and a status, in reads of 8 bytes.
+printf '\007SeaBIOS noise\r\nR\014\000\000\000minos-test 1O\006\000\000\000hello\nE\003\000\000\000err X\004\000\000\000\003\000\000\000' >"$C/frames/seed-session"
 ls "$C"/* | wc -l
