@@ -68,6 +68,11 @@ static uint32_t le32(const unsigned char *p)
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
 /* 1 if block was seen before; else remembers it. */
 static int seen_before(struct check *c, uint32_t block)
 {
@@ -94,9 +99,31 @@ static int seen_before(struct check *c, uint32_t block)
 	}
 }
 
+/*
+ * What ECMA-119 promises of a record, checked because readers trust it:
+ * both byte orders of the extent and size agree, the first two records are
+ * "." (the directory itself) and "..", and neither name stands anywhere
+ * else.  (Where ".." points is not checked: libisofs's own Joliet trees
+ * point it at the directory itself.)
+ */
+static int check_record(const unsigned char *r, unsigned index, uint32_t block, uint32_t size)
+{
+	unsigned name_len = r[DR_NAME_LEN];
+	int dot = name_len == 1 && r[DR_NAME] <= 1;
+	uint32_t extent = le32(r + DR_EXTENT), length = le32(r + DR_SIZE);
+
+	if (extent != be32(r + DR_EXTENT + 4) || length != be32(r + DR_SIZE + 4))
+		return -1;
+	if (index < 2)
+		return dot && r[DR_NAME] == (int)index && (r[DR_FLAGS] & DR_FLAG_DIR) &&
+		       (index || (extent == block && length == size)) ? 0 : -1;
+	return dot ? -1 : 0;
+}
+
 static int check_dir(struct check *c, uint32_t block, uint32_t size, int depth)
 {
 	unsigned char *d;
+	unsigned index = 0;
 	int rc = 0;
 
 	if (depth > MAX_DEPTH)
@@ -112,28 +139,32 @@ static int check_dir(struct check *c, uint32_t block, uint32_t size, int depth)
 		return fail(c->path, "the directory at block %u lies past the end of the image",
 			    block);
 	}
-	for (uint32_t off = 0; !rc && off < size;) {
-		unsigned len = d[off], name_len;
+	for (uint32_t off = 0; !rc && off < size; index++) {
+		unsigned len = d[off];
 
-		if (len == 0) {		/* records do not cross blocks: go to the next one */
+		while (len == 0 && off < size) {	/* records do not cross blocks */
 			off = (off / BLOCK + 1) * BLOCK;
-			continue;
+			len = off < size ? d[off] : 0;
 		}
-		name_len = len < DR_NAME + 1 || len > size - off ? len : d[off + DR_NAME_LEN];
-		if (DR_NAME + name_len > len) {
+		if (off >= size)
+			break;
+		if (len < DR_NAME + 1 || len > size - off ||
+		    DR_NAME + (unsigned)d[off + DR_NAME_LEN] > len ||
+		    check_record(d + off, index, block, size) < 0) {
 			rc = fail(c->path, "damaged directory record at block %u, byte %u",
 				  block, off);
 			break;
 		}
 		if (++c->entries > MAX_ENTRIES)
 			rc = fail(c->path, "more than %d entries", MAX_ENTRIES);
-		else if ((d[off + DR_FLAGS] & DR_FLAG_DIR) &&
-			 !(name_len == 1 && d[off + DR_NAME] <= 1))	/* not . or .. */
+		else if (index >= 2 && (d[off + DR_FLAGS] & DR_FLAG_DIR))
 			rc = check_dir(c, le32(d + off + DR_EXTENT), le32(d + off + DR_SIZE),
 				       depth + 1);
 		off += len;
 	}
 	free(d);
+	if (!rc && index < 2)
+		rc = fail(c->path, "the directory at block %u has no . and .. records", block);
 	return rc;
 }
 
