@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{0x02, 0x21, 0x4c, 0x18},
 	};
 	static const size_t magic_len[4] = {2, 4, 6, 4};
-	struct unpack_limits lim = {.out = 64 << 20, .window = 64 << 20, .in = UINT64_MAX};
+	struct unpack_limits lim = {.out = 8 << 20, .window = 32 << 20, .in = UINT64_MAX};
 	struct buf out = {0};
 	enum compression kind;
 	unsigned char *in;

@@ -18,7 +18,7 @@ static int touch(const struct cpio_entry *e, void *ctx)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct unpack_limits lim = {.out = 64 << 20, .window = 64 << 20, .in = UINT64_MAX};
+	struct unpack_limits lim = {.out = 8 << 20, .window = 32 << 20, .in = UINT64_MAX};
 
 	initrd_walk_mem(data, size, "fuzz", &lim, NULL, touch, NULL);
 	return 0;
