@@ -29,6 +29,14 @@ for c in none gzip zstd xz lz4; do
 done
 (cd "$T" && echo hello | cpio -o -H crc --quiet) >"$C/initrd/seed-crc"
 cat "$C/initrd/seed-none" "$C/initrd/seed-zstd" >"$C/initrd/seed-two-segments"
+# The plain archive cut at every byte around the data of its file and link:
+# an off-by-one in the reader's bounds reads past the end of one of these.
+for pat in hello busybox; do
+	at=$(grep -obUa "$pat" "$C/initrd/seed-none" | head -1 | cut -d: -f1)
+	for k in $(seq $((at - 1)) $((at + ${#pat} + 4))); do
+		head -c "$k" "$C/initrd/seed-none" >"$C/initrd/seed-cut-$k"
+	done
+done
 
 # decompress: the first byte picks the format, the magic is left out.
 i=0
