@@ -30,7 +30,7 @@ test_expect_success 'ls: a 2 GiB symlink stops at the unpack limit, nothing prin
 		perl -e "printf(\"070701\" . \"%08X\" x 13 . \"big\\0\\0\\0\", 1, 0120777, 0, 0, 1, 0,
 			0x80000000, 0, 0, 0, 0, 4, 0)"
 		head -c 2147483648 /dev/zero
-		perl -e "print \"070701\" . \"0\" x 80 . \"B\" . \"0\" x 7 . \"0\" x 8 . \"TRAILER!!!\\0\\0\\0\\0\""
+		perl -e "print \"070701\" . \"0\" x 88 . \"0000000B\" . \"0\" x 8 . \"TRAILER!!!\\0\\0\\0\\0\""
 	} | zstd -q -1 >biglink.zst
 	[ $(wc -c <biglink.zst) -lt 200000 ]
 	expect_error "unpacks to more than 64 MiB, the limit; raise it with --max-memory" \
@@ -137,7 +137,7 @@ test_expect_success 'initramfs --add of a file whose size stat says is 0 adds wh
 	cpio -i --quiet --to-stdout etc/status <proc.img | grep -q "^Name:"
 '
 
-test_expect_success 'a full disk is said once, for zstd and for xz' '
+test_expect_success 'a full disk is said once, for zstd, xz and gzip' '
 	for c in zstd xz gzip; do
 		(ulimit -f 64; trap "" XFSZ; exec "$MINOS" initramfs -o full.$c --compress $c) \
 			>/dev/null 2>full.$c.err && { echo "no error for $c"; false; }
@@ -145,7 +145,6 @@ test_expect_success 'a full disk is said once, for zstd and for xz' '
 		expect_eq "$(wc -l <full.$c.err)" 1
 		grep -q "cannot write" full.$c.err
 		[ ! -e full.$c ]
-		ls -a | grep -v "^\.full" >/dev/null
 		[ -z "$(ls -a | grep "^\.full")" ]
 	done
 '
