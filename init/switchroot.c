@@ -44,6 +44,7 @@ _Noreturn void switch_root(struct init *in, const char *newroot, const char *ini
 	int old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	char *argv[] = {(char *)init, NULL};
+	pid_t pid;
 
 	if (old < 0 || fstat(old, &st) < 0)
 		emergency(in, "switch_root: cannot open the initramfs root");
@@ -64,11 +65,15 @@ _Noreturn void switch_root(struct init *in, const char *newroot, const char *ini
 	    chroot(".") < 0 || chdir("/") < 0)
 		emergency(in, "switch_root: cannot move the new root over /");
 	/* The new init reaps this child, as it reaps every orphan. */
-	if (fork() == 0) {
+	pid = fork();
+	if (pid == 0) {
 		remove_tree(old, st.st_dev);
 		_exit(0);
 	}
-	close(old);
+	if (pid < 0)
+		remove_tree(old, st.st_dev);	/* no child: free it before init starts */
+	else
+		close(old);
 	child_reset(in);
 	execv(init, argv);
 	say("cannot run %s: %s", init, strerror(errno));
