@@ -128,8 +128,9 @@ $(F)/fuzz-%: tests/fuzz/fuzz-%.c $(F)/libminos.a $(F)/libinit.a
 
 fuzz-build: $(FUZZ_BIN)
 
-# Each harness for FUZZ_SECONDS from its seed corpus; what it finds goes to
-# $(F)/corpus (tests/fuzz/corpus is the seeds, kept small by hand).
+# Each harness for FUZZ_SECONDS from tests/fuzz/corpus (the seeds, and what
+# earlier runs added to coverage); what it finds goes to $(F)/corpus, to be
+# merged in by hand with the harness's -merge=1.
 fuzz: deps
 	$(MAKE) --no-print-directory fuzz-build
 	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_NAMES)
