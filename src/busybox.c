@@ -37,7 +37,7 @@ char *busybox_find(const char *arg)
 	free(copy);
 	if (!found)
 		fail(NULL, "no BusyBox found: give --busybox PATH, set MINOS_BUSYBOX, "
-		    "or install Debian's busybox-static");
+		     "or install Debian's busybox-static");
 	return found;
 }
 

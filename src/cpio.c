@@ -25,7 +25,7 @@ int cpio_write_header(struct cpio_writer *w, const struct cpio_header *h)
 
 	if (w->pending)
 		return fail(h->name, "cpio: previous entry is missing %llu data bytes",
-			   (unsigned long long)w->pending);
+			    (unsigned long long)w->pending);
 	if (h->filesize > CPIO_MAX_FILESIZE)
 		return fail(h->name, "larger than the newc format's 4 GiB limit");
 	snprintf(hdr, sizeof(hdr),
@@ -116,25 +116,25 @@ int cpio_parse(const unsigned char *p, size_t len, uint64_t base,
 
 		if (len - off < HEADER_LEN)
 			return fail(what, "offset %llu: archive ends without a trailer",
-				   (unsigned long long)e.offset);
+				    (unsigned long long)e.offset);
 		if (!cpio_is_magic(p + off, len - off))
 			return fail(what, "offset %llu: not a newc cpio header",
-				   (unsigned long long)e.offset);
+				    (unsigned long long)e.offset);
 		e.crc = p[off + 5] == '2';
 		if (parse_header(p + off, &e, &namesize) < 0)
 			return fail(what, "offset %llu: damaged cpio header",
-				   (unsigned long long)e.offset);
+				    (unsigned long long)e.offset);
 		name_end = off + HEADER_LEN + namesize;
 		if (namesize == 0 || namesize > len - off - HEADER_LEN ||
 		    p[name_end - 1] != '\0' ||
 		    memchr(p + off + HEADER_LEN, 0, namesize) != p + name_end - 1)
 			return fail(what, "offset %llu: bad name in cpio header",
-				   (unsigned long long)e.offset);
+				    (unsigned long long)e.offset);
 		e.h.name = (const char *)p + off + HEADER_LEN;
 		name_end += PAD4(HEADER_LEN + namesize);
 		if (name_end > len || e.h.filesize > len - name_end)
 			return fail(what, "offset %llu: %s: data runs past the end",
-				   (unsigned long long)e.offset, e.h.name);
+				    (unsigned long long)e.offset, e.h.name);
 		e.data = p + name_end;
 		data_end = name_end + e.h.filesize;
 		data_end += PAD4(e.h.filesize);
@@ -151,7 +151,7 @@ int cpio_parse(const unsigned char *p, size_t len, uint64_t base,
 				sum += e.data[i];
 			if (sum != e.h.check)
 				return fail(what, "offset %llu: %s: checksum mismatch",
-					   (unsigned long long)e.offset, e.h.name);
+					    (unsigned long long)e.offset, e.h.name);
 		}
 		if (fn && fn(&e, ctx) < 0)
 			return -1;

@@ -324,7 +324,7 @@ static int walk_object(struct walk *w, const char *path, int depth)
 		w->musl |= !!strstr(info.interp, "ld-musl");
 		if (!is_x86_64_elf(info.interp))
 			rc = fail(path, "needs the interpreter %s, which is not an x86-64 ELF here",
-				 info.interp);
+				  info.interp);
 		else
 			rc = w->fn(info.interp, info.interp, w->ctx);
 	}
@@ -342,7 +342,7 @@ static int walk_object(struct walk *w, const char *path, int depth)
 		lib = find_library(w, *n, &info, origin);
 		if (!lib) {
 			rc = fail(path, "needs %s, which is not found in its run path, "
-				 "/etc/ld.so.conf or the system library directories", *n);
+				  "/etc/ld.so.conf or the system library directories", *n);
 			break;
 		}
 		if (!strlist_has(&w->done, lib)) {

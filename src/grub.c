@@ -113,7 +113,7 @@ int grub_core(enum grub_platform p, struct buf *out)
 	free(gdir);
 	if (stat(moddir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fail(moddir, "GRUB for %s is not installed: install Debian's %s",
-		    pl->name, pl->package);
+		     pl->name, pl->package);
 		goto out;
 	}
 	if (build_key(moddir, pl, &key) < 0)

@@ -75,7 +75,7 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 		o->compress = compression_from_name(arg);
 		if (o->compress < 0)
 			return fail("--compress", "unknown compression '%s' "
-				   "(none, gzip, zstd, xz or lz4)", arg);
+				    "(none, gzip, zstd, xz or lz4)", arg);
 		return 1;
 	case OPT_LEVEL:
 		if (parse_long(arg, 0, 99, &v) < 0)
@@ -105,8 +105,8 @@ static int check_kernel(const char *kernel, const char *version, enum compressio
 
 		if (has == 0)
 			rc = fail(kernel, "this kernel cannot decode a %s initramfs "
-				 "(%s is not set in %s)", compression_name(comp),
-				 compression_kconfig(comp), config);
+				  "(%s is not set in %s)", compression_name(comp),
+				  compression_kconfig(comp), config);
 		else if (has < 0)
 			rc = -1;
 	}

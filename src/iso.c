@@ -332,7 +332,7 @@ static int check_label(const char *label)
 
 	if (n == 0 || n > 32 || strspn(label, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != n)
 		return fail("--label", "'%s' is not a volume label: 1 to 32 of A-Z 0-9 _ -",
-			   label);
+			    label);
 	return 0;
 }
 

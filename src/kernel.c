@@ -49,7 +49,7 @@ char *kernel_find(const char *arg)
 	}
 	if (!path)
 		fail(NULL, "no kernel found: give --kernel FILE or set MINOS_KERNEL "
-		    "(no readable /boot/vmlinuz-*)");
+		     "(no readable /boot/vmlinuz-*)");
 	return path;
 }
 

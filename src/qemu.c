@@ -94,7 +94,7 @@ int vm_config_finish(struct vm_config *c)
 			return fail_errno(image, "cannot read image");
 		if (c->append)
 			warning("--append", "ignored with %s: the image's GRUB entry has the command line",
-			     opt);
+				opt);
 	} else {
 		char *k = kernel_find(c->initramfs.kernel);
 
@@ -345,7 +345,7 @@ static int accept_within(int lfd, const struct vm *vm, const char *what)
 			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (waitpid(vm->pid, &status, WNOHANG) == vm->pid)
 			return fail("qemu-system-x86_64", "exited before connecting its %s "
-				   "(its message is above)", what);
+				    "(its message is above)", what);
 		waited += 100;
 	}
 	return fail("qemu-system-x86_64", "did not connect its %s", what);
@@ -473,7 +473,7 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 	*n = 0;
 	if (accel == ACCEL_KVM && !kvm_usable())
 		return fail("/dev/kvm", "--accel kvm: KVM cannot be used here: %s",
-			   access("/dev/kvm", F_OK) ? "no /dev/kvm" : "cannot open it");
+			    access("/dev/kvm", F_OK) ? "no /dev/kvm" : "cannot open it");
 	if (accel == ACCEL_AUTO)
 		accel = kvm_usable() && !c->gdb_port ? ACCEL_KVM : ACCEL_TCG;
 	for (;;) {
@@ -490,7 +490,7 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 			return fail("qemu-system-x86_64", "exited at once under KVM");
 		if (c->accel == ACCEL_KVM)
 			return fail("/dev/kvm", "--accel kvm: the guest made no progress in %d s "
-				   "under KVM", KVM_PROGRESS_MS / 1000);
+				    "under KVM", KVM_PROGRESS_MS / 1000);
 		vm_stop(vm);
 		if (r < 0)
 			warning("KVM", "QEMU failed under KVM; falling back to TCG (slow; "

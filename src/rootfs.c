@@ -488,7 +488,7 @@ int rootfs_finish(struct rootfs *fs)
 		parent = find_sorted(fs, dir);
 		if (!parent || !S_ISDIR(parent->mode)) {
 			fail(dir, "is not a directory in the image, but %s needs it to be",
-			    fs->v[i].path);
+			     fs->v[i].path);
 			free(dir);
 			return -1;
 		}
