@@ -217,7 +217,7 @@ static _Noreturn void list_limited(const char *path, const struct ls_limits *l,
 
 static int run_limited(const char *path, const struct ls_limits *l)
 {
-	struct timespec left = {l->seconds, 0};
+	long long deadline = now_ms_host() + l->seconds * 1000LL;
 	sigset_t chld, old;
 	int status = 0;
 	pid_t pid, got;
@@ -227,28 +227,27 @@ static int run_limited(const char *path, const struct ls_limits *l)
 	sigprocmask(SIG_BLOCK, &chld, &old);
 	fflush(stdout);
 	pid = fork();
-	if (pid < 0)
-		return fail_errno("ls", "cannot fork");
+	if (pid < 0) {
+		fail_errno("ls", "cannot fork");
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return -1;
+	}
 	if (pid == 0)
 		list_limited(path, l, &old);
 	while ((got = waitpid(pid, &status, WNOHANG)) == 0) {
-		long long start = now_ms_host();
+		long long left = deadline - now_ms_host();
+		struct timespec wait;
 
-		if (sigtimedwait(&chld, NULL, &left) < 0 && errno == EAGAIN) {
+		left = left > 0 ? left : 0;
+		wait = (struct timespec){left / 1000, left % 1000 * 1000000};
+
+		if (sigtimedwait(&chld, NULL, &wait) < 0 && errno == EAGAIN) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			return fail(path, "the time limit of %ld s was hit; raise it with "
 				    "--max-time or MINOS_MAX_TIME", l->seconds);
 		}
-		long long spent = now_ms_host() - start;
-
-		left.tv_sec -= spent / 1000;
-		left.tv_nsec -= (spent % 1000) * 1000000;
-		if (left.tv_nsec < 0)
-			left.tv_sec--, left.tv_nsec += 1000000000;
-		if (left.tv_sec < 0)
-			left = (struct timespec){0, 0};
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (got < 0)

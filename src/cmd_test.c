@@ -102,7 +102,7 @@ static int on_frame(void *ctx, int type, const unsigned char *p, uint32_t len)
 	case CHAN_STATUS:
 		if (len != 4)
 			return fail("test channel", "bad status frame");
-		s->status = (int)(p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24);
+		s->status = (int)le32(p);
 		if (s->tl)
 			timeline_mark(s->tl, TL_POWEROFF, now_ms_host());
 		return 0;

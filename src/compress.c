@@ -365,13 +365,13 @@ static int window_too_big(const char *what, uint64_t base, const char *format,
 }
 
 /*
- * Room for one more chunk of output, never past the limit (plus one byte to
- * tell): the buffer grows by doubling, but not beyond that.
+ * Room for up to chunk more bytes of output, never past the limit (plus one
+ * byte to tell): the buffer grows by doubling, but not beyond that.
  */
-static size_t room(struct buf *out, const struct unpack_limits *lim)
+static size_t room(struct buf *out, const struct unpack_limits *lim, size_t chunk)
 {
 	uint64_t left = lim->out + 1 - out->len;
-	size_t n = left < OUT_CHUNK ? (size_t)left : OUT_CHUNK;
+	size_t n = left < chunk ? (size_t)left : chunk;
 
 	if (out->len + n > out->cap && out->cap && 2 * (uint64_t)out->cap > lim->out + 1) {
 		out->data = xrealloc(out->data, lim->out + 1);
@@ -392,7 +392,7 @@ static int gunzip(const unsigned char *p, size_t len, uint64_t base, const char 
 	z.next_in = (unsigned char *)p;
 	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
 	do {
-		size_t n = room(out, lim);
+		size_t n = room(out, lim, OUT_CHUNK);
 
 		z.next_out = out->data + out->len;
 		z.avail_out = (uInt)n;
@@ -426,7 +426,7 @@ static int unzstd(const unsigned char *p, size_t len, uint64_t base, const char 
 		log++;
 	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, (int)log);
 	do {
-		size_t n = room(out, lim);
+		size_t n = room(out, lim, OUT_CHUNK);
 
 		o = (ZSTD_outBuffer){out->data + out->len, n, 0};
 		r = ZSTD_decompressStream(d, &o, &in);
@@ -462,7 +462,7 @@ static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *w
 	x.next_in = p;
 	x.avail_in = len;
 	do {
-		size_t n = room(out, lim);
+		size_t n = room(out, lim, OUT_CHUNK);
 
 		x.next_out = out->data + out->len;
 		x.avail_out = n;
@@ -489,11 +489,6 @@ static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *w
 		    r == LZMA_BUF_ERROR ? " (truncated)" : "");
 }
 
-static uint32_t le32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /*
  * Legacy lz4 has no end marker: blocks go on until the input stops, or
  * until what follows cannot be a block size (zero padding, the next
@@ -508,6 +503,7 @@ static int unlz4(const unsigned char *p, size_t len, uint64_t base, const char *
 
 	while (len - off >= 4) {
 		uint32_t n = le32(p + off);
+		size_t cap;
 		int got;
 
 		if (n == LZ4_LEGACY_MAGIC) {
@@ -519,10 +515,11 @@ static int unlz4(const unsigned char *p, size_t len, uint64_t base, const char *
 		if (n > len - off - 4)
 			return fail(what, "offset %llu: lz4 data is truncated",
 				    (unsigned long long)(base + off));
-		buf_reserve(out, LZ4_LEGACY_BLOCK);
-		got = LZ4_decompress_safe((const char *)p + off + 4,
-					  (char *)out->data + out->len, (int)n,
-					  LZ4_LEGACY_BLOCK);
+		/* near the limit, a block is unpacked only as far as the room left */
+		cap = room(out, lim, LZ4_LEGACY_BLOCK);
+		got = LZ4_decompress_safe_partial((const char *)p + off + 4,
+						  (char *)out->data + out->len, (int)n,
+						  (int)cap, (int)cap);
 		if (got < 0)
 			return fail(what, "offset %llu: damaged lz4 block",
 				    (unsigned long long)(base + off));

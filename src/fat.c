@@ -116,7 +116,7 @@ static int build_tree(struct tree *t, const struct fat_file *files, size_t n,
 
 			if (to_83(p, len, name) < 0)
 				return fail(what, "'%s' is not a FAT 8.3 upper-case path",
-					   files[i].path);
+					    files[i].path);
 			at = child(t, dir, name);
 			if (last) {
 				if (at >= 0)
@@ -290,7 +290,7 @@ int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
 	struct tree t = {0};
 	struct layout l = {0};
 	uint16_t date, time;
-	unsigned char *img, *fat, *root;
+	unsigned char *img, *fat, *root, *data;
 	int rc = build_tree(&t, files, n, what);
 
 	if (rc == 0 && plan(&t, &l) < 0)
@@ -302,10 +302,11 @@ int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
 		out->len += (size_t)l.total * SECTOR;
 		fat = img + SECTOR;
 		root = fat + (size_t)2 * l.fat_sectors * SECTOR;
+		data = root + (size_t)l.root_sectors * SECTOR;
 		boot_sector(img, &l, serial);
-		place(&t, &l, fat, root + (size_t)l.root_sectors * SECTOR);
+		place(&t, &l, fat, data);
 		fat_datetime(mtime, &date, &time);
-		directories(&t, &l, root, root + (size_t)l.root_sectors * SECTOR, date, time);
+		directories(&t, &l, root, data, date, time);
 	}
 	free(t.v);
 	return rc;

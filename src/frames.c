@@ -42,7 +42,7 @@ int frames_take(struct frames *f, const void *p, size_t n, frame_fn fn, void *ct
 		return 0;
 	while (!rc && f->in.len - off >= HEADER) {
 		const unsigned char *h = f->in.data + off;
-		uint32_t len = h[1] | h[2] << 8 | h[3] << 16 | (uint32_t)h[4] << 24;
+		uint32_t len = le32(h + 1);
 
 		if (len > FRAME_MAX)
 			return fail("test channel", "bad frame from the guest (length %u)", len);

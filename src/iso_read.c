@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -16,17 +15,11 @@
 int iso_detect(const char *path)
 {
 	char id[5];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
+	int fd = open_input(path);
 	ssize_t n;
 
 	if (fd < 0)
-		return fail_errno(path, "cannot open");
-	/* A device or a FIFO may never end: only files (and disks) are read. */
-	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
-		close(fd);
-		return fail(path, S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
-	}
+		return -1;
 	n = pread(fd, id, sizeof(id), 16 * 2048 + 1);	/* volume descriptor 16 */
 	close(fd);
 	if (n < 0)
@@ -62,11 +55,6 @@ struct check {
 	size_t nseen, cap;
 	size_t entries;
 };
-
-static uint32_t le32(const unsigned char *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 static uint32_t be32(const unsigned char *p)
 {

@@ -399,7 +399,7 @@ static int check_vermagic(const struct tree *t, const struct kmod *m)
 	path = path_of(t, m);
 	if (v)
 		rc = fail(path, "built for kernel %.*s (vermagic), not %s", (int)len, v,
-			 t->o->release);
+			  t->o->release);
 	else
 		rc = fail(path, "has no vermagic: cannot tell which kernel it is for");
 	free(path);
@@ -488,15 +488,17 @@ int modules_builtin_alias(const char *info, size_t len, const char *name)
 	for (size_t pos = 0; pos < len;) {
 		const char *f = info + pos, *end = memchr(f, 0, len - pos);
 		size_t n = end ? (size_t)(end - f) : len - pos;
-		char *field = xasprintf("%.*s", (int)n, f), *dot = strchr(field, '.');
+		const char *dot = memchr(f, '.', n);
 		int match = 0;
 
 		pos += n + 1;
-		if (dot && !strncmp(dot, ".alias=", 7)) {
-			underscores(dot + 7);
-			match = fnmatch(dot + 7, name, 0) == 0;
+		if (dot && (size_t)(f + n - dot) > 7 && !memcmp(dot, ".alias=", 7)) {
+			char *pat = xasprintf("%.*s", (int)(f + n - dot - 7), dot + 7);
+
+			underscores(pat);
+			match = fnmatch(pat, name, 0) == 0;
+			free(pat);
 		}
-		free(field);
 		if (match)
 			return 1;
 	}
@@ -517,10 +519,10 @@ static int resolve(struct tree *t, const char *given, int soft, const char *why)
 		 !found) {
 		if (why)
 			warning(given, "no such module or alias in %s (a soft dependency of %s); "
-			     "left out", t->o->dir, why);
+				"left out", t->o->dir, why);
 		else
 			rc = fail(given, "no such module, alias or built-in module in %s",
-				 t->o->dir);
+				  t->o->dir);
 	}
 	free(name);
 	return rc;

@@ -151,7 +151,7 @@ void buf_free(struct buf *b)
 	*b = (struct buf){0};
 }
 
-int read_file_max(const char *path, struct buf *out, uint64_t max, const char *raise)
+int open_input(const char *path)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -159,15 +159,24 @@ int read_file_max(const char *path, struct buf *out, uint64_t max, const char *r
 	if (fd < 0)
 		return fail_errno(path, "cannot open");
 	if (fstat(fd, &st) < 0) {
+		fail_errno(path, "cannot read");
 		close(fd);
-		return fail_errno(path, "cannot read");
+		return -1;
 	}
 	/* A device or a FIFO may never end: only files (and disks) are read. */
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
 		close(fd);
-		return fail(path, S_ISDIR(st.st_mode) ? "is a directory"
-			    : "is not a regular file");
+		return fail(path, S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
 	}
+	return fd;
+}
+
+int read_file_max(const char *path, struct buf *out, uint64_t max, const char *raise)
+{
+	int fd = open_input(path);
+
+	if (fd < 0)
+		return -1;
 	out->len = 0;
 	for (;;) {
 		ssize_t n;
@@ -268,11 +277,10 @@ int outfile_open(struct outfile *o, const char *path, unsigned mode)
 	umask(mask);
 	*o = (struct outfile){.fd = -1, .mode = mode & ~mask};
 	/* Replacing is for regular files: never a device, a FIFO or what a link points to. */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		return fail(path, "is a symbolic link: refusing to replace it (give the path it "
-			    "points to)");
 	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return fail(path, "exists and is not a regular file: refusing to replace it");
+		return fail(path, S_ISLNK(st.st_mode)
+			    ? "is a symbolic link: refusing to replace it (give the path it points to)"
+			    : "exists and is not a regular file: refusing to replace it");
 	if (slash)
 		o->tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path,
 				   slash + 1);
@@ -315,10 +323,10 @@ void outfile_abort(struct outfile *o)
 {
 	if (o->fd >= 0)
 		close(o->fd);
-	if (o->tmp)
+	if (o->tmp) {
 		unlink(o->tmp);
-	if (o->tmp)
 		track(NULL, o->tmp);
+	}
 	free(o->tmp);
 	free(o->path);
 	*o = (struct outfile){.fd = -1};

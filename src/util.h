@@ -47,6 +47,8 @@ void buf_free(struct buf *b);
  * read_file_max stops past max bytes with an error saying how to raise it.
  */
 int read_file(const char *path, struct buf *out);
+/* Opens a regular file or a disk for reading; anything else (a FIFO, a device) is an error. */
+int open_input(const char *path);
 int read_file_max(const char *path, struct buf *out, uint64_t max, const char *raise);
 int write_all(int fd, const void *p, size_t n);
 
@@ -79,6 +81,12 @@ long long now_ms_host(void);
  * it cannot be made (no error printed: a cache is optional).
  */
 char *cache_dir(const char *sub);
+
+/* A 32-bit little-endian number, at any alignment. */
+static inline uint32_t le32(const unsigned char *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 /* qsort, for any n: an empty array may be NULL. */
 void sort_items(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *));

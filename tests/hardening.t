@@ -88,11 +88,13 @@ test_expect_success 'ls: /dev/zero, a FIFO and a directory are refused at once' 
 	expect_error "is a directory" "$MINOS" ls .
 '
 
-test_expect_success 'ls: zstd and gzip bombs stop at the unpack limit' '
+test_expect_success 'ls: zstd, gzip and lz4 bombs stop at the unpack limit' '
 	head -c 1073741824 /dev/zero | zstd -q -1 >bomb.zst
 	head -c 1073741824 /dev/zero | gzip -1 >bomb.gz
+	head -c 1073741824 /dev/zero | lz4 -q -l -1 >bomb.lz4
 	expect_error "offset 0: unpacks to more than 64 MiB, the limit" "$MINOS" ls bomb.zst
 	expect_error "offset 0: unpacks to more than 64 MiB, the limit" "$MINOS" ls bomb.gz
+	expect_error "offset 0: unpacks to more than 64 MiB, the limit" "$MINOS" ls bomb.lz4
 	expect_error "offset 0: unpacks to more than 32 MiB, the limit" "$MINOS" ls --max-memory 128 bomb.gz
 '
 
