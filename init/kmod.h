@@ -12,7 +12,6 @@ struct kmods {
 	char *dep, *alias, *softdep, *builtin;	/* the files' text, or NULL */
 	/* Called for each module file to load, in order; rel is not NUL-terminated. */
 	void (*load)(struct kmods *k, const char *rel, size_t len);
-	void *ctx;
 	/* Hashes of the files loaded and of the names looked up: each once. */
 	unsigned long files[KMOD_SEEN_MAX], names[KMOD_SEEN_MAX];
 	int nfiles, nnames;
