@@ -52,15 +52,18 @@ static int interact(struct vm *vm, int sigfd)
 	int escaped = 0, in = 0;	/* stdin, until it ends */
 
 	for (;;) {
-		struct pollfd p[3] = {{.fd = in, .events = POLLIN},
+		struct pollfd p[4] = {{.fd = in, .events = POLLIN},
 				      {.fd = vm->con, .events = POLLIN},
-				      {.fd = sigfd, .events = POLLIN}};
+				      {.fd = sigfd, .events = POLLIN},
+				      {.fd = vm->err, .events = POLLIN}};
 		unsigned char buf[4096];
 		ssize_t n;
 		int status;
 
-		if (poll(p, 3, 500) < 0 && errno != EINTR)
+		if (poll(p, 4, 500) < 0 && errno != EINTR)
 			return fail_errno("poll", "failed");
+		if (p[3].revents)
+			vm_forward_stderr(vm);
 		if (p[2].revents)
 			return 1;
 		if (p[1].revents) {
@@ -90,7 +93,7 @@ int cmd_run(int argc, char **argv)
 		{0},
 	};
 	struct vm_config c;
-	struct vm vm = {.con = -1, .ctl = -1};
+	struct vm vm = VM_INIT;
 	struct termios saved, raw;
 	int tty = isatty(0), opt, rc, sigfd;
 	sigset_t sigs;

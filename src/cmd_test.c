@@ -30,7 +30,7 @@
 #define TAIL_SIZE 4096
 #define POWEROFF_GRACE_MS 15000
 
-enum { OPT_TIMEOUT = 1200, OPT_VERBOSE, OPT_TIMELINE };
+enum { OPT_TIMEOUT = 1200, OPT_TIMELINE };
 
 struct session {
 	struct vm *vm;
@@ -142,9 +142,10 @@ static int converse(struct session *s, long long deadline)
 	long long poweroff_by = 0;
 
 	for (;;) {
-		struct pollfd p[3] = {{.fd = vm->con, .events = POLLIN},
+		struct pollfd p[4] = {{.fd = vm->con, .events = POLLIN},
 				      {.fd = vm->ctl, .events = POLLIN},
-				      {.fd = s->sigfd, .events = POLLIN}};
+				      {.fd = s->sigfd, .events = POLLIN},
+				      {.fd = vm->err, .events = POLLIN}};
 		long long now = now_ms_host(), until = deadline;
 		char buf[65536];
 		int status;
@@ -153,10 +154,12 @@ static int converse(struct session *s, long long deadline)
 			until = poweroff_by;
 		if (now >= until)
 			break;
-		if (poll(p, 3, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR) {
+		if (poll(p, 4, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR) {
 			fail_errno("poll", "failed");
 			return EXIT_MINOS;
 		}
+		if (p[3].revents)
+			vm_forward_stderr(vm);
 		if (p[2].revents) {
 			struct signalfd_siginfo si;
 
@@ -217,7 +220,6 @@ static int parse(int argc, char **argv, struct vm_config *c, struct session *s,
 {
 	static const struct option opts[] = {
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"verbose", no_argument, NULL, OPT_VERBOSE},
 		{"timeline", required_argument, NULL, OPT_TIMELINE},
 		{"help", no_argument, NULL, 'h'},
 		RUN_LONGOPTS,
@@ -230,9 +232,7 @@ static int parse(int argc, char **argv, struct vm_config *c, struct session *s,
 			help_command("test", stdout);
 			return -1;
 		}
-		if (opt == OPT_VERBOSE) {
-			s->verbose = 1;
-		} else if (opt == OPT_TIMELINE) {
+		if (opt == OPT_TIMELINE) {
 			o->svg_path = optarg;
 		} else if (opt == OPT_TIMEOUT) {
 			if (parse_long(optarg, 1, 86400 * 7, &o->timeout) < 0) {
@@ -248,6 +248,7 @@ static int parse(int argc, char **argv, struct vm_config *c, struct session *s,
 		return usage();
 	}
 	s->argv = argv + optind;
+	s->verbose = c->verbose;
 	return 0;
 }
 
@@ -288,7 +289,7 @@ static int run(struct vm_config *c, struct session *s, const struct test_opts *o
 int cmd_test(int argc, char **argv)
 {
 	struct vm_config c;
-	struct vm vm = {.con = -1, .ctl = -1};
+	struct vm vm = VM_INIT;
 	struct session s = {.vm = &vm, .status = -1};
 	struct test_opts o = {.timeout = 300};
 	struct timeline tl;
@@ -309,13 +310,14 @@ int cmd_test(int argc, char **argv)
 	s.sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
 	rc = parse(argc, argv, &c, &s, &o);
 	if (o.svg_path) {
-		s.tl = &tl;
+		s.tl = c.tl = &tl;
 		c.early_console = 1;
 	}
 	/* The picture's file is made now, so a bad path fails before the boot. */
 	if (rc == 0 && (vm_config_finish(&c) < 0 ||
 			(o.svg_path && outfile_open(&svg, o.svg_path, 0644) < 0)))
 		rc = EXIT_MINOS;
+	tl.pvh = c.pvh.fd >= 0;
 	if (rc == 0)
 		rc = run(&c, &s, &o, &svg);
 	vm_config_free(&c);

@@ -451,13 +451,16 @@ static int unzstd(const unsigned char *p, size_t len, uint64_t base, const char 
 	return 1;
 }
 
-static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *what,
-		const struct unpack_limits *lim, struct buf *out, size_t *used)
+/* xz, or with alone set the legacy .lzma format (kernel payloads only). */
+static int unlzma(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		  const struct unpack_limits *lim, struct buf *out, size_t *used, int alone)
 {
 	lzma_stream x = LZMA_STREAM_INIT;
+	const char *format = alone ? "lzma" : "xz";
 	lzma_ret r;
 
-	if (lzma_stream_decoder(&x, lim->window, 0) != LZMA_OK)
+	r = alone ? lzma_alone_decoder(&x, lim->window) : lzma_stream_decoder(&x, lim->window, 0);
+	if (r != LZMA_OK)
 		die_oom();
 	x.next_in = p;
 	x.avail_in = len;
@@ -478,15 +481,29 @@ static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *w
 		uint64_t need = lzma_memusage(&x);
 
 		lzma_end(&x);
-		return window_too_big(what, base, "xz", need, lim);
+		return window_too_big(what, base, format, need, lim);
 	}
 	lzma_end(&x);
 	if (r == LZMA_STREAM_END)
 		return 1;
 	if (r == LZMA_MEM_ERROR)
 		die_oom();
-	return fail(what, "offset %llu: damaged xz data%s", (unsigned long long)base,
+	return fail(what, "offset %llu: damaged %s data%s", (unsigned long long)base, format,
 		    r == LZMA_BUF_ERROR ? " (truncated)" : "");
+}
+
+static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		const struct unpack_limits *lim, struct buf *out, size_t *used)
+{
+	return unlzma(p, len, base, what, lim, out, used, 0);
+}
+
+int decompress_lzma_alone(const unsigned char *p, size_t len, const char *what,
+			  const struct unpack_limits *lim, struct buf *out)
+{
+	size_t used;
+
+	return unlzma(p, len, 0, what, lim, out, &used, 1) < 0 ? -1 : 0;
 }
 
 /*

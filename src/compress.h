@@ -50,4 +50,11 @@ int decompress_stream(const unsigned char *p, size_t len, uint64_t base,
 		      const char *what, const struct unpack_limits *lim,
 		      struct buf *out, size_t *used, enum compression *kind);
 
+/*
+ * The legacy .lzma format, which only kernel payloads still use (no magic
+ * to tell it by: the caller knows).  0, or -1 after an error.
+ */
+int decompress_lzma_alone(const unsigned char *p, size_t len, const char *what,
+			  const struct unpack_limits *lim, struct buf *out);
+
 #endif

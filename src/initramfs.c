@@ -5,12 +5,15 @@
  */
 #include "initramfs.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "busybox.h"
+#include "cache.h"
 #include "elf.h"
 #include "kernel.h"
 #include "modules.h"
@@ -291,32 +294,145 @@ out:
 	return rc;
 }
 
+/* The compression and level the options ask for, checked. */
+static int settle(const struct initramfs_opts *o, enum compression *comp, int *level)
+{
+	int min, max;
+
+	*comp = o->compress < 0 ? COMP_ZSTD : o->compress;
+	compression_levels(*comp, &min, &max, level);
+	if (o->level >= 0 && *comp == COMP_NONE)
+		return fail("--level", "an uncompressed archive takes no level");
+	if (o->level >= 0 && (o->level < min || o->level > max))
+		return fail("--level", "%s takes a level from %d to %d", compression_name(*comp),
+			    min, max);
+	if (o->level >= 0)
+		*level = o->level;
+	return 0;
+}
+
 int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 		    const char *what)
 {
-	enum compression comp = o->compress < 0 ? COMP_ZSTD : o->compress;
+	enum compression comp;
 	struct rootfs fs = {0};
 	struct sink *s = NULL;
-	int min, max, level, rc = -1;
+	int level, rc = -1;
 
-	compression_levels(comp, &min, &max, &level);
-	if (o->level >= 0 && comp == COMP_NONE) {
-		fail("--level", "an uncompressed archive takes no level");
-		goto out;
-	}
-	if (o->level >= 0 && (o->level < min || o->level > max)) {
-		fail("--level", "%s takes a level from %d to %d", compression_name(comp), min, max);
-		goto out;
-	}
-	if (o->level >= 0)
-		level = o->level;
-	if (build_tree(&fs, o, comp) < 0 || !(s = sink_compress(comp, level, out, what)))
+	if (settle(o, &comp, &level) < 0 || build_tree(&fs, o, comp) < 0 ||
+	    !(s = sink_compress(comp, level, out, what)))
 		goto out;
 	rc = rootfs_write(&fs, s, (uint32_t)source_date_epoch());
 out:
 	/* finishing the compressor finishes out too; without one, out is finished here */
 	if (sink_finish(s ? s : out) < 0)
 		rc = -1;
+	rootfs_free(&fs);
+	return rc;
+}
+
+/* Whether the cached archive on fd unpacks to exactly raw. */
+static int holds(int fd, enum compression comp, const struct buf *raw)
+{
+	struct unpack_limits lim = {raw->len, 256ULL << 20, NULL, UINT64_MAX - 1};
+	struct buf packed = {0}, out = {0};
+	struct stat st;
+	enum compression kind;
+	size_t used = 0;
+	int same = 0;
+
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= raw->len + (raw->len >> 3) + (1 << 16)) {
+		buf_reserve(&packed, (size_t)st.st_size);
+		packed.len = (size_t)pread(fd, packed.data, (size_t)st.st_size, 0);
+	}
+	if (packed.len != (size_t)st.st_size || !packed.len)
+		;
+	else if (comp == COMP_NONE)
+		same = packed.len == raw->len && !memcmp(packed.data, raw->data, raw->len);
+	else if (decompress_stream(packed.data, packed.len, 0, "cached initramfs", &lim, &out,
+				   &used, &kind) == 1)
+		same = kind == comp && used == packed.len && out.len == raw->len &&
+		       !memcmp(out.data, raw->data, raw->len);
+	buf_free(&packed);
+	buf_free(&out);
+	return same;
+}
+
+/* Compresses raw into the entry (or into memory without a cache): the fd. */
+static int pack(const char *entry, enum compression comp, int level, const struct buf *raw)
+{
+	struct outfile o = {.fd = -1};
+	struct sink *s;
+	int wfd, fd = -1;
+
+	if (entry) {
+		if (outfile_open(&o, entry, 0644) < 0)
+			return -1;
+		wfd = o.fd;
+	} else if ((wfd = memfd_create("initrd", MFD_CLOEXEC)) < 0) {
+		return fail_errno("memfd_create", "cannot hold the initramfs");
+	}
+	s = sink_compress(comp, level, sink_fd(wfd, entry ? entry : "initramfs"), "initramfs");
+	if (s && sink_write(s, raw->data, raw->len) == 0 && sink_finish(s) == 0)
+		fd = entry ? fcntl(wfd, F_DUPFD_CLOEXEC, 0) : wfd;
+	else if (s)
+		sink_finish(s);
+	if (!entry)
+		return fd < 0 ? (close(wfd), -1) : fd;
+	if (fd < 0 || outfile_commit(&o) < 0) {
+		if (fd >= 0)
+			close(fd);
+		else
+			outfile_abort(&o);
+		return -1;
+	}
+	cache_trim(entry);
+	return fd;
+}
+
+int initramfs_cached(const struct initramfs_opts *o, int *fd, int *hit)
+{
+	enum compression comp;
+	struct rootfs fs = {0};
+	struct buf raw = {0};
+	struct digest d;
+	struct sink *s;
+	char key[65], head[64], *entry = NULL;
+	int level, rc = -1;
+
+	*fd = -1;
+	*hit = 0;
+	if (settle(o, &comp, &level) < 0 || build_tree(&fs, o, comp) < 0)
+		goto out;
+	s = sink_buf(&raw);
+	rc = rootfs_write(&fs, s, (uint32_t)source_date_epoch());
+	if (sink_finish(s) < 0 || rc < 0) {
+		rc = -1;
+		goto out;
+	}
+	snprintf(head, sizeof(head), "minos initramfs 1 %s %d\n", compression_name(comp), level);
+	digest_init(&d);
+	digest_add(&d, head, strlen(head));
+	digest_add(&d, raw.data, raw.len);
+	digest_hex(&d, key);
+	entry = cache_entry("initrd", key, ".img");
+	if (entry && (*fd = open(entry, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if (holds(*fd, comp, &raw)) {
+			cache_used(*fd);
+			*hit = 1;
+			rc = 0;
+			goto out;
+		}
+		warning(entry, "damaged cache entry: building the initramfs again");
+		close(*fd);
+		unlink(entry);
+	}
+	*fd = pack(entry, comp, level, &raw);
+	rc = *fd < 0 ? -1 : 0;
+out:
+	free(entry);
+	buf_free(&raw);
 	rootfs_free(&fs);
 	return rc;
 }

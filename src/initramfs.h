@@ -45,4 +45,13 @@ void initramfs_opts_free(struct initramfs_opts *o);
 int initramfs_build(const struct initramfs_opts *o, struct sink *out,
 		    const char *what);
 
+/*
+ * The archive for run and test, from the cache when one with the same
+ * contents was built before: the tree is written uncompressed in memory
+ * and hashed, and only a miss compresses (into the cache, or into memory
+ * without one).  A hit is unpacked and compared with the tree before use.
+ * *fd: the archive, open; *hit: it came from the cache.
+ */
+int initramfs_cached(const struct initramfs_opts *o, int *fd, int *hit);
+
 #endif

@@ -69,9 +69,21 @@ int kernel_inspect(const char *path, char **version)
 	return kernel_inspect_mem(path, h, (size_t)n, version);
 }
 
-int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version)
+char *kernel_version_string(const unsigned char *h, size_t n)
 {
 	unsigned off;
+
+	if (n < 0x210 || !(h[0x20e] | h[0x20f]))
+		return NULL;
+	off = (h[0x20e] | h[0x20f] << 8) + 0x200;
+	if (off >= n || !memchr(h + off, 0, n - off))
+		return NULL;
+	return xstrdup((const char *)h + off);
+}
+
+int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version)
+{
+	char *full;
 
 	*version = NULL;
 	if (n < 0x280 || memcmp(h + 0x202, "HdrS", 4) || h[0x1fe] != 0x55 ||
@@ -79,13 +91,10 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
 		return fail(path, "not an x86 Linux kernel image (no bzImage boot header)");
 	if ((h[0x206] | h[0x207] << 8) < 0x0200)
 		return fail(path, "kernel boot protocol too old for an initramfs");
-	off = (h[0x20e] | h[0x20f] << 8) + 0x200;
-	if (h[0x20e] | h[0x20f]) {
-		if (off < n && memchr(h + off, 0, n - off)) {
-			size_t len = strcspn((const char *)h + off, " ");
-
-			*version = xasprintf("%.*s", (int)len, (const char *)h + off);
-		}
+	full = kernel_version_string(h, n);
+	if (full) {
+		*version = xasprintf("%.*s", (int)strcspn(full, " "), full);
+		free(full);
 	}
 	return 0;
 }

@@ -20,6 +20,12 @@ int kernel_inspect(const char *path, char **version);
 /* The same over the image's first n bytes (0x8000 hold the header and version). */
 int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version);
 
+/*
+ * The image's whole version string, "6.1.0-56-amd64 (builder@host) #1 SMP
+ * ...": release, builder and build (allocated); NULL if it has none.
+ */
+char *kernel_version_string(const unsigned char *h, size_t n);
+
 /* config-VERSION beside the image, else in /boot; NULL if neither exists. */
 char *kernel_config_path(const char *image, const char *version);
 

@@ -19,10 +19,16 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kernel.h"
+#include "timeline.h"
 #include "util.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 #define OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
@@ -30,12 +36,28 @@
 #define CONNECT_MS 20000
 
 static const char *const accel_names[] = {"auto", "kvm", "tcg"};
+static const char *const boot_names[] = {"auto", "pvh", "bzimage"};
+static const char *const machine_names[] = {"auto", "microvm", "pc", "q35"};
+
+/* The index of arg in names (n of them), or -1 after an error naming opt. */
+static int pick(const char *opt, const char *arg, const char *const *names, int n)
+{
+	char list[128] = "";
+
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(arg, names[i]))
+			return i;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+	}
+	return fail(opt, "'%s': expected %s", arg, list);
+}
 
 int vm_config_init(struct vm_config *c)
 {
 	const char *env = getenv("MINOS_ACCEL");
 
-	*c = (struct vm_config){.memory_mb = 512, .cpus = 1};
+	*c = (struct vm_config){.memory_mb = 512, .cpus = 1, .pvh.fd = -1};
 	initramfs_opts_init(&c->initramfs);
 	if (env && *env && vm_config_opt(c, OPT_ACCEL, env) < 0)
 		return fail("MINOS_ACCEL", "must be auto, kvm or tcg");
@@ -44,6 +66,8 @@ int vm_config_init(struct vm_config *c)
 
 int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 {
+	int i;
+
 	switch (opt) {
 	case OPT_ISO: c->iso = arg; return 1;
 	case OPT_USB: c->usb = arg; return 1;
@@ -51,13 +75,22 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	case OPT_UEFI: c->uefi = 1; return 1;
 	case OPT_APPEND: c->append = arg; return 1;
 	case OPT_MONITOR: c->monitor = arg; return 1;
+	case OPT_VERBOSE: c->verbose = 1; return 1;
 	case OPT_ACCEL:
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(arg, accel_names[i])) {
-				c->accel = (enum accel)i;
-				return 1;
-			}
-		return fail("--accel", "'%s': expected auto, kvm or tcg", arg);
+		if ((i = pick("--accel", arg, accel_names, 3)) < 0)
+			return -1;
+		c->accel = (enum accel)i;
+		return 1;
+	case OPT_BOOT:
+		if ((i = pick("--boot", arg, boot_names, 3)) < 0)
+			return -1;
+		c->boot = (enum boot)i;
+		return 1;
+	case OPT_MACHINE:
+		if ((i = pick("--machine", arg, machine_names, 4)) < 0)
+			return -1;
+		c->machine = (enum machine)i;
+		return 1;
 	case OPT_MEMORY:
 		if (parse_long(arg, 64, 1 << 20, &c->memory_mb) < 0)
 			return fail("--memory", "'%s': expected megabytes, at least 64", arg);
@@ -79,16 +112,71 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	return initramfs_opt(&c->initramfs, opt, arg);
 }
 
+/* The ELF for a PVH boot, unless the kernel or --boot says bzImage. */
+static int find_pvh(struct vm_config *c)
+{
+	char *why = NULL;
+	int rc;
+
+	if (c->boot == BOOT_BZIMAGE)
+		return 0;
+	rc = pvh_find(c->kernel, &c->pvh, &why);
+	if (rc == 0 && c->boot == BOOT_PVH)
+		rc = fail("--boot", "pvh: %s cannot boot through a PVH entry: %s", c->kernel,
+			  why ? why : "it has no PVH entry note (CONFIG_PVH)");
+	else if (rc == 0 && why)
+		warning(c->kernel, "%s: booting the bzImage (slower)", why);
+	if (rc > 0 && c->tl && c->pvh.extract_start)
+		timeline_mark(c->tl, TL_EXTRACT, c->pvh.extract_start);
+	free(why);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Whether the kernel can run on microvm, as far as its config tells (none
+ * found: a distribution's kernel, which can).  Its ACPI needs PCI to read
+ * microvm's tables, and without them the serial port's interrupt is
+ * unknown: the console hangs at the first write of /init.
+ */
+static int microvm_fits(const struct vm_config *c, const char *version)
+{
+	char *config = NULL;
+	int fits = 1;
+
+	if (c->pvh.source == PVH_TREE) {
+		const char *slash = strrchr(c->pvh.path, '/');
+
+		config = slash ? xasprintf("%.*s/.config", (int)(slash - c->pvh.path), c->pvh.path)
+			       : xstrdup(".config");
+		if (access(config, R_OK) < 0) {
+			free(config);
+			config = NULL;
+		}
+	}
+	if (!config)
+		config = kernel_config_path(c->kernel, version);
+	if (config)
+		fits = kernel_config_has(config, "CONFIG_ACPI") == 1 &&
+		       kernel_config_has(config, "CONFIG_PCI") == 1;
+	free(config);
+	return fits;
+}
+
 int vm_config_finish(struct vm_config *c)
 {
-	char *version = NULL;
-
 	const char *image = c->iso ? c->iso : c->usb, *opt = c->iso ? "--iso" : "--usb";
+	char *version = NULL;
+	int rc = 0;
 
 	if (c->iso && c->usb)
 		return fail("--usb", "boots an image like --iso: give one of them");
 	if (image && (c->initramfs.kernel || c->initrd))
 		return fail(opt, "boots the image's own kernel: no --kernel or --initrd with it");
+	if (image && c->boot != BOOT_AUTO)
+		return fail("--boot", "is for --kernel boots; %s boots through its GRUB", opt);
+	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
+		return fail("--machine", "microvm has no PCI and no firmware for %s",
+			    image ? opt : c->uefi ? "--uefi" : "--disk");
 	if (image) {
 		if (access(image, R_OK) < 0)
 			return fail_errno(image, "cannot read image");
@@ -103,22 +191,28 @@ int vm_config_finish(struct vm_config *c)
 		c->kernel = k;
 		if (kernel_inspect(k, &version) < 0)
 			return -1;
-		free(version);
-		if (c->initrd && access(c->initrd, R_OK) < 0)
+		if (c->initrd && access(c->initrd, R_OK) < 0) {
+			free(version);
 			return fail_errno(c->initrd, "cannot read initrd");
+		}
 	}
-	for (size_t i = 0; i < c->ndisks; i++)
+	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
-			return fail_errno(c->disks[i], "cannot use as a disk");
-	if (c->uefi && access(OVMF_CODE, R_OK) < 0)
-		return fail(OVMF_CODE, "UEFI firmware missing: install Debian's ovmf");
-	return 0;
+			rc = fail_errno(c->disks[i], "cannot use as a disk");
+	if (rc == 0 && c->uefi && access(OVMF_CODE, R_OK) < 0)
+		rc = fail(OVMF_CODE, "UEFI firmware missing: install Debian's ovmf");
+	/* last: the first boot of a kernel unpacks it */
+	if (rc == 0 && !image && (rc = find_pvh(c)) == 0)
+		c->microvm_fits = microvm_fits(c, version);
+	free(version);
+	return rc;
 }
 
 void vm_config_free(struct vm_config *c)
 {
 	free((char *)c->kernel);
 	free(c->disks);
+	pvh_free(&c->pvh);
 	initramfs_opts_free(&c->initramfs);
 	*c = (struct vm_config){0};
 }
@@ -198,13 +292,140 @@ static void arg(struct argv *a, const char *fmt, ...)
 	a->v[++a->n] = NULL;
 }
 
+static void words(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void words(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *w;
+
+	va_start(ap, fmt);
+	if (vasprintf(&w, fmt, ap) < 0)
+		die_oom();
+	va_end(ap);
+	buf_add(b, w, strlen(w));
+	free(w);
+}
+
+/*
+ * The kernel command line of a --kernel boot.  minos's words come first, so
+ * that --append can override any of them (the last word wins).
+ *   cryptomgr.notests  the crypto self-tests: a third of a second under TCG
+ *   quiet              the console only for warnings: each byte the serial
+ *                      port takes is work for an emulated machine; --verbose
+ *                      and --timeline keep the whole log
+ *   tsc_early_khz      see machine_for()
+ */
+static void append_cmdline(struct buf *b, const struct vm_config *c, const struct vm *vm,
+			   enum accel accel)
+{
+	words(b, "console=ttyS0 panic=-1 cryptomgr.notests");
+	if (!c->verbose && !c->early_console)
+		words(b, " quiet");
+	if (c->test)
+		words(b, " minos.test=ttyS1");
+	if (c->gdb_port)
+		words(b, " nokaslr");
+	/* An early console shows the kernel's setup and start_kernel as they
+	 * happen, for a timeline. */
+	if (c->early_console && !(c->append && strstr(c->append, "earlyprintk=")))
+		words(b, " earlyprintk=serial,ttyS0,115200");
+	if (vm->machine == MACHINE_MICROVM && accel == ACCEL_TCG && vm->tsc_khz)
+		words(b, " tsc_early_khz=%ld", vm->tsc_khz);
+	if (c->append)
+		words(b, " %s", c->append);
+	buf_add(b, "", 1);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/*
+ * The TSC and the clock read together: of a few tries, the one read in the
+ * fewest cycles (a try the scheduler interrupted is far off).  *tsc is 0 if
+ * none was quick.
+ */
+static void stamp(unsigned long long *tsc, struct timespec *ts)
+{
+	unsigned long long best = 20000;
+
+	*tsc = 0;
+	clock_gettime(CLOCK_MONOTONIC_RAW, ts);	/* the first call faults the vDSO in */
+	for (int i = 0; i < 8; i++) {
+		struct timespec t;
+		unsigned long long before = __rdtsc(), after;
+
+		clock_gettime(CLOCK_MONOTONIC_RAW, &t);
+		after = __rdtsc();
+		if (after - before < best) {
+			best = after - before;
+			*tsc = before + best / 2;
+			*ts = t;
+		}
+	}
+}
+#endif
+
+long host_tsc_khz(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	/* Under TCG the guest's TSC is the host's: its rate is worth telling
+	 * only if it is constant and never stops. */
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[8192];
+	int steady = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			steady = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
+			break;
+		}
+	if (f)
+		fclose(f);
+	if (steady) {
+		unsigned long long t0, t1;
+		struct timespec a, b;
+		long long ns;
+
+		stamp(&t0, &a);
+		do {
+			stamp(&t1, &b);
+			ns = (b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec);
+		} while (ns < 4000000);
+		if (t0 && t1)
+			return (long)((t1 - t0) * 1000000ULL / (unsigned long long)ns);
+	}
+#endif
+	return 0;
+}
+
+/*
+ * The machine for this boot.  microvm (no PCI, no ACPI devices to probe)
+ * starts the kernel fastest; it serves a PVH boot of --kernel with nothing
+ * that needs PCI (no disk, no monitor to plug one in).  Under TCG its kernel has no timer to calibrate the TSC
+ * against but the PIT, which fails now and then under load and hangs the
+ * boot: the TSC's rate goes on the command line, so without it, pc.
+ */
+static enum machine machine_for(const struct vm_config *c, enum accel accel, long tsc_khz)
+{
+	if (c->machine != MACHINE_AUTO)
+		return c->machine;
+	if (c->iso || c->usb || c->uefi || c->ndisks || c->pvh.fd < 0 || !c->microvm_fits)
+		return MACHINE_PC;
+	if (c->monitor)		/* devices may be plugged in: PCI */
+		return MACHINE_PC;
+	if (accel == ACCEL_TCG && !tsc_khz)
+		return MACHINE_PC;
+	return MACHINE_MICROVM;
+}
+
 static void build_argv(const struct vm_config *c, const struct vm *vm,
 		       enum accel accel, struct argv *a)
 {
+	int micro = vm->machine == MACHINE_MICROVM;
+
 	arg(a, "qemu-system-x86_64");
 	arg(a, "-nodefaults"); arg(a, "-no-user-config");
 	arg(a, "-display"); arg(a, "none");
 	arg(a, "-no-reboot");
+	arg(a, "-M"); arg(a, "%s", micro ? "microvm,x-option-roms=off" : machine_names[vm->machine]);
 	arg(a, "-accel"); arg(a, "%s", accel == ACCEL_KVM ? "kvm" : "tcg");
 	if (accel == ACCEL_KVM) {
 		arg(a, "-cpu"); arg(a, "host");
@@ -214,11 +435,16 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	arg(a, "-chardev"); arg(a, "socket,id=con,path=%s/con.sock", vm->dir);
 	arg(a, "-serial"); arg(a, "chardev:con");
 	if (c->test) {
-		/* ttyS1 carries the test protocol; the guest learns it from an
-		 * SMBIOS OEM string, which reaches it through any bootloader. */
+		/* ttyS1 carries the test protocol; the guest learns it from the
+		 * command line, or through a bootloader from an SMBIOS OEM string
+		 * (microvm has no SMBIOS, and only boots --kernel). */
 		arg(a, "-chardev"); arg(a, "socket,id=ctl,path=%s/ctl.sock", vm->dir);
-		arg(a, "-serial"); arg(a, "chardev:ctl");
-		arg(a, "-smbios"); arg(a, "type=11,value=minos.test=ttyS1");
+		if (micro) {
+			arg(a, "-device"); arg(a, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3");
+		} else {
+			arg(a, "-serial"); arg(a, "chardev:ctl");
+			arg(a, "-smbios"); arg(a, "type=11,value=minos.test=ttyS1");
+		}
 	}
 	arg(a, "-chardev");
 	if (c->monitor)
@@ -239,15 +465,18 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		arg(a, "-drive"); arg(a, "if=none,id=stick,format=raw,snapshot=on,file=%s", c->usb);
 		arg(a, "-device"); arg(a, "usb-storage,bus=xhci.0,drive=stick,bootindex=0");
 	} else {
-		arg(a, "-kernel"); arg(a, "%s", c->kernel);
+		struct buf cl = {0};
+
+		arg(a, "-kernel");
+		if (c->pvh.fd >= 0)
+			arg(a, "/dev/fd/%d", c->pvh.fd);
+		else
+			arg(a, "%s", c->kernel);
 		arg(a, "-initrd"); arg(a, "%s", vm->initrd);
 		arg(a, "-append");
-		/* An early console shows the kernel's setup and start_kernel
-		 * as they happen, for a timeline. */
-		arg(a, "console=ttyS0 panic=-1%s%s%s%s", c->gdb_port ? " nokaslr" : "",
-		    c->early_console && !(c->append && strstr(c->append, "earlyprintk=")) ?
-		    " earlyprintk=serial,ttyS0,115200" : "",
-		    c->append ? " " : "", c->append ? c->append : "");
+		append_cmdline(&cl, c, vm, accel);
+		arg(a, "%s", (char *)cl.data);
+		buf_free(&cl);
 	}
 	for (size_t i = 0; i < c->ndisks; i++) {
 		arg(a, "-drive");
@@ -263,7 +492,6 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 static int prepare(const struct vm_config *c, struct vm *vm)
 {
 	const char *tmp = getenv("TMPDIR");
-	struct outfile out;
 
 	if (vm->dir)
 		return 0;
@@ -288,20 +516,22 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 		vm->initrd = xstrdup(c->initrd);
 		return 0;
 	}
-	vm->initrd = xasprintf("%s/initrd.img", vm->dir);
-	if (outfile_open(&out, vm->initrd, 0600) < 0)
+	if (c->tl)
+		timeline_mark(c->tl, TL_INITRAMFS, now_ms_host());
+	if (initramfs_cached(&c->initramfs, &vm->initrd_fd, &vm->initrd_cached) < 0)
 		return -1;
-	if (initramfs_build(&c->initramfs, sink_fd(out.fd, vm->initrd), vm->initrd) < 0) {
-		outfile_abort(&out);
-		return -1;
-	}
-	return outfile_commit(&out);
+	vm->initrd = xasprintf("/dev/fd/%d", vm->initrd_fd);
+	return 0;
 }
 
-/* QEMU dies with us, whatever kills us: no guest is left running. */
-static int spawn_qemu(struct vm *vm, char **argv)
+/*
+ * QEMU dies with us, whatever kills us: no guest is left running.  It gets
+ * the files we hold open for it (as /dev/fd/N), and errfd as its stderr if
+ * not -1.
+ */
+static int spawn_qemu(struct vm *vm, const struct vm_config *c, char **argv, int errfd)
 {
-	int fds[2], e = 0;
+	int fds[2], e = 0, keep[2] = {c->pvh.fd, vm->initrd_fd};
 	pid_t parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -314,6 +544,11 @@ static int spawn_qemu(struct vm *vm, char **argv)
 		if (getppid() != parent)
 			_exit(127);
 		dup2(null, 0);
+		if (errfd >= 0)
+			dup2(errfd, 2);
+		for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+			if (keep[i] >= 0)
+				fcntl(keep[i], F_SETFD, 0);
 		sigprocmask(SIG_SETMASK, &(sigset_t){0}, NULL);
 		execvp(argv[0], argv);
 		e = errno;
@@ -345,7 +580,8 @@ static int accept_within(int lfd, const struct vm *vm, const char *what)
 			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (waitpid(vm->pid, &status, WNOHANG) == vm->pid)
 			return fail("qemu-system-x86_64", "exited before connecting its %s "
-				    "(its message is above)", what);
+				    "(its message is %s)", what, vm->err >= 0 ? "held back: "
+				    "--verbose shows it" : "above");
 		waited += 100;
 	}
 	return fail("qemu-system-x86_64", "did not connect its %s", what);
@@ -355,12 +591,21 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 {
 	struct argv a = {0};
 	char *con_path, *ctl_path;
-	int lcon, lctl = -1, rc = -1;
+	int lcon, lctl = -1, rc = -1, errp[2] = {-1, -1};
 
 	if (prepare(c, vm) < 0)
 		return -1;
 	vm->accel = accel;
-	vm->con = vm->ctl = -1;
+	vm->con = vm->ctl = vm->err = -1;
+	if (accel == ACCEL_TCG && !c->iso && !c->usb && c->pvh.fd >= 0 &&
+	    (c->machine == MACHINE_AUTO || c->machine == MACHINE_MICROVM) && !vm->tsc_khz)
+		vm->tsc_khz = host_tsc_khz();
+	vm->machine = machine_for(c, accel, vm->tsc_khz);
+	/* QEMU's words when KVM fails are held back: a working TCG boot follows */
+	if (accel == ACCEL_KVM && c->accel == ACCEL_AUTO && pipe2(errp, O_CLOEXEC) == 0) {
+		vm->err = errp[0];
+		fcntl(vm->err, F_SETFL, O_NONBLOCK);
+	}
 	con_path = xasprintf("%s/con.sock", vm->dir);
 	ctl_path = xasprintf("%s/ctl.sock", vm->dir);
 	unlink(con_path);
@@ -374,11 +619,18 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 	vm->spawn_ms = now_ms_host();
 	if (!vm->first_spawn_ms)
 		vm->first_spawn_ms = vm->spawn_ms;
-	if (spawn_qemu(vm, a.v) < 0 || (vm->con = accept_within(lcon, vm, "console")) < 0 ||
+	if (spawn_qemu(vm, c, a.v, errp[1]) < 0)
+		goto out;
+	if (errp[1] >= 0)
+		close(errp[1]);
+	errp[1] = -1;
+	if ((vm->con = accept_within(lcon, vm, "console")) < 0 ||
 	    (c->test && (vm->ctl = accept_within(lctl, vm, "test channel")) < 0))
 		goto out;
 	rc = 0;
 out:
+	if (errp[1] >= 0)
+		close(errp[1]);
 	if (lcon >= 0)
 		close(lcon);
 	if (lctl >= 0)
@@ -391,6 +643,33 @@ out:
 	return rc;
 }
 
+/* What QEMU wrote to err so far, kept in errlog; 0 once it is closed. */
+static int take_stderr(struct vm *vm)
+{
+	char buf[4096];
+	ssize_t n;
+
+	while (vm->err >= 0 && (n = read(vm->err, buf, sizeof(buf))) != 0) {
+		if (n < 0)
+			return errno == EINTR ? 1 : errno == EAGAIN;
+		buf_add(&vm->errlog, buf, (size_t)n);
+	}
+	return 0;
+}
+
+void vm_forward_stderr(struct vm *vm)
+{
+	int open = take_stderr(vm);
+
+	if (vm->errlog.len)
+		write_all(2, vm->errlog.data, vm->errlog.len);
+	vm->errlog.len = 0;
+	if (!open && vm->err >= 0) {
+		close(vm->err);
+		vm->err = -1;
+	}
+}
+
 int vm_wait_progress(struct vm *vm, char *seen, size_t size, size_t *n)
 {
 	long long left = KVM_PROGRESS_MS;
@@ -400,6 +679,7 @@ int vm_wait_progress(struct vm *vm, char *seen, size_t size, size_t *n)
 	while (left > 0) {
 		int status;
 
+		take_stderr(vm);
 		if (poll(&p, 1, 100) > 0) {
 			ssize_t r = read(vm->con, seen, size);
 
@@ -440,16 +720,20 @@ static void vm_stop(struct vm *vm)
 		close(vm->con);
 	if (vm->ctl >= 0)
 		close(vm->ctl);
-	vm->con = vm->ctl = -1;
+	if (vm->err >= 0)
+		close(vm->err);
+	vm->con = vm->ctl = vm->err = -1;
 }
 
 /* Removes what prepare() and vm_start() made; nothing else is in there. */
 void vm_destroy(struct vm *vm)
 {
 	static const char *const files[] = {
-		"con.sock", "ctl.sock", "monitor.sock", "vars.fd", "initrd.img",
+		"con.sock", "ctl.sock", "monitor.sock", "vars.fd",
 	};
 
+	if (vm->err >= 0)
+		vm_forward_stderr(vm);
 	vm_stop(vm);
 	for (size_t i = 0; vm->dir && i < ARRAY_SIZE(files); i++) {
 		char *p = xasprintf("%s/%s", vm->dir, files[i]);
@@ -459,16 +743,40 @@ void vm_destroy(struct vm *vm)
 	}
 	if (vm->dir && rmdir(vm->dir) < 0)
 		warning(vm->dir, "cannot remove: %s", strerror(errno));
+	if (vm->initrd_fd >= 0)
+		close(vm->initrd_fd);
+	buf_free(&vm->errlog);
 	free(vm->dir);
 	free(vm->initrd);
 	vm->dir = vm->initrd = NULL;
+	vm->initrd_fd = -1;
+}
+
+void vm_say_how(const struct vm_config *c, const struct vm *vm)
+{
+	static const char *const source[] = {
+		[PVH_CACHED] = "vmlinux from the cache",
+		[PVH_EXTRACTED] = "vmlinux extracted now",
+		[PVH_TREE] = "the build tree's vmlinux",
+	};
+
+	fprintf(stderr, "minos: accel: %s; machine: %s",
+		vm->accel == ACCEL_KVM ? "kvm" : "tcg (software emulation, slow)",
+		machine_names[vm->machine]);
+	if (c->iso || c->usb)
+		fputc('\n', stderr);
+	else if (c->pvh.fd >= 0)
+		fprintf(stderr, "; kernel: PVH entry, %s%s\n", source[c->pvh.source],
+			vm->initrd_cached ? "; initramfs from the cache" : "");
+	else
+		fprintf(stderr, "; kernel: bzImage%s\n",
+			vm->initrd_cached ? "; initramfs from the cache" : "");
 }
 
 int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 	    size_t *n)
 {
 	enum accel accel = c->accel;
-	int fell_back = 0;
 
 	*n = 0;
 	if (accel == ACCEL_KVM && !kvm_usable())
@@ -479,30 +787,38 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 	for (;;) {
 		int r;
 
-		if (vm_start(c, vm, accel) < 0)
+		if (vm_start(c, vm, accel) < 0) {
+			if (vm->err >= 0 && c->verbose)
+				vm_forward_stderr(vm);
 			return -1;
+		}
 		if (accel != ACCEL_KVM || c->gdb_port)
 			break;
 		r = vm_wait_progress(vm, seen, size, n);
-		if (r == 0)
+		if (r == 0) {
+			vm_forward_stderr(vm);	/* warnings of a KVM that works */
 			break;
+		}
 		if (r < 0 && c->accel == ACCEL_KVM)
 			return fail("qemu-system-x86_64", "exited at once under KVM");
 		if (c->accel == ACCEL_KVM)
 			return fail("/dev/kvm", "--accel kvm: the guest made no progress in %d s "
 				    "under KVM", KVM_PROGRESS_MS / 1000);
+		take_stderr(vm);
+		if (c->verbose && vm->errlog.len) {
+			fputs("minos: QEMU under KVM said:\n", stderr);
+			write_all(2, vm->errlog.data, vm->errlog.len);
+		}
+		vm->errlog.len = 0;
 		vm_stop(vm);
 		if (r < 0)
-			warning("KVM", "QEMU failed under KVM; falling back to TCG (slow; "
-				"MINOS_ACCEL=tcg skips the try)");
+			warning("KVM", "QEMU failed under KVM%s; falling back to TCG (slow; "
+				"MINOS_ACCEL=tcg skips the try)", c->verbose ? " (above)" : "");
 		else
 			warning("KVM", "the guest made no progress in %d s; falling back to TCG "
 				"(slow; MINOS_ACCEL=tcg skips the try)", KVM_PROGRESS_MS / 1000);
 		accel = ACCEL_TCG;
-		fell_back = 1;
 	}
-	if (!fell_back)
-		fprintf(stderr, "minos: accel: %s\n", vm->accel == ACCEL_KVM ? "kvm" :
-			"tcg (software emulation, slow)");
+	vm_say_how(c, vm);
 	return 0;
 }

@@ -5,8 +5,15 @@
 #include <sys/types.h>
 
 #include "initramfs.h"
+#include "pvh.h"
+
+struct timeline;
 
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
+/* How a --kernel boot starts the kernel: PVH when it can, or its bzImage. */
+enum boot { BOOT_AUTO, BOOT_PVH, BOOT_BZIMAGE };
+/* microvm: no PCI, no firmware tables to speak of; the fastest --kernel boot. */
+enum machine { MACHINE_AUTO, MACHINE_MICROVM, MACHINE_PC, MACHINE_Q35 };
 
 struct vm_config {
 	const char *iso, *usb, *kernel, *initrd;	/* kernel: after kernel_find */
@@ -20,21 +27,36 @@ struct vm_config {
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
 	int early_console;	/* --kernel: earlyprintk, for a timeline */
+	int verbose;		/* the kernel's whole log; QEMU's failed KVM probe */
+	enum boot boot;
+	enum machine machine;
+	struct timeline *tl;	/* host stages are marked on it, if not NULL */
+	struct pvh pvh;		/* the ELF a PVH boot loads (fd -1: the bzImage) */
+	int microvm_fits;	/* the kernel's config allows microvm (or is unknown) */
 };
 
 struct vm {
 	char *dir;		/* private temporary directory */
 	char *initrd;		/* the initrd actually used */
+	int initrd_fd;		/* the on-the-fly initramfs, open; -1 if none */
+	int initrd_cached;	/* it came from the cache */
 	pid_t pid;
 	int con, ctl;		/* console and test channel, connected */
+	int err;		/* QEMU's stderr while it tries KVM, else -1 */
+	enum machine machine;	/* what it runs as */
+	long tsc_khz;		/* the host TSC rate (TCG), 0 if unknown or not needed */
+	struct buf errlog;	/* what came on err during the KVM try */
 	enum accel accel;	/* what it runs with */
 	long long first_spawn_ms, spawn_ms;	/* QEMU's first and latest start */
 };
 
+#define VM_INIT {.con = -1, .ctl = -1, .err = -1, .initrd_fd = -1}
+
 /* Run options every command that boots accepts, beside INITRAMFS_LONGOPTS. */
 enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
-	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB,
+	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
+	OPT_VERBOSE,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
@@ -48,12 +70,18 @@ enum {
 	{"disk", required_argument, NULL, OPT_DISK}, \
 	{"gdb", optional_argument, NULL, OPT_GDB}, \
 	{"monitor", required_argument, NULL, OPT_MONITOR}, \
+	{"boot", required_argument, NULL, OPT_BOOT}, \
+	{"machine", required_argument, NULL, OPT_MACHINE}, \
+	{"verbose", no_argument, NULL, OPT_VERBOSE}, \
 	INITRAMFS_LONGOPTS
 
 int vm_config_init(struct vm_config *c);
 /* Takes one option of RUN_LONGOPTS: 1 taken, 0 not ours, -1 bad. */
 int vm_config_opt(struct vm_config *c, int opt, const char *arg);
-/* Checks the options and finds the kernel. */
+/*
+ * Checks the options and finds the kernel, and for a --kernel boot the ELF
+ * to boot through its PVH entry (extracted and cached the first time).
+ */
 int vm_config_finish(struct vm_config *c);
 void vm_config_free(struct vm_config *c);
 
@@ -81,6 +109,13 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 void vm_destroy(struct vm *vm);
 /* Reaps QEMU if it has exited: 1 and its status, 0 if running. */
 int vm_exited(struct vm *vm, int *status);
+/* Passes on what QEMU wrote to vm->err (after a KVM start that worked). */
+void vm_forward_stderr(struct vm *vm);
+/* One line for the user: accelerator, machine, how the kernel starts. */
+void vm_say_how(const struct vm_config *c, const struct vm *vm);
+
+/* The host's TSC frequency in kHz, as a TCG guest sees it; 0 if unknown. */
+long host_tsc_khz(void);
 
 int kvm_usable(void);
 

@@ -14,6 +14,8 @@ static const struct {
 	const char *key, *label;
 } stages[TL_NSTAGES] = {
 	[TL_HOST] = {"host", "minos (host)"},
+	[TL_EXTRACT] = {"extract", "minos: vmlinux out of the bzImage"},
+	[TL_INITRAMFS] = {"initramfs", "minos: initramfs"},
 	[TL_KVM_TRY] = {"kvm-try", "KVM try, no progress"},
 	[TL_FIRMWARE] = {"firmware", "firmware"},
 	[TL_BOOTLOADER] = {"bootloader", "bootloader"},
@@ -49,6 +51,7 @@ void timeline_init(struct timeline *t, long long origin_ms)
 	*t = (struct timeline){.origin = origin_ms, .end = -1, .last = -1};
 	for (int i = 0; i < TL_NSTAGES; i++)
 		t->at[i] = -1;
+	timeline_mark(t, TL_HOST, origin_ms);
 }
 
 void timeline_mark(struct timeline *t, enum tl_stage s, long long now_ms)
@@ -99,6 +102,12 @@ void timeline_end(struct timeline *t, long long now_ms)
 
 const char *timeline_label(const struct timeline *t, enum tl_stage s)
 {
+	/* A PVH boot: QEMU loads the ELF itself and the firmware jumps to its
+	 * 32-bit entry; nothing decompresses. */
+	if (t->pvh && s == TL_FIRMWARE)
+		return "QEMU, firmware, PVH entry";
+	if (t->pvh && s == TL_KERNEL)
+		return "kernel: start (PVH)";
 	/* Without an early console the kernel says nothing until its serial
 	 * console starts, a little way into start_kernel. */
 	if (s == TL_DECOMPRESS && !t->early_console && t->at[TL_KERNEL] >= 0)
@@ -158,7 +167,8 @@ static void put_escaped(FILE *f, const char *s)
 }
 
 static const char *const colours[TL_NSTAGES] = {
-	[TL_HOST] = "#9e9e9e", [TL_KVM_TRY] = "#d9d9d9",
+	[TL_HOST] = "#9e9e9e", [TL_EXTRACT] = "#7f7f7f", [TL_INITRAMFS] = "#b3b3b3",
+	[TL_KVM_TRY] = "#d9d9d9",
 	[TL_FIRMWARE] = "#8da0cb", [TL_BOOTLOADER] = "#66c2a5",
 	[TL_LOAD_KERNEL] = "#4daf8f", [TL_LOAD_INITRD] = "#3d9a7c",
 	[TL_DECOMPRESS] = "#fdae61", [TL_KERNEL] = "#f46d43",
@@ -253,7 +263,6 @@ void timeline_write_svg(const struct timeline *t, FILE *f, const char *title)
 
 void timeline_qemu_started(struct timeline *t, long long first_spawn_ms, long long spawn_ms)
 {
-	timeline_mark(t, TL_HOST, t->origin);
 	if (first_spawn_ms != spawn_ms)
 		timeline_mark(t, TL_KVM_TRY, first_spawn_ms);
 	timeline_mark(t, TL_FIRMWARE, spawn_ms);

@@ -12,9 +12,11 @@
 
 /* The stages, in the order a boot passes through them. */
 enum tl_stage {
-	TL_HOST,		/* minos before QEMU: options, kernel, initramfs */
+	TL_HOST,		/* minos before QEMU: options, kernel */
+	TL_EXTRACT,		/* the vmlinux unpacked out of the bzImage, for PVH */
+	TL_INITRAMFS,		/* the initramfs built, or found in the cache */
 	TL_KVM_TRY,		/* a KVM start that made no progress */
-	TL_FIRMWARE,		/* QEMU started: SeaBIOS or OVMF */
+	TL_FIRMWARE,		/* QEMU started: SeaBIOS, OVMF or qboot (and the PVH load) */
 	TL_BOOTLOADER,		/* GRUB's first output */
 	TL_LOAD_KERNEL,		/* GRUB reads the kernel ("Loading Linux") */
 	TL_LOAD_INITRD,		/* GRUB reads the initrd ("Loading initial ramdisk") */
@@ -35,6 +37,7 @@ struct timeline {
 	long long end;			/* QEMU ended; -1: not yet */
 	int last;			/* the latest stage begun */
 	int early_console;		/* the kernel had an early console */
+	int pvh;			/* the kernel started at its PVH entry */
 	char line[1024];		/* the console line being read */
 	size_t len;
 };

@@ -1,7 +1,8 @@
 #!/bin/sh
 # minos test --timeline: an SVG a browser shows as is (xmllint), with every
-# stage the boot went through, in order, for --kernel and for --iso boots;
-# the same table on stderr with --verbose.
+# stage the boot went through, in order, for --kernel boots (through the PVH
+# entry, the vmlinux extracted or cached, and as a bzImage) and for --iso
+# boots; the same table on stderr with --verbose.
 . "$(dirname "$0")/../lib.sh"
 
 K=$(kernel)
@@ -30,8 +31,24 @@ test_expect_success 'setup' '
 	"$MINOS" iso -o "$TMP/minos.iso" --kernel "$K" --initrd "$TMP/default.img" --timeout 0
 '
 
-test_expect_success '--kernel: firmware, decompression, kernel, minos-init, command, poweroff' '
-	"$MINOS" test --kernel "$K" --initrd default.img --timeline k.svg --verbose \
+test_expect_success '--kernel, first boot: extraction, initramfs, PVH entry, kernel, init...' '
+	MINOS_CACHE=$TMP/cache "$MINOS" test --kernel "$K" --timeline pvh.svg -- true 2>pvh.err
+	cat pvh.err
+	check pvh.svg host extract initramfs firmware kernel init command poweroff
+	grep -q ">minos: vmlinux out of the bzImage</text>" pvh.svg
+	grep -q ">QEMU, firmware, PVH entry</text>" pvh.svg
+	grep -q ">kernel: start (PVH)</text>" pvh.svg
+	grep -q "kernel: PVH entry, vmlinux extracted now" pvh.err
+'
+
+test_expect_success '--kernel, next boot: no extraction, the initramfs from the cache' '
+	MINOS_CACHE=$TMP/cache "$MINOS" test --kernel "$K" --timeline pvh2.svg -- true 2>pvh2.err
+	check pvh2.svg host initramfs firmware kernel init command poweroff
+	grep -q "kernel: PVH entry, vmlinux from the cache; initramfs from the cache" pvh2.err
+'
+
+test_expect_success '--boot bzimage: firmware, decompression, kernel, minos-init, command, poweroff' '
+	"$MINOS" test --kernel "$K" --boot bzimage --initrd default.img --timeline k.svg --verbose \
 		-- sh -c "exit 3" 2>k.err || rc=$?
 	expect_eq "${rc:-0}" 3
 	check k.svg host firmware decompress kernel init command poweroff

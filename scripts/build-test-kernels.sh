@@ -1,0 +1,61 @@
+#!/bin/sh
+# Builds the small kernels some boot tests need, from Debian's linux-source
+# package, into the cache (once; later runs print the paths at once):
+#   pvh-bzip2   PVH entry note, bzip2 payload (minos cannot extract it: it
+#               boots the bzImage, or the build tree's own vmlinux)
+#   nopvh-gzip  no PVH note, gzip payload (minos boots the bzImage)
+# Prints "VARIANT TREE" per variant; TREE has vmlinux and arch/x86/boot/bzImage.
+#   cache: $MINOS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/minos
+set -eu
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+cache=${MINOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minos}/test-kernels
+mkdir -p "$cache"
+
+src=$cache/src
+if [ ! -f "$src/Makefile" ]; then
+	tmp=$(mktemp -d "$cache/.src.XXXXXX")
+	chmod 755 "$tmp"	# apt-get download runs as _apt where it can
+	trap 'rm -rf "$tmp"' EXIT
+	(cd "$tmp" && apt-get download -q linux-source-6.1 >&2)
+	dpkg-deb --fsys-tarfile "$tmp"/linux-source-6.1_*.deb |
+		tar -x -C "$tmp" --wildcards '*/linux-source-6.1.tar.xz'
+	mkdir "$tmp/tree"
+	tar -x -J -C "$tmp/tree" --strip-components=1 -f "$tmp"/usr/src/linux-source-6.1.tar.xz
+	rm -rf "$src"
+	mv "$tmp/tree" "$src"
+	rm -rf "$tmp"
+	trap - EXIT
+fi
+
+build() {	# variant, then the options it adds to tiny.config
+	v=$1; shift
+	out=$cache/$v
+	if [ -f "$out/.built" ]; then
+		echo "$v $out"
+		return
+	fi
+	rm -rf "$out"
+	mkdir -p "$out"
+	cp "$here/tests/kernel/tiny.config" "$out/fragment.config"
+	for o in "$@"; do echo "$o" >> "$out/fragment.config"; done
+	make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >&2
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"$out/fragment.config" >&2
+	make -s -C "$src" O="$out" ARCH=x86_64 olddefconfig >&2
+	# every option asked for must have survived the dependencies
+	grep '^CONFIG_' "$out/fragment.config" | while read -r line; do
+		case $line in
+		*=n) grep -q "^# ${line%=n} is not set" "$out/.config" ||
+			{ echo "build-test-kernels: $v: $line did not hold" >&2; exit 1; } ;;
+		*) grep -qx "$line" "$out/.config" ||
+			{ echo "build-test-kernels: $v: $line did not hold" >&2; exit 1; } ;;
+		esac
+	done
+	make -s -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage >&2
+	touch "$out/.built"
+	echo "$v $out"
+}
+
+build pvh-bzip2 CONFIG_PVH=y CONFIG_KERNEL_BZIP2=y
+build nopvh-gzip CONFIG_PVH=n CONFIG_KERNEL_GZIP=y
