@@ -31,7 +31,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
-.PHONY: all check check-installed unit demo install uninstall clean deps bench help FORCE \
+.PHONY: all check check-installed check-kernels unit demo install uninstall clean deps bench help FORCE \
 	fuzz fuzz-build sanitize
 all: $(B)/minos $(B)/minos-init
 
@@ -168,6 +168,13 @@ check-installed: all $(UNIT_BIN) sanitize $(FUZZ_BIN)
 unit: all $(UNIT_BIN)
 	prove $(UNIT_BIN)
 
+# Boot tests with small kernels built from Debian's linux-source: minutes
+# the first time (scripts/build-test-kernels.sh caches them), then seconds.
+check-kernels: deps
+	$(MAKE) --no-print-directory all
+	scripts/build-test-kernels.sh >/dev/null
+	MINOS_BUILD="$(CURDIR)/$(B)" prove --timer tests/kernels/*.t
+
 install: all
 	install -Dm755 $(B)/minos $(DESTDIR)$(BINDIR)/minos
 	install -Dm755 $(B)/minos-init $(DESTDIR)$(LIBEXECDIR)/minos-init
@@ -183,6 +190,7 @@ clean:
 help:
 	@echo "make            build build/minos and build/minos-init"
 	@echo "make check      install dependencies, run every test"
+	@echo "make check-kernels  boot tests with kernels built here (slow the first time)"
 	@echo "make demo       install dependencies, build an ISO and boot it"
 	@echo "make bench      benchmarks against the classic shell recipe"
 	@echo "make fuzz       every fuzz harness for FUZZ_SECONDS=$(FUZZ_SECONDS) seconds"

@@ -5,9 +5,12 @@
  * same clock for both.
  *
  *   consolestamp ACCEL MARKER... -- QEMU-ARG...
+ *   consolestamp exec MARKER... -- COMMAND [ARG]...
  *
- * Prints "MS<TAB>MARKER" per marker, milliseconds since QEMU was started.
- * QEMU runs with -accel ACCEL -m 512 -nodefaults -display none -no-reboot.
+ * Prints "MS<TAB>MARKER" per marker, milliseconds since QEMU (or COMMAND,
+ * whose stdout is read instead: minos run) was started.  QEMU runs with
+ * -accel ACCEL -m 512 -nodefaults -display none -no-reboot; it is killed
+ * after the last marker, COMMAND is sent SIGTERM and waited for.
  * Exit 1 if QEMU ends or 180 s pass before the last marker.
  */
 #define _GNU_SOURCE
@@ -49,10 +52,16 @@ int main(int argc, char **argv)
 	qargv = calloc((size_t)(nfixed + 2 + argc - sep), sizeof(char *));
 	if (!qargv || pipe(fds) < 0)
 		return 1;
-	memcpy(qargv, fixed, sizeof(fixed));
-	qargv[nfixed] = argv[1];
-	for (int i = sep + 1; i < argc; i++)
-		qargv[nfixed + i - sep] = argv[i];
+	if (!strcmp(argv[1], "exec")) {
+		nfixed = -1;	/* COMMAND's argv is the tail of ours */
+		for (int i = sep + 1; i < argc; i++)
+			qargv[i - sep - 1] = argv[i];
+	} else {
+		memcpy(qargv, fixed, sizeof(fixed));
+		qargv[nfixed] = argv[1];
+		for (int i = sep + 1; i < argc; i++)
+			qargv[nfixed + i - sep] = argv[i];
+	}
 	start = now_ms();
 	pid = fork();
 	if (pid == 0) {
@@ -92,7 +101,7 @@ int main(int argc, char **argv)
 			m++;
 		}
 		if (m == sep) {
-			kill(pid, SIGKILL);
+			kill(pid, nfixed < 0 ? SIGTERM : SIGKILL);
 			waitpid(pid, NULL, 0);
 			return 0;
 		}

@@ -8,7 +8,8 @@ PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev liblzma-dev liblz4-d
 libdeflate-dev libisofs-dev libkmod-dev libssl-dev musl-tools qemu-system-x86 qemu-utils ovmf
 busybox-static cpio libarchive-tools xorriso grub-pc-bin grub-efi-amd64-bin
 grub-common mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
-libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev"
+libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
+bc bison flex libelf-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -568,7 +568,7 @@ static int spawn_qemu(struct vm *vm, const struct vm_config *c, char **argv, int
 	return 0;
 }
 
-static int accept_within(int lfd, const struct vm *vm, const char *what)
+static int accept_within(int lfd, struct vm *vm, const char *what)
 {
 	long long waited = 0;
 
@@ -578,10 +578,14 @@ static int accept_within(int lfd, const struct vm *vm, const char *what)
 
 		if (poll(&p, 1, 100) > 0)
 			return accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (waitpid(vm->pid, &status, WNOHANG) == vm->pid)
+		if (waitpid(vm->pid, &status, WNOHANG) == vm->pid) {
+			vm->pid = 0;
+			vm->exited_early = 1;
+			if (vm->err >= 0)
+				return -1;	/* a KVM try: the caller says it */
 			return fail("qemu-system-x86_64", "exited before connecting its %s "
-				    "(its message is %s)", what, vm->err >= 0 ? "held back: "
-				    "--verbose shows it" : "above");
+				    "(its message is above)", what);
+		}
 		waited += 100;
 	}
 	return fail("qemu-system-x86_64", "did not connect its %s", what);
@@ -787,17 +791,23 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 	for (;;) {
 		int r;
 
+		vm->exited_early = 0;
 		if (vm_start(c, vm, accel) < 0) {
-			if (vm->err >= 0 && c->verbose)
-				vm_forward_stderr(vm);
-			return -1;
-		}
-		if (accel != ACCEL_KVM || c->gdb_port)
-			break;
-		r = vm_wait_progress(vm, seen, size, n);
-		if (r == 0) {
-			vm_forward_stderr(vm);	/* warnings of a KVM that works */
-			break;
+			/* QEMU that dies under KVM before it connects: a failed try */
+			if (!vm->exited_early || accel != ACCEL_KVM || c->accel != ACCEL_AUTO) {
+				if (vm->err >= 0 && c->verbose)
+					vm_forward_stderr(vm);
+				return -1;
+			}
+			r = -1;
+		} else {
+			if (accel != ACCEL_KVM || c->gdb_port)
+				break;
+			r = vm_wait_progress(vm, seen, size, n);
+			if (r == 0) {
+				vm_forward_stderr(vm);	/* warnings of a KVM that works */
+				break;
+			}
 		}
 		if (r < 0 && c->accel == ACCEL_KVM)
 			return fail("qemu-system-x86_64", "exited at once under KVM");

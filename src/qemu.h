@@ -43,6 +43,7 @@ struct vm {
 	pid_t pid;
 	int con, ctl;		/* console and test channel, connected */
 	int err;		/* QEMU's stderr while it tries KVM, else -1 */
+	int exited_early;	/* QEMU ended before connecting its console */
 	enum machine machine;	/* what it runs as */
 	long tsc_khz;		/* the host TSC rate (TCG), 0 if unknown or not needed */
 	struct buf errlog;	/* what came on err during the KVM try */

@@ -13,7 +13,7 @@
 
 set -u
 TESTS=$(cd "$(dirname "$0")" && pwd)
-case $TESTS in */tests/boot) TESTS=${TESTS%/boot} ;; esac
+case $TESTS in */tests/boot | */tests/kernels) TESTS=${TESTS%/*} ;; esac
 ROOT=${TESTS%/tests}
 BUILD=${MINOS_BUILD:-$ROOT/build}
 MINOS=$BUILD/minos

@@ -8,7 +8,7 @@ C=tests/fuzz/corpus
 MINOS=build/minos
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames; do
+for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames pvh; do
 	mkdir -p "$C/$d"
 	rm -f "$C/$d"/seed-*
 done
@@ -140,4 +140,39 @@ printf '\005SeaBIOS (version 1.16.2-debian-1.16.2-1)\r\nBooting from DVD/CD...\r
 printf '\100\033[2J\033[01;01HBdsDxe: loading Boot0001 "UEFI QEMU DVD-ROM"\r\nEFI stub: Loaded initrd from LINUX_EFI_INITRD_MEDIA_GUID device path\r\n[    0.000000] Linux version 6.1.0\r\n' >"$C/timeline/seed-uefi"
 # frames: firmware noise, the ready frame, stdout, stderr and a status, in reads of 8 bytes.
 printf '\007SeaBIOS noise\r\nR\014\000\000\000minos-test 1O\006\000\000\000hello\nE\003\000\000\000err X\004\000\000\000\003\000\000\000' >"$C/frames/seed-session"
+# pvh: a small ELF with a PVH note, alone and as the payload of a bzImage
+# (setup header, version string) in each compression a kernel uses.
+python3 - "$C/pvh" <<'PY'
+import lzma, struct, subprocess, sys, zlib
+out = sys.argv[1]
+note = struct.pack('<III', 4, 8, 18) + b'Xen\0' + struct.pack('<Q', 0x1000200)
+body = b'Linux version 6.1.0 (u@h) (gcc) #1 SMP\n' + b'text ' * 64
+ph_note = struct.pack('<IIQQQQQQ', 4, 4, 64 + 112, 0, 0, len(note), len(note), 4)
+size = 64 + 112 + len(note) + len(body)
+ph_load = struct.pack('<IIQQQQQQ', 1, 7, 0, 0x1000000, 0x1000000, size, size, 4096)
+eh = b'\x7fELF\2\1\1' + b'\0' * 9 + struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, 0x1000200,
+                                                       64, 0, 0, 64, 56, 2, 64, 0, 0)
+elf = eh + ph_load + ph_note + note + body
+open(out + '/seed-elf', 'wb').write(elf)
+packers = {
+    'gzip': lambda d: zlib.compress(d, wbits=31),
+    'xz': lambda d: lzma.compress(d, check=lzma.CHECK_CRC32),
+    'lzma': lambda d: lzma.compress(d, format=lzma.FORMAT_ALONE),
+    'zstd': lambda d: subprocess.run(['zstd', '-q', '-c'], input=d, capture_output=True).stdout,
+    'lz4': lambda d: subprocess.run(['lz4', '-l', '-q', '-c'], input=d, capture_output=True).stdout,
+}
+for name, pack in packers.items():
+    payload = pack(elf)
+    if name != 'gzip':
+        payload += struct.pack('<I', len(elf))
+    h = bytearray(1024)
+    h[0x1f1] = 1
+    h[0x1fe:0x200] = b'\x55\xaa'
+    h[0x202:0x206] = b'HdrS'
+    h[0x206:0x208] = struct.pack('<H', 0x20f)
+    h[0x20e:0x210] = struct.pack('<H', 0x100)
+    h[0x300:0x320] = b'6.1.0 (u@h) #1 SMP\0'.ljust(32, b'\0')
+    h[0x248:0x250] = struct.pack('<II', 0, len(payload))
+    open(out + '/seed-bzimage-' + name, 'wb').write(bytes(h) + payload)
+PY
 ls "$C"/* | wc -l
