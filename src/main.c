@@ -30,7 +30,24 @@
 	"      --gdb[=PORT]        start paused with QEMU's gdb stub (default 1234);\n" \
 	"                          adds nokaslr; accel auto then means TCG\n" \
 	"      --monitor PATH      QEMU's monitor as a Unix socket at PATH\n" \
-	"                          (default: in a private temporary directory)\n"
+	"                          (default: in a private temporary directory)\n" \
+	"      --boot auto|pvh|bzimage  how a --kernel boot starts the kernel (default\n" \
+	"                          auto): pvh boots the ELF vmlinux inside the bzImage\n" \
+	"                          through its PVH entry (no decompressor), extracted\n" \
+	"                          once into the cache, or the build tree's vmlinux;\n" \
+	"                          auto does so when the kernel has the PVH note\n" \
+	"      --machine auto|microvm|pc|q35  QEMU's machine (default auto: microvm for a\n" \
+	"                          PVH --kernel boot with no --disk, --monitor or --uefi,\n" \
+	"                          else pc)\n" \
+	"      --verbose           the kernel's whole log (a --kernel boot is otherwise\n" \
+	"                          quiet), and what QEMU said in a failed KVM try\n" \
+	"\n" \
+	"A --kernel boot's command line starts with console=ttyS0 panic=-1\n" \
+	"cryptomgr.notests quiet (and tsc_early_khz= on microvm under TCG); --append\n" \
+	"words come last and win.  The vmlinux for PVH and the initramfs built on the\n" \
+	"fly are cached in $MINOS_CACHE (else $XDG_CACHE_HOME/minos, else\n" \
+	"~/.cache/minos), at most $MINOS_CACHE_SIZE MiB together (default 1024),\n" \
+	"least recently used out first.\n"
 
 static const struct command {
 	const char *name;
@@ -108,13 +125,14 @@ static const struct command {
 	 "\n"
 	 "Boots headless, runs COMMAND with its arguments exactly as given in the guest\n"
 	 "(through minos-init, which must be the image's /init), streams its stdout and\n"
-	 "stderr to ours, powers the guest off and exits with the command's status.\n"
+	 "stderr to ours, ends the guest and exits with the command's status.\n"
 	 "\n"
 	 "      --timeout SECONDS   give up after this long (default 300)\n"
-	 "      --verbose           the guest's console (kernel log) on stderr, and the\n"
-	 "                          timeline's table\n"
-	 "      --timeline FILE.svg write when each boot stage began (firmware, bootloader,\n"
-	 "                          kernel decompression and start, minos-init, the command,\n"
+	 "      --verbose           also: the guest's console (kernel log) on stderr,\n"
+	 "                          and the timeline's table\n"
+	 "      --timeline FILE.svg write when each boot stage began (vmlinux extraction,\n"
+	 "                          initramfs, firmware, bootloader, kernel decompression\n"
+	 "                          or PVH entry and start, minos-init, the command,\n"
 	 "                          poweroff) as an SVG picture; adds earlyprintk=serial to a\n"
 	 "                          --kernel boot's command line\n"
 	RUN_OPTIONS_HELP
