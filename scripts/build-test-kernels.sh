@@ -31,14 +31,16 @@ fi
 build() {	# variant, then the options it adds to tiny.config
 	v=$1; shift
 	out=$cache/$v
-	if [ -f "$out/.built" ]; then
+	{ cat "$here/tests/kernel/tiny.config"; for o in "$@"; do echo "$o"; done; } \
+		>"$cache/$v.fragment"
+	# built before from the same fragment: nothing to do
+	if [ -f "$out/.built" ] && cmp -s "$cache/$v.fragment" "$out/fragment.config"; then
 		echo "$v $out"
 		return
 	fi
 	rm -rf "$out"
 	mkdir -p "$out"
-	cp "$here/tests/kernel/tiny.config" "$out/fragment.config"
-	for o in "$@"; do echo "$o" >> "$out/fragment.config"; done
+	mv "$cache/$v.fragment" "$out/fragment.config"
 	make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >&2
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"$out/fragment.config" >&2
