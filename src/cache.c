@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +61,59 @@ char *cache_entry(const char *sub, const char *key, const char *suffix)
 	p = xasprintf("%s/%s%s", dir, key, suffix);
 	free(dir);
 	return p;
+}
+
+int cache_create(struct cache_writer *w, const char *path, const char *what)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : NULL;
+	int writable = dir && access(dir, W_OK) == 0;
+
+	free(dir);
+	*w = (struct cache_writer){.out = {.fd = -1}, .fd = -1};
+	if (path && writable) {	/* a read-only cache is used as it is */
+		if (outfile_open(&w->out, path, 0644) < 0)
+			return -1;
+		w->path = xstrdup(path);
+		w->fd = w->out.fd;
+	} else if ((w->fd = memfd_create(what, MFD_CLOEXEC)) < 0) {
+		return fail_errno(what, "cannot hold it in memory (memfd_create)");
+	}
+	return 0;
+}
+
+int cache_commit(struct cache_writer *w)
+{
+	int fd;
+
+	if (!w->path)
+		return w->fd;	/* in memory: the same descriptor */
+	/* the temporary's descriptor (read-write) outlives the rename */
+	fd = fcntl(w->fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		fail_errno(w->path, "cannot keep open");
+		cache_abort(w);
+		return -1;
+	}
+	if (outfile_commit(&w->out) < 0) {
+		close(fd);
+		fd = -1;
+	} else {
+		cache_trim(w->path);
+	}
+	free(w->path);
+	*w = (struct cache_writer){.out = {.fd = -1}, .fd = -1};
+	return fd;
+}
+
+void cache_abort(struct cache_writer *w)
+{
+	if (w->path)
+		outfile_abort(&w->out);
+	else if (w->fd >= 0)
+		close(w->fd);
+	free(w->path);
+	*w = (struct cache_writer){.out = {.fd = -1}, .fd = -1};
 }
 
 void cache_used(int fd)

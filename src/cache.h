@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include "util.h"
+
 /* Default for $MINOS_CACHE_SIZE: MiB the evictable entries may take together. */
 #define CACHE_SIZE_DEFAULT_MB 1024
 
@@ -27,6 +29,22 @@ void digest_hex(struct digest *d, char hex[65]);
  * is no cache directory (no error: a cache is optional).
  */
 char *cache_entry(const char *sub, const char *key, const char *suffix);
+
+/*
+ * Making an entry: written under a temporary name beside it and renamed
+ * into place by cache_commit(), which also trims the cache; with path NULL
+ * (no cache directory) or a directory we cannot write, into memory.  Write
+ * to w->fd.
+ */
+struct cache_writer {
+	struct outfile out;
+	char *path;
+	int fd;
+};
+int cache_create(struct cache_writer *w, const char *path, const char *what);
+/* The entry, whole and in place: a read-only descriptor of it, or -1. */
+int cache_commit(struct cache_writer *w);
+void cache_abort(struct cache_writer *w);
 
 /* The entry open on fd was used: it becomes the most recently used. */
 void cache_used(int fd);

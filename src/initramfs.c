@@ -359,36 +359,26 @@ static int holds(int fd, enum compression comp, const struct buf *raw)
 	return same;
 }
 
-/* Compresses raw into the entry (or into memory without a cache): the fd. */
+/* Compresses raw into the entry (or into memory without a cache): its fd. */
 static int pack(const char *entry, enum compression comp, int level, const struct buf *raw)
 {
-	struct outfile o = {.fd = -1};
-	struct sink *s;
-	int wfd, fd = -1;
+	struct cache_writer w;
+	struct sink *out, *s;
+	int rc;
 
-	if (entry) {
-		if (outfile_open(&o, entry, 0644) < 0)
-			return -1;
-		wfd = o.fd;
-	} else if ((wfd = memfd_create("initrd", MFD_CLOEXEC)) < 0) {
-		return fail_errno("memfd_create", "cannot hold the initramfs");
-	}
-	s = sink_compress(comp, level, sink_fd(wfd, entry ? entry : "initramfs"), "initramfs");
-	if (s && sink_write(s, raw->data, raw->len) == 0 && sink_finish(s) == 0)
-		fd = entry ? fcntl(wfd, F_DUPFD_CLOEXEC, 0) : wfd;
-	else if (s)
-		sink_finish(s);
-	if (!entry)
-		return fd < 0 ? (close(wfd), -1) : fd;
-	if (fd < 0 || outfile_commit(&o) < 0) {
-		if (fd >= 0)
-			close(fd);
-		else
-			outfile_abort(&o);
+	if (cache_create(&w, entry, "initramfs") < 0)
+		return -1;
+	out = sink_fd(w.fd, entry ? entry : "initramfs");
+	s = sink_compress(comp, level, out, "initramfs");
+	rc = s ? sink_write(s, raw->data, raw->len) : -1;
+	/* finishing the compressor finishes out too */
+	if (sink_finish(s ? s : out) < 0)
+		rc = -1;
+	if (rc < 0) {
+		cache_abort(&w);
 		return -1;
 	}
-	cache_trim(entry);
-	return fd;
+	return cache_commit(&w);
 }
 
 int initramfs_cached(const struct initramfs_opts *o, int *fd, int *hit)

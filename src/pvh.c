@@ -325,45 +325,21 @@ static const char *check_entry(const struct map *m)
 	return NULL;
 }
 
-/* Writes the ELF (and its trailer) as the entry `path`, or into memory. */
-static int store(const char *path, const struct buf *elf, int *fd)
+/* Writes the ELF (and its trailer) as the entry `path`, or into memory: its fd. */
+static int store(const char *path, const struct buf *elf)
 {
 	unsigned char t[TRAILER_SIZE];
-	struct outfile o = {.fd = -1};
-	int wfd;
+	struct cache_writer w;
 
 	trailer(t, elf->data, elf->len);
-	if (path) {
-		if (outfile_open(&o, path, 0644) < 0)
-			return -1;
-		wfd = o.fd;
-	} else if ((wfd = memfd_create("vmlinux", MFD_CLOEXEC)) < 0) {
-		return fail_errno("memfd_create", "cannot hold the vmlinux");
-	}
-	if (write_all(wfd, elf->data, elf->len) < 0 || write_all(wfd, t, sizeof(t)) < 0) {
+	if (cache_create(&w, path, "vmlinux") < 0)
+		return -1;
+	if (write_all(w.fd, elf->data, elf->len) < 0 || write_all(w.fd, t, sizeof(t)) < 0) {
 		fail_errno(path ? path : "vmlinux", "cannot write");
-		goto bad;
-	}
-	if (!path) {
-		*fd = wfd;
-		return 0;
-	}
-	*fd = fcntl(wfd, F_DUPFD_CLOEXEC, 0);
-	if (*fd < 0) {
-		fail_errno(path, "cannot keep open");
-		goto bad;
-	}
-	if (outfile_commit(&o) < 0) {
-		close(*fd);
+		cache_abort(&w);
 		return -1;
 	}
-	return 0;
-bad:
-	if (path)
-		outfile_abort(&o);
-	else
-		close(wfd);
-	return -1;
+	return cache_commit(&w);
 }
 
 /* Unpacks, checks and stores the payload: 1 stored, 0 no PVH note (or *why). */
@@ -385,14 +361,12 @@ static int extract(const char *kernel, const struct payload *pl, const char *ent
 		/* no PVH note: remembered, so the next boot does not unpack it again */
 		if (none && (fd = open(none, O_WRONLY | O_CREAT | O_CLOEXEC, 0644)) >= 0)
 			close(fd);
-	} else if (store(entry, &elf, &p->fd) < 0) {
+	} else if ((p->fd = store(entry, &elf)) < 0) {
 		rc = -1;
 	} else {
 		p->path = entry ? xstrdup(entry) : xstrdup("vmlinux (in memory)");
 		p->source = PVH_EXTRACTED;
 		p->extract_end = now_ms_host();
-		if (entry)
-			cache_trim(entry);
 	}
 	buf_free(&elf);
 	return rc;
