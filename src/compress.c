@@ -342,11 +342,14 @@ struct sink *sink_compress(enum compression kind, int level,
 static int too_big(const struct buf *out, const char *what, uint64_t base,
 		   const struct unpack_limits *lim)
 {
+	int mib = lim->out >= (1 << 20);
+
 	if (out->len <= lim->out)
 		return 0;
-	return fail(what, "offset %llu: unpacks to more than %llu MiB, the limit%s%s",
-		    (unsigned long long)base, (unsigned long long)(lim->out >> 20),
-		    lim->raise ? "; raise it with " : "", lim->raise ? lim->raise : "");
+	return fail(what, "offset %llu: unpacks to more than %llu %s, the limit%s%s",
+		    (unsigned long long)base, (unsigned long long)(mib ? lim->out >> 20 : lim->out),
+		    mib ? "MiB" : "bytes", lim->raise ? "; raise it with " : "",
+		    lim->raise ? lim->raise : "");
 }
 
 /* need: the decoder's own figure, or 0 where it gives none (zstd). */

@@ -292,6 +292,7 @@ static void cache(void)
 	make_bzimage(&img, "zstd", &elf, 0x020f);
 	write_file(kernel, &img);
 	ok(pvh_find(kernel, &p, &why) == 0 && !why, "a kernel without the note boots as a bzImage");
+	free(entry);
 	ok((entry = only_entry(dir, ".none")) != NULL, "which is remembered");
 	make_bzimage(&img, "bzip2", &elf, 0x020f);
 	write_file(kernel, &img);
