@@ -366,7 +366,6 @@ static int extract(const char *kernel, const struct payload *pl, const char *ent
 	} else {
 		p->path = entry ? xstrdup(entry) : xstrdup("vmlinux (in memory)");
 		p->source = PVH_EXTRACTED;
-		p->extract_end = now_ms_host();
 	}
 	buf_free(&elf);
 	return rc;

@@ -23,7 +23,7 @@ struct pvh {
 	char *path;		/* where it is: the cache entry or the tree's vmlinux */
 	enum pvh_source source;
 	const char *payload;	/* the bzImage payload's compression */
-	long long extract_start, extract_end;	/* host ms, when extracted now */
+	long long extract_start;	/* host ms the extraction began, if now */
 };
 
 /*
