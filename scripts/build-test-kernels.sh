@@ -8,6 +8,10 @@
 #   cache: $MINOS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/minos
 set -eu
 
+# As root, apt-get download drops to the _apt user, which cannot write into
+# root's cache, and says so in a warning: it downloads as root instead.
+apt_as_root() { [ "$(id -u)" -ne 0 ] || echo "-o APT::Sandbox::User=root"; }
+
 here=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MINOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minos}/test-kernels
 mkdir -p "$cache"
@@ -15,9 +19,8 @@ mkdir -p "$cache"
 src=$cache/src
 if [ ! -f "$src/Makefile" ]; then
 	tmp=$(mktemp -d "$cache/.src.XXXXXX")
-	chmod 755 "$tmp"	# apt-get download runs as _apt where it can
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && apt-get download -q linux-source-6.1 >&2)
+	(cd "$tmp" && apt-get download -q $(apt_as_root) linux-source-6.1 >&2)
 	dpkg-deb --fsys-tarfile "$tmp"/linux-source-6.1_*.deb |
 		tar -x -C "$tmp" --wildcards '*/linux-source-6.1.tar.xz'
 	mkdir "$tmp/tree"

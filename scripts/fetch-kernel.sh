@@ -5,6 +5,10 @@
 #   cache: $MINOS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/minos
 set -eu
 
+# As root, apt-get download drops to the _apt user, which cannot write into
+# root's cache, and says so in a warning: it downloads as root instead.
+apt_as_root() { [ "$(id -u)" -ne 0 ] || echo "-o APT::Sandbox::User=root"; }
+
 flavour=${1:-amd64}
 case $flavour in
 amd64) dir=kernel ;;
@@ -24,9 +28,8 @@ if ! ls "$dir"/root/boot/vmlinuz-* >/dev/null 2>&1; then
 		exit 1
 	fi
 	tmp=$(mktemp -d "$dir/.fetch.XXXXXX")
-	chmod 755 "$tmp"	# apt-get download runs as _apt where it can
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && apt-get download -q "$pkg" >&2)
+	(cd "$tmp" && apt-get download -q $(apt_as_root) "$pkg" >&2)
 	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
 	mv "$tmp/root" "$dir/root"
 fi
