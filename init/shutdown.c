@@ -113,27 +113,11 @@ static void unmount_all(void)
 	}
 }
 
-static const char *const names[] = {"halt", "poweroff", "reboot"};
-
-/* reboot(2) makes its caller exit for halt and poweroff: not PID 1. */
-static void call_reboot(enum shutdown_kind kind)
-{
-	static const int cmds[] = {RB_HALT_SYSTEM, RB_POWER_OFF, RB_AUTOBOOT};
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		reboot(cmds[kind]);
-		say("%s: reboot(2) failed: %s", names[kind], strerror(errno));
-		_exit(1);
-	}
-	if (pid < 0)
-		say("%s: cannot fork to call reboot(2): %s", names[kind], strerror(errno));
-	else
-		waitpid(pid, NULL, 0);
-}
-
 _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind)
 {
+	static const char *const names[] = {"halt", "poweroff", "reboot"};
+	static const int cmds[] = {RB_HALT_SYSTEM, RB_POWER_OFF, RB_AUTOBOOT};
+	pid_t pid;
 
 	say("%s: stopping", names[kind]);
 	for (int i = 0; i < in->tab.n; i++)
@@ -144,15 +128,17 @@ _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind)
 	unmount_all();
 	sync();
 	say("%s", names[kind]);
-	call_reboot(kind);
-	/*
-	 * A kernel that cannot power off (no ACPI) comes back here.  A test
-	 * boot's QEMU runs with -no-reboot, so there a reboot ends it too.
-	 */
-	if (kind == SD_POWEROFF && in->test) {
-		say("poweroff did not power off: rebooting, which ends a test boot");
-		call_reboot(SD_REBOOT);
+	/* reboot(2) makes its caller exit for halt and poweroff: not PID 1. */
+	pid = fork();
+	if (pid == 0) {
+		reboot(cmds[kind]);
+		say("%s: reboot(2) failed: %s", names[kind], strerror(errno));
+		_exit(1);
 	}
+	if (pid < 0)
+		say("%s: cannot fork to call reboot(2): %s", names[kind], strerror(errno));
+	else
+		waitpid(pid, NULL, 0);
 	emergency(in, "shutdown failed");
 }
 
