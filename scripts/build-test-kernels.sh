@@ -34,7 +34,7 @@ fi
 build() {	# variant, then the options it adds to tiny.config
 	v=$1; shift
 	out=$cache/$v
-	{ cat "$here/tests/kernel/tiny.config"; for o in "$@"; do echo "$o"; done; } \
+	{ cat "$here/tests/kernels/tiny.config"; for o in "$@"; do echo "$o"; done; } \
 		>"$cache/$v.fragment"
 	# built before from the same fragment: nothing to do
 	if [ -f "$out/.built" ] && cmp -s "$cache/$v.fragment" "$out/fragment.config"; then
