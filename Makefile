@@ -6,6 +6,7 @@ PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/lib/minos
 MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR    ?=
 
 CC         ?= cc
@@ -175,14 +176,18 @@ check-kernels: deps
 	scripts/build-test-kernels.sh >/dev/null
 	MINOS_BUILD="$(CURDIR)/$(B)" prove --timer tests/kernels/*.t
 
-install: all
+$(B)/minos.bash: $(B)/minos
+	$(B)/minos completion bash >$@.tmp && mv $@.tmp $@
+
+install: all $(B)/minos.bash
 	install -Dm755 $(B)/minos $(DESTDIR)$(BINDIR)/minos
 	install -Dm755 $(B)/minos-init $(DESTDIR)$(LIBEXECDIR)/minos-init
 	install -Dm644 docs/minos.1 $(DESTDIR)$(MANDIR)/man1/minos.1
+	install -Dm644 $(B)/minos.bash $(DESTDIR)$(BASHCOMPDIR)/minos
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/minos $(DESTDIR)$(LIBEXECDIR)/minos-init \
-		$(DESTDIR)$(MANDIR)/man1/minos.1
+		$(DESTDIR)$(MANDIR)/man1/minos.1 $(DESTDIR)$(BASHCOMPDIR)/minos
 
 clean:
 	rm -rf $(B)

@@ -6,21 +6,22 @@
 #include "initramfs.h"
 #include "util.h"
 
+const struct option initramfs_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"help", no_argument, NULL, 'h'},
+	INITRAMFS_LONGOPTS,
+	{0},
+};
+
 int cmd_initramfs(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		INITRAMFS_LONGOPTS,
-		{0},
-	};
 	struct initramfs_opts o;
 	const char *output = NULL;
 	struct outfile out;
 	int c, rc;
 
 	initramfs_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", initramfs_options, NULL)) != -1) {
 		if (c == 'o')
 			output = optarg;
 		else if (c == 'h') {

@@ -65,19 +65,20 @@ out:
 	return rc;
 }
 
+const struct option iso_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"help", no_argument, NULL, 'h'},
+	{"initrd", required_argument, NULL, OPT_INITRD},
+	{"cmdline", required_argument, NULL, OPT_CMDLINE},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"title", required_argument, NULL, OPT_TITLE},
+	{"label", required_argument, NULL, OPT_LABEL},
+	INITRAMFS_LONGOPTS,
+	{0},
+};
+
 int cmd_iso(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{"initrd", required_argument, NULL, OPT_INITRD},
-		{"cmdline", required_argument, NULL, OPT_CMDLINE},
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"title", required_argument, NULL, OPT_TITLE},
-		{"label", required_argument, NULL, OPT_LABEL},
-		INITRAMFS_LONGOPTS,
-		{0},
-	};
 	struct iso_spec s = {.title = "minos", .cmdline = DEFAULT_CMDLINE,
 			     .label = "MINOS", .timeout = 5};
 	struct initramfs_opts o;
@@ -86,7 +87,7 @@ int cmd_iso(int argc, char **argv)
 	int c, rc, builds = 0;
 
 	initramfs_opts_init(&o);
-	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", iso_options, NULL)) != -1) {
 		switch (c) {
 		case 'o': output = optarg; continue;
 		case 'h': initramfs_opts_free(&o); help_command("iso", stdout); return 0;

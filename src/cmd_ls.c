@@ -270,19 +270,20 @@ static int limit_value(const char *opt, const char *name, const char *env, long 
 	return opt ? usage_error("ls") : 2;
 }
 
+const struct option ls_options[] = {
+	{"max-memory", required_argument, NULL, 'm'},
+	{"max-time", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{0},
+};
+
 int cmd_ls(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"max-memory", required_argument, NULL, 'm'},
-		{"max-time", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{0},
-	};
 	struct ls_limits l = {256, 10};
 	const char *mem = NULL, *secs = NULL;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", ls_options, NULL)) != -1) {
 		if (c == 'h') {
 			help_command("ls", stdout);
 			return 0;

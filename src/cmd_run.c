@@ -85,13 +85,14 @@ static int interact(struct vm *vm, int sigfd)
 	}
 }
 
+const struct option run_options[] = {
+	{"help", no_argument, NULL, 'h'},
+	RUN_LONGOPTS,
+	{0},
+};
+
 int cmd_run(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		RUN_LONGOPTS,
-		{0},
-	};
 	struct vm_config c;
 	struct vm vm = VM_INIT;
 	struct termios saved, raw;
@@ -102,7 +103,7 @@ int cmd_run(int argc, char **argv)
 
 	if (vm_config_init(&c) < 0)
 		return 1;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "h", run_options, NULL)) != -1) {
 		if (opt == 'h') {
 			help_command("run", stdout);
 			return 0;

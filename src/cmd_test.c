@@ -214,20 +214,21 @@ struct test_opts {
 	const char *svg_path;	/* --timeline, or NULL */
 };
 
+const struct option test_options[] = {
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"timeline", required_argument, NULL, OPT_TIMELINE},
+	{"help", no_argument, NULL, 'h'},
+	RUN_LONGOPTS,
+	{0},
+};
+
 /* The options: 0 to go on, else the exit status. */
 static int parse(int argc, char **argv, struct vm_config *c, struct session *s,
 		 struct test_opts *o)
 {
-	static const struct option opts[] = {
-		{"timeout", required_argument, NULL, OPT_TIMEOUT},
-		{"timeline", required_argument, NULL, OPT_TIMELINE},
-		{"help", no_argument, NULL, 'h'},
-		RUN_LONGOPTS,
-		{0},
-	};
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+h", test_options, NULL)) != -1) {
 		if (opt == 'h') {
 			help_command("test", stdout);
 			return -1;

@@ -2,6 +2,7 @@
 #ifndef MINOS_COMMANDS_H
 #define MINOS_COMMANDS_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 int cmd_initramfs(int argc, char **argv);
@@ -9,6 +10,11 @@ int cmd_iso(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
+int cmd_completion(int argc, char **argv);
+
+/* Each command's options: what it parses, what completion offers. */
+extern const struct option initramfs_options[], iso_options[], ls_options[],
+	run_options[], test_options[];
 
 /* Prints COMMAND's usage; -1 if there is no such command. */
 int help_command(const char *name, FILE *out);

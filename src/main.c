@@ -10,6 +10,14 @@
 #define MINOS_VERSION "0.0"
 #endif
 
+/* The initramfs options, as iso, run and test take them (INITRAMFS_LONGOPTS). */
+#define INITRAMFS_OPTIONS_HELP \
+	"\n" \
+	"Initramfs options (without --initrd; see minos help initramfs):\n" \
+	"      --busybox PATH  --busybox-src DIR  --init PATH  --add SRC[:DEST]\n" \
+	"      --spec FILE  --compress NAME  --level N  --bare  --module NAME\n" \
+	"      --modules-dir DIR  --firmware-dir DIR\n"
+
 /* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
 #define RUN_OPTIONS_HELP \
 	"      --iso FILE          boot this ISO (from CD)\n" \
@@ -41,6 +49,8 @@
 	"                          else pc)\n" \
 	"      --verbose           the kernel's whole log (a --kernel boot is otherwise\n" \
 	"                          quiet), and what QEMU said in a failed KVM try\n" \
+	"  -h, --help              this help\n" \
+	INITRAMFS_OPTIONS_HELP \
 	"\n" \
 	"A --kernel boot's command line starts with console=ttyS0 panic=-1\n" \
 	"cryptomgr.notests quiet (and tsc_early_khz= on microvm under TCG); --append\n" \
@@ -84,6 +94,7 @@ static const struct command {
 	 "                          kernel; no modules.dep needed)\n"
 	 "      --firmware-dir DIR  where the modules' firmware is (default: /lib/firmware)\n"
 	 "      --bare              no default contents: only what the options add\n"
+	 "  -h, --help              this help\n"
 	 "\n"
 	 "Timestamps are $SOURCE_DATE_EPOCH, else 0.\n"},
 	{"iso", cmd_iso, "write a hybrid ISO that boots BIOS and UEFI, from CD and USB",
@@ -107,6 +118,8 @@ static const struct command {
 	 "      --timeout SECONDS   seconds the menu waits (default 5; 0 boots at once)\n"
 	 "      --title STRING      the menu entry's title (default \"minos\")\n"
 	 "      --label NAME        volume label: 1 to 32 of A-Z 0-9 _ - (default MINOS)\n"
+	 "  -h, --help              this help\n"
+	 INITRAMFS_OPTIONS_HELP
 	 "\n"
 	 "The menu shows on the screen and on the first serial port (115200 baud).\n"
 	 "Needs grub-mkimage (grub-common), grub-pc-bin and grub-efi-amd64-bin; GRUB\n"
@@ -157,7 +170,15 @@ static const struct command {
 	 "  --max-memory MIB     memory limit, default 256 ($MINOS_MAX_MEMORY); of it,\n"
 	 "                       the file may be 1/8, a segment unpacked 1/4 and a\n"
 	 "                       decoder's window (xz, zstd) 1/2\n"
-	 "  --max-time SECONDS   time limit, default 10 ($MINOS_MAX_TIME)\n"},
+	 "  --max-time SECONDS   time limit, default 10 ($MINOS_MAX_TIME)\n"
+	 "  -h, --help           this help\n"},
+	{"completion", cmd_completion, "print a shell completion script (bash)",
+	 "Usage: minos completion bash\n"
+	 "\n"
+	 "Prints a bash completion script for minos, made from the option tables minos\n"
+	 "parses with: commands, each command's flags, and the words, directories or\n"
+	 "files their arguments take.  Try: source <(minos completion bash); a package\n"
+	 "installs it in /usr/share/bash-completion/completions/minos.\n"},
 };
 
 static const struct command *find(const char *name)

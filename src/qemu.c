@@ -35,9 +35,9 @@
 #define KVM_PROGRESS_MS 5000	/* a KVM guest prints within 1 s */
 #define CONNECT_MS 20000
 
-static const char *const accel_names[] = {"auto", "kvm", "tcg"};
-static const char *const boot_names[] = {"auto", "pvh", "bzimage"};
-static const char *const machine_names[] = {"auto", "microvm", "pc", "q35"};
+const char *const accel_names[] = {"auto", "kvm", "tcg", NULL};
+const char *const boot_names[] = {"auto", "pvh", "bzimage", NULL};
+const char *const machine_names[] = {"auto", "microvm", "pc", "q35", NULL};
 
 /* The index of arg in names (n of them), or -1 after an error naming opt. */
 static int pick(const char *opt, const char *arg, const char *const *names, int n)

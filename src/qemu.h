@@ -51,6 +51,9 @@ struct vm {
 	long long first_spawn_ms, spawn_ms;	/* QEMU's first and latest start */
 };
 
+/* The words --accel, --boot and --machine take, in enum order, NULL-ended. */
+extern const char *const accel_names[], *const boot_names[], *const machine_names[];
+
 #define VM_INIT {.con = -1, .ctl = -1, .err = -1, .initrd_fd = -1}
 
 /* Run options every command that boots accepts, beside INITRAMFS_LONGOPTS. */
