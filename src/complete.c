@@ -99,6 +99,14 @@ static void command(FILE *f, const char *name, const struct option *opts)
 	buf_free(&words);
 }
 
+/* The commands, as completion offers them. */
+static void names(FILE *f)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+		fprintf(f, "%s ", cmds[i].name);
+	fputs("completion", f);
+}
+
 static void bash(FILE *f)
 {
 	fputs("# bash completion for minos, made by `minos completion bash` from the\n"
@@ -112,18 +120,16 @@ static void bash(FILE *f)
 	      "\tCOMPREPLY=()\n"
 	      "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
 	      "\t\tCOMPREPLY=($(compgen -W '", f);
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "%s ", cmds[i].name);
-	fputs("completion help --help --version' -- \"$cur\"))\n"
+	names(f);
+	fputs(" help --help --version' -- \"$cur\"))\n"
 	      "\t\treturn\n\tfi\n"
 	      "\tfor ((i = 2; i < COMP_CWORD; i++)); do\n"
 	      "\t\t[ \"${COMP_WORDS[i]}\" = -- ] && return	# the guest command's own words\n"
 	      "\tdone\n"
 	      "\tcase $cmd in\n"
 	      "\thelp)\n\t\t[ \"$COMP_CWORD\" -eq 2 ] && COMPREPLY=($(compgen -W '", f);
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "%s ", cmds[i].name);
-	fputs("completion' -- \"$cur\"))\n\t\t;;\n"
+	names(f);
+	fputs("' -- \"$cur\"))\n\t\t;;\n"
 	      "\tcompletion)\n\t\t[ \"$COMP_CWORD\" -eq 2 ] && "
 	      "COMPREPLY=($(compgen -W 'bash' -- \"$cur\"))\n\t\t;;\n", f);
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
