@@ -65,8 +65,7 @@ char *cache_entry(const char *sub, const char *key, const char *suffix)
 
 int cache_create(struct cache_writer *w, const char *path, const char *what)
 {
-	const char *slash = path ? strrchr(path, '/') : NULL;
-	char *dir = slash ? xasprintf("%.*s", (int)(slash - path), path) : NULL;
+	char *dir = path ? path_beside(path, ".") : NULL;
 	int writable = dir && access(dir, W_OK) == 0;
 
 	free(dir);

@@ -101,15 +101,13 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
 
 char *kernel_config_path(const char *image, const char *version)
 {
-	const char *slash = strrchr(image, '/');
-	char *p;
+	char *name, *p;
 
 	if (!version)
 		return NULL;
-	if (slash)
-		p = xasprintf("%.*s/config-%s", (int)(slash - image), image, version);
-	else
-		p = xasprintf("config-%s", version);
+	name = xasprintf("config-%s", version);
+	p = path_beside(image, name);
+	free(name);
 	if (access(p, R_OK) == 0)
 		return p;
 	free(p);

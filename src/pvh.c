@@ -260,13 +260,11 @@ static int same_build(const struct map *m, const char *version)
 static int tree_vmlinux(const char *kernel, const char *version, struct pvh *p)
 {
 	static const char *const tails[] = {"/arch/x86/boot/bzImage", "/arch/x86_64/boot/bzImage"};
-	const char *slash = strrchr(kernel, '/');
 	char *cand[3] = {0};
 	size_t n = 0, klen = strlen(kernel);
 	int rc = 0;
 
-	cand[n++] = slash ? xasprintf("%.*s/vmlinux", (int)(slash - kernel), kernel)
-			  : xstrdup("vmlinux");
+	cand[n++] = path_beside(kernel, "vmlinux");
 	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
 		size_t t = strlen(tails[i]);
 

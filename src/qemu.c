@@ -144,10 +144,7 @@ static int microvm_fits(const struct vm_config *c, const char *version)
 	int fits = 1;
 
 	if (c->pvh.source == PVH_TREE) {
-		const char *slash = strrchr(c->pvh.path, '/');
-
-		config = slash ? xasprintf("%.*s/.config", (int)(slash - c->pvh.path), c->pvh.path)
-			       : xstrdup(".config");
+		config = path_beside(c->pvh.path, ".config");
 		if (access(config, R_OK) < 0) {
 			free(config);
 			config = NULL;
@@ -286,8 +283,7 @@ static void arg(struct argv *a, const char *fmt, ...)
 
 	a->v = xrealloc(a->v, (a->n + 2) * sizeof(char *));
 	va_start(ap, fmt);
-	if (vasprintf(&a->v[a->n], fmt, ap) < 0)
-		die_oom();
+	a->v[a->n] = xvasprintf(fmt, ap);
 	va_end(ap);
 	a->v[++a->n] = NULL;
 }
@@ -299,8 +295,7 @@ static void words(struct buf *b, const char *fmt, ...)
 	char *w;
 
 	va_start(ap, fmt);
-	if (vasprintf(&w, fmt, ap) < 0)
-		die_oom();
+	w = xvasprintf(fmt, ap);
 	va_end(ap);
 	buf_add(b, w, strlen(w));
 	free(w);

@@ -259,13 +259,9 @@ static int add_host(struct rootfs *fs, const char *src, const char *dest,
 /* Lexically resolves target against the directory holding link. */
 static char *resolve_beside(const char *link, const char *target)
 {
-	const char *slash = strrchr(link, '/');
 	char *joined, *out, *o;
 
-	if (target[0] == '/' || !slash)
-		joined = xstrdup(target);
-	else
-		joined = xasprintf("%.*s/%s", (int)(slash - link), link, target);
+	joined = target[0] == '/' ? xstrdup(target) : path_beside(link, target);
 	out = o = xmalloc(strlen(joined) + 2);
 	for (char *save = NULL, *c = strtok_r(joined, "/", &save); c;
 	     c = strtok_r(NULL, "/", &save)) {

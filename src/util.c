@@ -110,16 +110,31 @@ char *xstrdup(const char *s)
 	return p;
 }
 
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_oom();
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		die_oom();
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+char *path_beside(const char *path, const char *name)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? xasprintf("%.*s/%s", (int)(slash - path), path, name) : xstrdup(name);
 }
 
 void buf_reserve(struct buf *b, size_t extra)

@@ -32,6 +32,9 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+/* name in the directory holding path ("dir/name"; just name if path has no '/'). */
+char *path_beside(const char *path, const char *name);
 
 /* A growable byte buffer. */
 struct buf {
