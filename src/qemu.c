@@ -39,16 +39,16 @@ const char *const accel_names[] = {"auto", "kvm", "tcg", NULL};
 const char *const boot_names[] = {"auto", "pvh", "bzimage", NULL};
 const char *const machine_names[] = {"auto", "microvm", "pc", "q35", NULL};
 
-/* The index of arg in names (n of them), or -1 after an error naming opt. */
-static int pick(const char *opt, const char *arg, const char *const *names, int n)
+/* The index of arg in names (NULL-ended), or -1 after an error naming opt. */
+static int pick(const char *opt, const char *arg, const char *const *names)
 {
 	char list[128] = "";
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; names[i]; i++) {
 		if (!strcmp(arg, names[i]))
 			return i;
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-			 i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+			 i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
 	}
 	return fail(opt, "'%s': expected %s", arg, list);
 }
@@ -77,17 +77,17 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	case OPT_MONITOR: c->monitor = arg; return 1;
 	case OPT_VERBOSE: c->verbose = 1; return 1;
 	case OPT_ACCEL:
-		if ((i = pick("--accel", arg, accel_names, 3)) < 0)
+		if ((i = pick("--accel", arg, accel_names)) < 0)
 			return -1;
 		c->accel = (enum accel)i;
 		return 1;
 	case OPT_BOOT:
-		if ((i = pick("--boot", arg, boot_names, 3)) < 0)
+		if ((i = pick("--boot", arg, boot_names)) < 0)
 			return -1;
 		c->boot = (enum boot)i;
 		return 1;
 	case OPT_MACHINE:
-		if ((i = pick("--machine", arg, machine_names, 4)) < 0)
+		if ((i = pick("--machine", arg, machine_names)) < 0)
 			return -1;
 		c->machine = (enum machine)i;
 		return 1;
@@ -394,21 +394,24 @@ long host_tsc_khz(void)
 /*
  * The machine for this boot.  microvm (no PCI, no ACPI devices to probe)
  * starts the kernel fastest; it serves a PVH boot of --kernel with nothing
- * that needs PCI (no disk, no monitor to plug one in).  Under TCG its kernel has no timer to calibrate the TSC
- * against but the PIT, which fails now and then under load and hangs the
- * boot: the TSC's rate goes on the command line, so without it, pc.
+ * that needs PCI (no disk, no monitor to plug one in).  Under TCG its
+ * kernel has no timer to calibrate the TSC against but the PIT, which fails
+ * now and then under load and hangs the boot: the TSC's rate (measured
+ * here, once, into vm->tsc_khz) goes on the command line, so without it, pc.
  */
-static enum machine machine_for(const struct vm_config *c, enum accel accel, long tsc_khz)
+static enum machine machine_for(const struct vm_config *c, struct vm *vm, enum accel accel)
 {
-	if (c->machine != MACHINE_AUTO)
-		return c->machine;
-	if (c->iso || c->usb || c->uefi || c->ndisks || c->pvh.fd < 0 || !c->microvm_fits)
-		return MACHINE_PC;
-	if (c->monitor)		/* devices may be plugged in: PCI */
-		return MACHINE_PC;
-	if (accel == ACCEL_TCG && !tsc_khz)
-		return MACHINE_PC;
-	return MACHINE_MICROVM;
+	enum machine m = c->machine;
+
+	if (m == MACHINE_AUTO)
+		m = c->iso || c->usb || c->uefi || c->ndisks || c->monitor || c->pvh.fd < 0 ||
+		    !c->microvm_fits ? MACHINE_PC : MACHINE_MICROVM;
+	if (m == MACHINE_MICROVM && accel == ACCEL_TCG && !vm->tsc_khz)
+		vm->tsc_khz = host_tsc_khz();
+	if (m == MACHINE_MICROVM && accel == ACCEL_TCG && !vm->tsc_khz &&
+	    c->machine == MACHINE_AUTO)
+		m = MACHINE_PC;
+	return m;
 }
 
 static void build_argv(const struct vm_config *c, const struct vm *vm,
@@ -596,10 +599,7 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 		return -1;
 	vm->accel = accel;
 	vm->con = vm->ctl = vm->err = -1;
-	if (accel == ACCEL_TCG && !c->iso && !c->usb && c->pvh.fd >= 0 &&
-	    (c->machine == MACHINE_AUTO || c->machine == MACHINE_MICROVM) && !vm->tsc_khz)
-		vm->tsc_khz = host_tsc_khz();
-	vm->machine = machine_for(c, accel, vm->tsc_khz);
+	vm->machine = machine_for(c, vm, accel);
 	/* QEMU's words when KVM fails are held back: a working TCG boot follows */
 	if (accel == ACCEL_KVM && c->accel == ACCEL_AUTO && pipe2(errp, O_CLOEXEC) == 0) {
 		vm->err = errp[0];
@@ -762,14 +762,11 @@ void vm_say_how(const struct vm_config *c, const struct vm *vm)
 	fprintf(stderr, "minos: accel: %s; machine: %s",
 		vm->accel == ACCEL_KVM ? "kvm" : "tcg (software emulation, slow)",
 		machine_names[vm->machine]);
-	if (c->iso || c->usb)
-		fputc('\n', stderr);
-	else if (c->pvh.fd >= 0)
-		fprintf(stderr, "; kernel: PVH entry, %s%s\n", source[c->pvh.source],
-			vm->initrd_cached ? "; initramfs from the cache" : "");
-	else
-		fprintf(stderr, "; kernel: bzImage%s\n",
-			vm->initrd_cached ? "; initramfs from the cache" : "");
+	if (c->pvh.fd >= 0)
+		fprintf(stderr, "; kernel: PVH entry, %s", source[c->pvh.source]);
+	else if (!c->iso && !c->usb)
+		fputs("; kernel: bzImage", stderr);
+	fprintf(stderr, "%s\n", vm->initrd_cached ? "; initramfs from the cache" : "");
 }
 
 int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
@@ -788,12 +785,10 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 
 		vm->exited_early = 0;
 		if (vm_start(c, vm, accel) < 0) {
-			/* QEMU that dies under KVM before it connects: a failed try */
-			if (!vm->exited_early || accel != ACCEL_KVM || c->accel != ACCEL_AUTO) {
-				if (vm->err >= 0 && c->verbose)
-					vm_forward_stderr(vm);
+			/* QEMU that dies under KVM before it connects: a failed try
+			 * (any other failure: vm_destroy() passes on what it said) */
+			if (!vm->exited_early || accel != ACCEL_KVM || c->accel != ACCEL_AUTO)
 				return -1;
-			}
 			r = -1;
 		} else {
 			if (accel != ACCEL_KVM || c->gdb_port)
