@@ -73,9 +73,9 @@ char *kernel_version_string(const unsigned char *h, size_t n)
 {
 	unsigned off;
 
-	if (n < 0x210 || !(h[0x20e] | h[0x20f]))
+	if (n < 0x210 || !le16(h + 0x20e))
 		return NULL;
-	off = (h[0x20e] | h[0x20f] << 8) + 0x200;
+	off = le16(h + 0x20e) + 0x200u;
 	if (off >= n || !memchr(h + off, 0, n - off))
 		return NULL;
 	return xstrdup((const char *)h + off);
@@ -89,7 +89,7 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
 	if (n < 0x280 || memcmp(h + 0x202, "HdrS", 4) || h[0x1fe] != 0x55 ||
 	    h[0x1ff] != 0xaa)
 		return fail(path, "not an x86 Linux kernel image (no bzImage boot header)");
-	if ((h[0x206] | h[0x207] << 8) < 0x0200)
+	if (le16(h + 0x206) < 0x0200)
 		return fail(path, "kernel boot protocol too old for an initramfs");
 	full = kernel_version_string(h, n);
 	if (full) {

@@ -57,11 +57,6 @@ static uint64_t le64(const unsigned char *p)
 	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-static uint16_t le16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
 int pvh_payload(const unsigned char *img, size_t len, struct payload *pl)
 {
 	size_t setup, off, n;
@@ -440,10 +435,9 @@ int pvh_find(const char *kernel, struct pvh *p, char **why)
 	}
 	if (entry && (rc = cached(entry, p)))
 		goto out;
-	p->payload = pl.format;
 	rc = extract(kernel, &pl, entry, none, p, why);
 out:
-	if (rc > 0 && !p->payload)
+	if (rc > 0)
 		p->payload = pl.format;
 	free(entry);
 	free(none);

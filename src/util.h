@@ -85,6 +85,12 @@ long long now_ms_host(void);
  */
 char *cache_dir(const char *sub);
 
+/* A 16-bit little-endian number, at any alignment. */
+static inline uint16_t le16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
 /* A 32-bit little-endian number, at any alignment. */
 static inline uint32_t le32(const unsigned char *p)
 {
