@@ -73,7 +73,7 @@ int cache_create(struct cache_writer *w, const char *path, const char *what)
 	if (path && writable) {	/* a read-only cache is used as it is */
 		if (outfile_open(&w->out, path, 0644) < 0)
 			return -1;
-		w->path = xstrdup(path);
+		w->path = path;
 		w->fd = w->out.fd;
 	} else if ((w->fd = memfd_create(what, MFD_CLOEXEC)) < 0) {
 		return fail_errno(what, "cannot hold it in memory (memfd_create)");
@@ -100,7 +100,6 @@ int cache_commit(struct cache_writer *w)
 	} else {
 		cache_trim(w->path);
 	}
-	free(w->path);
 	*w = (struct cache_writer){.out = {.fd = -1}, .fd = -1};
 	return fd;
 }
@@ -111,7 +110,6 @@ void cache_abort(struct cache_writer *w)
 		outfile_abort(&w->out);
 	else if (w->fd >= 0)
 		close(w->fd);
-	free(w->path);
 	*w = (struct cache_writer){.out = {.fd = -1}, .fd = -1};
 }
 

@@ -38,7 +38,7 @@ char *cache_entry(const char *sub, const char *key, const char *suffix);
  */
 struct cache_writer {
 	struct outfile out;
-	char *path;
+	const char *path;	/* the caller's, until commit or abort; NULL: memory */
 	int fd;
 };
 int cache_create(struct cache_writer *w, const char *path, const char *what);
