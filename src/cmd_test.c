@@ -277,8 +277,11 @@ static int run(struct vm_config *c, struct session *s, const struct test_opts *o
 	}
 	vm_destroy(s->vm);
 	if (s->tl) {
+		const char *firmware = c->uefi ? "OVMF" :
+				       s->vm->machine == MACHINE_MICROVM ? "qboot" : "SeaBIOS";
+
 		title = timeline_title(c->iso ? c->iso : c->usb ? c->usb : c->kernel,
-				       c->iso ? "CD" : c->usb ? "USB stick" : NULL, c->uefi,
+				       c->iso ? "CD" : c->usb ? "USB stick" : NULL, firmware,
 				       s->vm->accel == ACCEL_KVM);
 		if (timeline_save(s->tl, svg, title, s->verbose) < 0)
 			rc = EXIT_MINOS;

@@ -268,13 +268,13 @@ void timeline_qemu_started(struct timeline *t, long long first_spawn_ms, long lo
 	timeline_mark(t, TL_FIRMWARE, spawn_ms);
 }
 
-char *timeline_title(const char *image, const char *medium, int uefi, int kvm)
+char *timeline_title(const char *image, const char *medium, const char *firmware, int kvm)
 {
 	const char *base = strrchr(image, '/') ? strrchr(image, '/') + 1 : image;
 
 	return xasprintf("Boot timeline: %s%s, %s, %s, %s",
 			 !medium ? "" : !strcmp(medium, "CD") ? "ISO " : "USB ", base,
-			 medium ? medium : "-kernel", uefi ? "OVMF" : "SeaBIOS", kvm ? "KVM" : "TCG");
+			 medium ? medium : "-kernel", firmware, kvm ? "KVM" : "TCG");
 }
 
 int timeline_save(struct timeline *t, struct outfile *out, const char *title, int verbose)

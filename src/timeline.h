@@ -61,7 +61,7 @@ void timeline_write_svg(const struct timeline *t, FILE *f, const char *title);
 /* QEMU started at spawn_ms; first_spawn_ms differs when a KVM try came first. */
 void timeline_qemu_started(struct timeline *t, long long first_spawn_ms, long long spawn_ms);
 /* The picture's title: image booted, medium ("CD", "USB stick", NULL: -kernel), how. */
-char *timeline_title(const char *image, const char *medium, int uefi, int kvm);
+char *timeline_title(const char *image, const char *medium, const char *firmware, int kvm);
 /* Ends the timeline, prints its table if verbose, writes and commits the SVG. */
 int timeline_save(struct timeline *t, struct outfile *out, const char *title, int verbose);
 
