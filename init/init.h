@@ -14,6 +14,7 @@
 enum shutdown_kind { SD_HALT, SD_POWEROFF, SD_REBOOT };
 
 struct test_run;
+struct kmods;
 
 struct init {
 	sigset_t child_mask;		/* what children start with */
@@ -25,6 +26,9 @@ struct init {
 	struct test_run *test;		/* minos test channel, or NULL */
 	int power[POWER_MAX];		/* "Power Button" input devices */
 	int npower;
+	struct kmods *kmods;		/* the image's module index */
+	int uevents;			/* NETLINK_KOBJECT_UEVENT socket, or -1 */
+	char net[128];			/* minos.net=: "dhcp", "off", "IFACE=ADDR/PREFIX[,GW]" */
 };
 
 /* log.c: messages on the console, "minos-init: ..." */
@@ -56,7 +60,19 @@ _Noreturn void emergency(struct init *in, const char *why);
 void kill_all(int timeout_ms);
 
 /* kmod.c: the modules of /etc/minos/modules and minos.modules= */
-void modules_boot(const struct init *in);
+void modules_boot(struct init *in);
+
+/* uevent.c: drivers for the hardware, found by its modaliases */
+void coldplug(struct init *in);		/* at boot, until the devices settle */
+void hotplug(struct init *in);		/* in->uevents is readable */
+/* Writes a line to the kernel log (dmesg), "minos-init: ...", at level info. */
+void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* net.c: minos.net= */
+void net_setup(struct init *in);		/* reads the setting; brings lo up */
+int net_wanted(const struct init *in);		/* 1 unless it is off */
+void net_existing(struct init *in);		/* net_interface() for those already there */
+void net_interface(struct init *in, const char *name);	/* a network interface appeared */
 
 /* fsutil.c: files and directories, without malloc */
 char *read_text(const char *path);	/* a whole file; NULL if unreadable */

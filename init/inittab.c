@@ -96,16 +96,37 @@ int inittab_parse(const char *text, struct inittab *t,
 	return bad;
 }
 
-void inittab_default(struct inittab *t, int have_rcs)
+void inittab_default(struct inittab *t, int have_rcs, const char *consoles)
 {
 	static const struct inittab_entry rcs = {"", ACT_SYSINIT, "/etc/init.d/rcS"};
 	static const struct inittab_entry shell = {"", ACT_RESPAWN, "-/bin/sh"};
+	const char *p = consoles ? consoles : "";
 
 	/* Without ctrlaltdel entries, Ctrl-Alt-Del reboots: init does it itself. */
 	t->n = 0;
 	if (have_rcs)
 		t->e[t->n++] = rcs;
 	t->e[t->n++] = shell;
+	/* The consoles other than the last (/dev/console): a shell each, once asked for. */
+	for (;;) {
+		size_t n;
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (!n || !p[n + strspn(p + n, " \t\n")] || t->n >= INITTAB_MAX)
+			break;
+		if (n < INITTAB_TTY - 6) {
+			struct inittab_entry *e = &t->e[t->n++];
+
+			*e = (struct inittab_entry){"", ACT_ASKFIRST, "-/bin/sh"};
+			/* tty0 is whichever VT is in front: the first is where it starts */
+			if (n == 4 && !memcmp(p, "tty0", 4))
+				snprintf(e->tty, sizeof(e->tty), "/dev/tty1");
+			else
+				snprintf(e->tty, sizeof(e->tty), "/dev/%.*s", (int)n, p);
+		}
+		p += n;
+	}
 }
 
 int inittab_argv(const char *command, char *buf, size_t bufsize, char **argv,

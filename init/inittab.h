@@ -34,8 +34,13 @@ struct inittab {
 int inittab_parse(const char *text, struct inittab *t,
 		  void (*warn)(int line, const char *msg, void *ctx), void *ctx);
 
-/* The table used when there is no /etc/inittab. */
-void inittab_default(struct inittab *t, int have_rcs);
+/*
+ * The table used when there is no /etc/inittab: rcS if there is one, a
+ * shell on the console, and one on each other console the kernel writes to
+ * (consoles: /sys/class/tty/console/active, "tty0 ttyS0", the last being
+ * /dev/console), started once Enter is pressed there, as askfirst does.
+ */
+void inittab_default(struct inittab *t, int have_rcs, const char *consoles);
 
 const char *action_name(enum action a);
 

@@ -245,27 +245,58 @@ static int is_builtin(const struct kmods *k, const char *name)
 	return k->builtin && find_line(k->builtin, 0, name, NULL);
 }
 
-static int load_alias(struct kmods *k, const char *name, int depth)
+void kmod_prepare(struct kmods *k)
 {
-	int found = 0;
+	char *out = k->alias;
 
-	for (const char *l = k->alias; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l) {
-		char pat[256], mod[64];
+	for (const char *l = k->alias, *next; l && *l; l = next) {
 		size_t pn, mn;
 
+		next = l + strcspn(l, "\n");
+		next += *next == '\n';	/* found before the line is overwritten */
 		if (strncmp(l, "alias ", 6))
 			continue;
 		pn = strcspn(l + 6, " \n");
 		mn = l[6 + pn] == ' ' ? strcspn(l + 7 + pn, " \n") : 0;
-		if (!mn || pn > 255 || mn > 63)
+		if (!pn || !mn || mn > 63)
 			continue;
-		snprintf(pat, sizeof(pat), "%.*s", (int)pn, l + 6);
-		snprintf(mod, sizeof(mod), "%.*s", (int)mn, l + 7 + pn);
-		normalize(pat);
-		if (kmod_glob(pat, name)) {
+		/* out never passes l: each line shrinks by "alias " */
+		memmove(out, l + 6, pn);
+		out[pn] = '\0';
+		normalize(out);
+		out += pn + 1;
+		memmove(out, l + 7 + pn, mn);
+		out[mn] = '\0';
+		normalize(out);
+		out += mn + 1;
+	}
+	k->alias_len = k->alias ? (size_t)(out - k->alias) : 0;
+}
+
+static void collect(struct kmods *k, const char *mod)
+{
+	size_t used = strlen(k->collect);
+
+	if (used + strlen(mod) + 2 < k->collect_size)
+		snprintf(k->collect + used, k->collect_size - used, "%s%s", used ? " " : "", mod);
+}
+
+static int load_alias(struct kmods *k, const char *name, int depth)
+{
+	const char *end = k->alias + k->alias_len;
+	int found = 0;
+
+	for (const char *pat = k->alias; k->alias && pat < end;) {
+		const char *mod = pat + strlen(pat) + 1;
+
+		/* most patterns differ from the name at their first byte */
+		if ((*pat == *name || strchr("*?[\\", *pat)) && kmod_glob(pat, name)) {
 			found = 1;
+			if (k->collect)
+				collect(k, mod);
 			load_name(k, mod, depth + 1);
 		}
+		pat = mod + strlen(mod) + 1;
 	}
 	return found;
 }
@@ -314,7 +345,22 @@ void kmod_load_name(struct kmods *k, const char *name)
 	load_name(k, name, 0);
 }
 
-void modules_boot(const struct init *in)
+void kmod_load_modalias(struct kmods *k, const char *modalias, char *names, size_t n)
+{
+	char alias[512];
+
+	names[0] = '\0';
+	snprintf(alias, sizeof(alias), "%s", modalias);
+	normalize(alias);
+	if (seen(k->names, &k->nnames, hash(alias, strlen(alias))))
+		return;
+	k->collect = names;
+	k->collect_size = n;
+	load_alias(k, alias, 0);
+	k->collect = NULL;
+}
+
+void modules_boot(struct init *in)
 {
 	static struct kmods kmods;
 	struct kmods *k = &kmods;
@@ -326,26 +372,22 @@ void modules_boot(const struct init *in)
 			*c = '\n';
 	else
 		more[0] = '\0';
-	if ((list && *list) || *more) {
-		uname(&u);
-		k->cmdline = in->cmdline;
-		k->load = insmod;
-		snprintf(k->dir, sizeof(k->dir), "/lib/modules/%s", u.release);
-		k->dep = load_index(k, "modules.dep");
-		k->alias = load_index(k, "modules.alias");
-		k->softdep = load_index(k, "modules.softdep");
-		k->builtin = load_index(k, "modules.builtin");
-		for (int pass = 0; pass < 2; pass++) {
-			char *save = NULL;
+	uname(&u);
+	k->cmdline = in->cmdline;
+	k->load = insmod;
+	snprintf(k->dir, sizeof(k->dir), "/lib/modules/%s", u.release);
+	k->dep = load_index(k, "modules.dep");
+	k->alias = load_index(k, "modules.alias");
+	k->softdep = load_index(k, "modules.softdep");
+	k->builtin = load_index(k, "modules.builtin");
+	kmod_prepare(k);
+	in->kmods = k;	/* kept: coldplug and hotplug look up every device */
+	for (int pass = 0; pass < 2; pass++) {
+		char *save = NULL;
 
-			for (char *w = strtok_r(pass ? more : list ? list : "", "\n ", &save); w;
-			     w = strtok_r(NULL, "\n ", &save))
-				kmod_load_name(k, w);
-		}
-		free_text(k->dep);
-		free_text(k->alias);
-		free_text(k->softdep);
-		free_text(k->builtin);
+		for (char *w = strtok_r(pass ? more : list ? list : "", "\n ", &save); w;
+		     w = strtok_r(NULL, "\n ", &save))
+			kmod_load_name(k, w);
 	}
 	free_text(list);
 }

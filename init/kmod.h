@@ -10,6 +10,9 @@ struct kmods {
 	const char *cmdline;	/* for "module.param=value" words */
 	char dir[96];		/* /lib/modules/RELEASE */
 	char *dep, *alias, *softdep, *builtin;	/* the files' text, or NULL */
+	size_t alias_len;	/* alias: "PATTERN\0MODULE\0"..., once kmod_prepare ran */
+	char *collect;		/* if set, the modules aliases matched are added here */
+	size_t collect_size;
 	/* Called for each module file to load, in order; rel is not NUL-terminated. */
 	void (*load)(struct kmods *k, const char *rel, size_t len);
 	/* Hashes of the files loaded and of the names looked up: each once. */
@@ -17,8 +20,19 @@ struct kmods {
 	int nfiles, nnames;
 };
 
+/* Turns k->alias (modules.alias, writable) into its compact form, normalized. */
+void kmod_prepare(struct kmods *k);
+
 /* Soft dependencies, dependencies, the module, post soft dependencies; or its aliases. */
 void kmod_load_name(struct kmods *k, const char *name);
+
+/*
+ * A device's modalias: every module whose alias matches it, each with its
+ * dependencies, as `modprobe -R` resolves it.  The matched names go into
+ * names (space-separated; "" if none).  Nothing is said when none matches:
+ * most devices need no module.  A modalias seen before is not looked up again.
+ */
+void kmod_load_modalias(struct kmods *k, const char *modalias, char *names, size_t n);
 
 /*
  * fnmatch(pattern, s, 0) as kmod calls it, for module aliases: *, ?, [...]

@@ -105,7 +105,11 @@ static void load_inittab(struct init *in)
 	if (fd >= 0)
 		close(fd);
 	if (n < 0) {
-		inittab_default(&in->tab, access("/etc/init.d/rcS", X_OK) == 0);
+		char active[256];
+
+		if (read_small("/sys/class/tty/console/active", active, sizeof(active)) < 0)
+			active[0] = '\0';
+		inittab_default(&in->tab, access("/etc/init.d/rcS", X_OK) == 0, active);
 		return;
 	}
 	text[n] = '\0';
@@ -115,16 +119,19 @@ static void load_inittab(struct init *in)
 static _Noreturn void main_loop(struct init *in)
 {
 	for (;;) {
-		struct pollfd p[3 + POWER_MAX] = {{.fd = in->sigfd, .events = POLLIN}};
+		struct pollfd p[4 + POWER_MAX] = {{.fd = in->sigfd, .events = POLLIN}};
 		int fds[2], n = in->test ? test_fds(in->test, fds, 2) : 0;
-		int timeout = in->test ? -1 : start_due(in);
+		int timeout = in->test ? -1 : start_due(in), last = 1 + n + in->npower;
 
 		for (int i = 0; i < n; i++)
 			p[i + 1] = (struct pollfd){.fd = fds[i], .events = POLLIN};
 		for (int i = 0; i < in->npower; i++)
 			p[1 + n + i] = (struct pollfd){.fd = in->power[i], .events = POLLIN};
-		if (poll(p, 1 + n + in->npower, timeout) < 0 && errno != EINTR)
+		p[last] = (struct pollfd){.fd = in->uevents, .events = POLLIN};	/* -1: none */
+		if (poll(p, last + 1, timeout) < 0 && errno != EINTR)
 			emergency(in, "poll failed");
+		if (p[last].revents)
+			hotplug(in);
 		for (int i = 1; i <= n; i++)
 			if (p[i].revents)
 				test_io(in, p[i].fd);
@@ -163,6 +170,7 @@ int main(void)
 	if (in.sigfd < 0)
 		emergency(&in, "no signalfd");
 	modules_boot(&in);
+	coldplug(&in);
 	root_boot(&in);
 	power_open(&in);
 	load_inittab(&in);

@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "compress.h"
+#include "drivers.h"
 #include "initramfs.h"
 #include "initrd.h"
 #include "iso.h"
@@ -122,6 +123,11 @@ int cmd_iso(int argc, char **argv)
 		fail("--initrd", "gives the initramfs: it excludes the options that build one");
 		initramfs_opts_free(&o);
 		return usage_error("iso");
+	}
+	/* an ISO is for real machines: their drivers, unless told otherwise */
+	if (!initrd && !o.bare && !o.drivers.given && drivers_parse(&o.drivers, "generic") < 0) {
+		initramfs_opts_free(&o);
+		return 1;
 	}
 	rc = build(&o, initrd, &s, output);
 	initramfs_opts_free(&o);

@@ -74,6 +74,7 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_MODULE: push_arg(&o->modules, &o->nmodules, arg); return 1;
 	case OPT_MODULES_DIR: o->modules_dir = arg; return 1;
 	case OPT_FIRMWARE_DIR: o->firmware_dir = arg; return 1;
+	case OPT_DRIVERS: return drivers_parse(&o->drivers, arg) < 0 ? -1 : 1;
 	case OPT_COMPRESS:
 		o->compress = compression_from_name(arg);
 		if (o->compress < 0)
@@ -94,6 +95,7 @@ void initramfs_opts_free(struct initramfs_opts *o)
 	free(o->adds);
 	free(o->specs);
 	free(o->modules);
+	drivers_free(&o->drivers);
 	initramfs_opts_init(o);
 }
 
@@ -117,15 +119,53 @@ static int check_kernel(const char *kernel, const char *version, enum compressio
 	return rc;
 }
 
-/* --module: the modules of the kernel's release, from its tree. */
-static int add_modules(struct rootfs *fs, const struct initramfs_opts *o,
-		       const char *release)
+/*
+ * The module tree of a kernel: --modules-dir; for PREFIX/boot/vmlinuz-V
+ * (a kernel package unpacked, or make install and modules_install into one
+ * prefix), PREFIX/lib/modules/V; else /lib/modules/V.
+ */
+static char *modules_dir(const struct initramfs_opts *o, const char *kernel,
+			 const char *release)
 {
-	char *dir = o->modules_dir ? xstrdup(o->modules_dir)
-				   : xasprintf("/lib/modules/%s", release);
-	struct module_opts mo = {dir, release, o->firmware_dir, o->modules, o->nmodules};
-	int rc = modules_add(fs, &mo);
+	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
 
+	if (o->modules_dir)
+		return xstrdup(o->modules_dir);
+	if (slash && slash - kernel >= 5 && !strncmp(slash - 5, "/boot", 5)) {
+		char *dir = xasprintf("%.*s/lib/modules/%s", (int)(slash - 5 - kernel), kernel,
+				      release);
+		struct stat st;
+
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			return dir;
+		free(dir);
+	}
+	return xasprintf("/lib/modules/%s", release);
+}
+
+/* --module and --drivers: the modules of the kernel's release, from its tree. */
+static int add_modules(struct rootfs *fs, const struct initramfs_opts *o,
+		       const char *kernel, const char *release)
+{
+	const struct drivers *d = &o->drivers;
+	char *dir = modules_dir(o, kernel, release), **aliases = NULL;
+	size_t naliases = 0;
+	struct module_opts mo = {
+		.dir = dir, .release = release, .firmware_dir = o->firmware_dir,
+		.names = o->modules, .n = o->nmodules, .drivers = d->names, .ndrivers = d->nnames};
+	struct module_rule *rules = drivers_rules(d, &mo.nrules);
+	int rc = d->host ? drivers_host_aliases(NULL, &aliases, &naliases) : 0;
+
+	mo.rules = rules;
+
+	mo.aliases = (const char **)aliases;
+	mo.naliases = naliases;
+	if (rc == 0)
+		rc = modules_add(fs, &mo);
+	for (size_t i = 0; i < naliases; i++)
+		free(aliases[i]);
+	free(aliases);
+	free(rules);
 	free(dir);
 	return rc;
 }
@@ -165,6 +205,38 @@ static int add_program(struct rootfs *fs, const char *src, const char *dest,
 	return rc;
 }
 
+/*
+ * What BusyBox's udhcpc runs when a lease comes, goes or changes: minos-init
+ * starts udhcpc with it for minos.net=dhcp, and it is where udhcpc looks by
+ * default, so a udhcpc started by hand works the same.
+ */
+static const char udhcpc_script[] =
+	"#!/bin/sh\n"
+	"# written by minos: udhcpc's lease into the address, the default route and\n"
+	"# /etc/resolv.conf; one line in the kernel log (dmesg) per lease\n"
+	"case \"$1\" in\n"
+	"deconfig)\n"
+	"\tip -4 addr flush dev \"$interface\"\n"
+	"\tip link set dev \"$interface\" up\n"
+	"\t;;\n"
+	"bound|renew)\n"
+	"\tip -4 addr show dev \"$interface\" | grep -q \" $ip/${mask:-24} \" ||\n"
+	"\t\t{ ip -4 addr flush dev \"$interface\"\n"
+	"\t\t  ip addr add \"$ip/${mask:-24}\" ${broadcast:+broadcast \"$broadcast\"} dev \"$interface\"; }\n"
+	"\tif [ -n \"$router\" ]; then\n"
+	"\t\twhile ip route del default dev \"$interface\" 2>/dev/null; do :; done\n"
+	"\t\tset -- $router\n"
+	"\t\tip route add default via \"$1\" dev \"$interface\"\n"
+	"\tfi\n"
+	"\t{\n"
+	"\t\t[ -n \"$domain\" ] && echo \"search $domain\"\n"
+	"\t\tfor d in $dns; do echo \"nameserver $d\"; done\n"
+	"\t} > /etc/resolv.conf.$$ && mv /etc/resolv.conf.$$ /etc/resolv.conf\n"
+	"\techo \"<6>minos: $interface: $ip/${mask:-24}${router:+ via $router} (dhcp)\" > /dev/kmsg\n"
+	"\t;;\n"
+	"esac\n"
+	"exit 0\n";
+
 static int add_busybox(struct rootfs *fs, const struct initramfs_opts *o)
 {
 	char *bb = o->busybox_src ? busybox_build(o->busybox_src)
@@ -185,6 +257,9 @@ static int add_busybox(struct rootfs *fs, const struct initramfs_opts *o)
 	}
 	free(applets);
 	free(bb);
+	if (!rc)
+		rc = rootfs_data(fs, "/usr/share/udhcpc/default.script", udhcpc_script,
+				 sizeof(udhcpc_script) - 1, 0755);
 	return rc;
 }
 
@@ -264,11 +339,14 @@ static int build_tree(struct rootfs *fs, const struct initramfs_opts *o, enum co
 	char *kernel = NULL, *release = NULL;
 	int rc = -1;
 
-	if ((o->modules_dir || o->firmware_dir) && !o->nmodules) {
-		fail(o->modules_dir ? "--modules-dir" : "--firmware-dir", "is only used with --module");
+	int modules = o->nmodules || drivers_any(&o->drivers);
+
+	if ((o->modules_dir || o->firmware_dir) && !modules) {
+		fail(o->modules_dir ? "--modules-dir" : "--firmware-dir",
+		     "is only used with --module or --drivers");
 		goto out;
 	}
-	if (o->kernel || o->nmodules) {
+	if (o->kernel || modules) {
 		/* --module without --kernel: the kernel minos would boot */
 		kernel = kernel_find(o->kernel);
 		if (!kernel || kernel_inspect(kernel, &release) < 0 ||
@@ -282,7 +360,7 @@ static int build_tree(struct rootfs *fs, const struct initramfs_opts *o, enum co
 	for (size_t i = 0; i < o->nadds; i++)
 		if (add_extra(fs, o->adds[i]) < 0)
 			goto out;
-	if (o->nmodules && add_modules(fs, o, release) < 0)
+	if (modules && add_modules(fs, o, kernel, release) < 0)
 		goto out;
 	for (size_t i = 0; i < o->nspecs; i++)
 		if (spec_read(fs, o->specs[i]) < 0)

@@ -5,6 +5,7 @@
 #include <getopt.h>
 
 #include "compress.h"
+#include "drivers.h"
 #include "sink.h"
 
 struct initramfs_opts {
@@ -12,6 +13,7 @@ struct initramfs_opts {
 	const char **adds, **specs, **modules;
 	size_t nadds, nspecs, nmodules;
 	const char *modules_dir, *firmware_dir;
+	struct drivers drivers;	/* --drivers */
 	int compress, level;	/* -1: not given */
 	int bare;		/* no default contents */
 };
@@ -20,7 +22,7 @@ struct initramfs_opts {
 enum {
 	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
 	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_MODULE, OPT_MODULES_DIR,
-	OPT_FIRMWARE_DIR,
+	OPT_FIRMWARE_DIR, OPT_DRIVERS,
 };
 #define INITRAMFS_LONGOPTS \
 	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \
@@ -34,7 +36,8 @@ enum {
 	{"bare", no_argument, NULL, OPT_BARE}, \
 	{"module", required_argument, NULL, OPT_MODULE}, \
 	{"modules-dir", required_argument, NULL, OPT_MODULES_DIR}, \
-	{"firmware-dir", required_argument, NULL, OPT_FIRMWARE_DIR}
+	{"firmware-dir", required_argument, NULL, OPT_FIRMWARE_DIR}, \
+	{"drivers", required_argument, NULL, OPT_DRIVERS}
 
 void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */

@@ -205,51 +205,131 @@ static int rd(const struct reader *r, void *dst, size_t n, uint64_t off)
 
 static const char *info_next(const char *info, size_t len, const char *key, size_t *pos);
 
+/* The section headers and their names of an ELF64 x86-64 relocatable object. */
+struct elf {
+	Elf64_Ehdr eh;
+	Elf64_Shdr *sh;
+	char *names;
+	size_t names_len;
+};
+
+static void elf_free(struct elf *e)
+{
+	free(e->sh);
+	free(e->names);
+}
+
+static int elf_open(const struct reader *r, struct elf *e)
+{
+	Elf64_Shdr *str;
+
+	*e = (struct elf){0};
+	if (rd(r, &e->eh, sizeof(e->eh), 0) < 0 || memcmp(e->eh.e_ident, ELFMAG, SELFMAG) ||
+	    e->eh.e_ident[EI_CLASS] != ELFCLASS64 || e->eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    e->eh.e_type != ET_REL || e->eh.e_machine != EM_X86_64 ||
+	    e->eh.e_shentsize != sizeof(Elf64_Shdr) || e->eh.e_shstrndx >= e->eh.e_shnum)
+		return -1;
+	e->sh = xmalloc(e->eh.e_shnum * sizeof(*e->sh));
+	if (rd(r, e->sh, e->eh.e_shnum * sizeof(*e->sh), e->eh.e_shoff) < 0)
+		goto bad;
+	str = &e->sh[e->eh.e_shstrndx];
+	if (str->sh_size > (1 << 20))
+		goto bad;
+	e->names_len = str->sh_size;
+	e->names = xmalloc(str->sh_size + 1);
+	if (rd(r, e->names, str->sh_size, str->sh_offset) < 0)
+		goto bad;
+	e->names[str->sh_size] = '\0';
+	return 0;
+bad:
+	elf_free(e);
+	return -1;
+}
+
+/* Section i's contents, NUL-terminated, at most max bytes; -1 if unreadable or too big. */
+static int elf_read(const struct reader *r, const struct elf *e, int i, size_t max,
+		    char **out, size_t *len)
+{
+	const Elf64_Shdr *sh = &e->sh[i];
+
+	*out = NULL;
+	if (sh->sh_size > max)
+		return -1;
+	*out = xmalloc(sh->sh_size + 1);
+	(*out)[sh->sh_size] = '\0';
+	*len = sh->sh_size;
+	if (rd(r, *out, sh->sh_size, sh->sh_offset) < 0) {
+		free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /* The .modinfo section of an ELF64 relocatable object; 0 if it has none. */
 static int modinfo_section(const struct reader *r, char **out, size_t *len)
 {
-	Elf64_Ehdr eh;
-	Elf64_Shdr *sh = NULL, *str;
-	char *names = NULL;
-	int rc = -1;
+	struct elf e;
+	int rc = 0;
 
 	*out = NULL;
-	if (rd(r, &eh, sizeof(eh), 0) < 0 || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
-	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    eh.e_type != ET_REL || eh.e_machine != EM_X86_64 ||
-	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
-	    eh.e_shstrndx >= eh.e_shnum)
+	if (elf_open(r, &e) < 0)
 		return -1;
-	sh = xmalloc(eh.e_shnum * sizeof(*sh));
-	if (rd(r, sh, eh.e_shnum * sizeof(*sh), eh.e_shoff) < 0)
-		goto out;
-	str = &sh[eh.e_shstrndx];
-	if (str->sh_size > (1 << 20))
-		goto out;
-	names = xmalloc(str->sh_size + 1);
-	if (rd(r, names, str->sh_size, str->sh_offset) < 0)
-		goto out;
-	names[str->sh_size] = '\0';
-	rc = 0;
-	for (int i = 0; i < eh.e_shnum; i++) {
-		if (sh[i].sh_name >= str->sh_size || strcmp(names + sh[i].sh_name, ".modinfo"))
-			continue;
-		if (sh[i].sh_size > (16 << 20))
+	for (int i = 0; i < e.eh.e_shnum; i++)
+		if (e.sh[i].sh_name < e.names_len && !strcmp(e.names + e.sh[i].sh_name, ".modinfo")) {
+			if (e.sh[i].sh_size <= (16 << 20))
+				rc = elf_read(r, &e, i, 16 << 20, out, len);
 			break;
-		*out = xmalloc(sh[i].sh_size + 1);
-		(*out)[sh[i].sh_size] = '\0';
-		*len = sh[i].sh_size;
-		if (rd(r, *out, sh[i].sh_size, sh[i].sh_offset) < 0) {
-			free(*out);
-			*out = NULL;
-			rc = -1;
 		}
-		break;
-	}
-out:
-	free(names);
-	free(sh);
+	elf_free(&e);
 	return rc;
+}
+
+int modules_in_list(const char *list, const char *symbol, size_t len)
+{
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, "|");
+
+		if (n == len && !memcmp(p, symbol, len))
+			return 1;
+		p += n + (p[n] == '|');
+	}
+	return 0;
+}
+
+/* 1 if the object uses (has undefined) one of the symbols of list; -1 if unreadable. */
+static int uses_symbol(const struct reader *r, const char *list)
+{
+	struct elf e;
+	int found = 0;
+
+	if (elf_open(r, &e) < 0)
+		return -1;
+	for (int i = 0; i < e.eh.e_shnum && !found; i++) {
+		const Elf64_Shdr *sh = &e.sh[i];
+		char *syms = NULL, *str = NULL;
+		size_t nsyms = 0, nstr = 0;
+
+		if (sh->sh_type != SHT_SYMTAB || sh->sh_entsize != sizeof(Elf64_Sym) ||
+		    sh->sh_link >= e.eh.e_shnum)
+			continue;
+		if (elf_read(r, &e, i, 64 << 20, &syms, &nsyms) < 0 ||
+		    elf_read(r, &e, (int)sh->sh_link, 64 << 20, &str, &nstr) < 0)
+			found = -1;
+		for (size_t k = 0; found == 0 && k + sizeof(Elf64_Sym) <= nsyms;
+		     k += sizeof(Elf64_Sym)) {
+			Elf64_Sym sym;
+
+			memcpy(&sym, syms + k, sizeof(sym));
+			if (sym.st_shndx == SHN_UNDEF && sym.st_name && sym.st_name < nstr)
+				found = modules_in_list(list, str + sym.st_name,
+							strlen(str + sym.st_name));
+		}
+		free(syms);
+		free(str);
+	}
+	elf_free(&e);
+	return found;
 }
 
 int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len)
@@ -505,26 +585,85 @@ int modules_builtin_alias(const char *info, size_t len, const char *name)
 	return 0;
 }
 
-/* A name or alias, from the user (why NULL) or a module's softdep. */
-static int resolve(struct tree *t, const char *given, int soft, const char *why)
+/* A name or alias into the set; *found 0 if the tree has nothing by that name. */
+static int resolve_found(struct tree *t, const char *given, int soft, int *found)
 {
 	char *name = xstrdup(given);
 	struct kmod *m;
-	int found = 0, rc = 0;
+	int rc = 0;
 
 	underscores(name);
+	*found = 1;
 	if ((m = find(t, name)))
 		rc = visit(t, m, soft);
-	else if (!is_builtin(t, name) && (rc = visit_aliases(t, name, soft, &found)) == 0 &&
-		 !found) {
-		if (why)
-			warning(given, "no such module or alias in %s (a soft dependency of %s); "
-				"left out", t->o->dir, why);
-		else
-			rc = fail(given, "no such module, alias or built-in module in %s",
-				  t->o->dir);
-	}
+	else if (!is_builtin(t, name))
+		*found = 0, rc = visit_aliases(t, name, soft, found);
 	free(name);
+	return rc;
+}
+
+/* A name or alias, from the user (why NULL) or a module's softdep. */
+static int resolve(struct tree *t, const char *given, int soft, const char *why)
+{
+	int found, rc = resolve_found(t, given, soft, &found);
+
+	if (rc < 0 || found)
+		return rc;
+	if (why) {
+		warning(given, "no such module or alias in %s (a soft dependency of %s); "
+			"left out", t->o->dir, why);
+		return 0;
+	}
+	return fail(given, "no such module, alias or built-in module in %s", t->o->dir);
+}
+
+/* The modules a rule names that the tree has. */
+static int apply_rule(struct tree *t, const struct module_rule *r)
+{
+	char *prefix;
+	size_t plen;
+	int rc = 0, top_only;
+
+	if (!strchr(r->path, '/')) {
+		struct kmod *m = find(t, r->path);
+
+		return m ? visit(t, m, 0) : 0;
+	}
+	/* "dir/": its subtree; "dir/" then a star: the directory alone */
+	prefix = xasprintf("kernel/%s", r->path);
+	plen = strlen(prefix);
+	top_only = prefix[plen - 1] == '*';
+	plen -= top_only;
+	for (size_t i = 0; i < t->n && !rc; i++) {
+		struct kmod *m = &t->m[i];
+		struct reader rdr = {.fd = -1};
+		int uses = 1;
+
+		if (strncmp(m->rel, prefix, plen) || (top_only && strchr(m->rel + plen, '/')) ||
+		    m->state == IN_SET || find(t, m->name) != m)
+			continue;
+		if (r->imports) {
+			char *path = path_of(t, m);
+
+			if (m->compressed && !m->data.data && load(t, m) < 0)
+				uses = -1;
+			else if (m->data.data)
+				rdr.mem = m->data.data, rdr.len = m->data.len;
+			else if ((rdr.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				uses = -1;
+			if (uses >= 0 && (uses = uses_symbol(&rdr, r->imports)) < 0)
+				fail(path, "is not a kernel module (an unreadable x86-64 ELF object)");
+			else if (uses < 0)
+				fail_errno(path, "cannot read");
+			if (rdr.fd >= 0)
+				close(rdr.fd);
+			if (uses == 0 && m->state != IN_SET)
+				buf_free(&m->data);
+			free(path);
+		}
+		rc = uses < 0 ? -1 : uses ? visit(t, m, 0) : 0;
+	}
+	free(prefix);
 	return rc;
 }
 
@@ -560,6 +699,24 @@ static int tree_resolve(struct tree *t, const struct module_opts *o)
 	for (size_t i = 0; i < o->n; i++)
 		if (resolve(t, o->names[i], 0, NULL) < 0)
 			return -1;
+	for (size_t i = 0; i < o->ndrivers; i++) {
+		int found;
+
+		if (resolve_found(t, o->drivers[i], 0, &found) < 0)
+			return -1;
+		if (!found)
+			return fail("--drivers", "'%s' is no driver set (generic, host, none) and no "
+				    "module, alias or built-in module in %s", o->drivers[i], o->dir);
+	}
+	for (size_t i = 0; i < o->nrules; i++)
+		if (apply_rule(t, &o->rules[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < o->naliases; i++) {
+		int found = 0;
+
+		if (visit_aliases(t, o->aliases[i], 0, &found) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -657,11 +814,17 @@ static void write_indexes(struct tree *t, struct buf *dep, struct buf *alias,
 	free(seen);
 }
 
-static int add_firmware(struct rootfs *fs, struct tree *t, struct kmod *m)
+/* Firmware the modules ask for that the firmware directory lacks: said once, at the end. */
+struct missing {
+	size_t files, modules;
+	struct buf names;	/* the first few modules' names */
+};
+
+static int add_firmware(struct rootfs *fs, struct tree *t, struct kmod *m, struct missing *miss)
 {
 	static const char *const fw_suffixes[] = {"", ".xz", ".zst"};
 	const char *dir = t->o->firmware_dir ? t->o->firmware_dir : "/lib/firmware";
-	size_t pos = 0;
+	size_t pos = 0, lacking = 0;
 	const char *fw;
 	int rc = 0;
 
@@ -683,8 +846,14 @@ static int add_firmware(struct rootfs *fs, struct tree *t, struct kmod *m)
 			free(src);
 			free(dst);
 		}
-		if (!found)
-			warning(m->rel, "firmware %s is not in %s; the module may not work", fw, dir);
+		lacking += !found;
+	}
+	if (lacking) {
+		miss->files += lacking;
+		if (miss->modules++ < 6) {
+			buf_add(&miss->names, miss->modules > 1 ? ", " : "", miss->modules > 1 ? 2 : 0);
+			buf_add(&miss->names, m->name, strlen(m->name));
+		}
 	}
 	return rc;
 }
@@ -693,8 +862,9 @@ int modules_add(struct rootfs *fs, const struct module_opts *o)
 {
 	struct tree t;
 	struct buf dep = {0}, alias = {0}, soft = {0}, names = {0};
+	struct missing miss = {0};
 	char *base;
-	int rc = tree_resolve(&t, o);
+	int rc = tree_resolve(&t, o), wired = 0;
 
 	if (rc < 0) {
 		tree_free(&t);
@@ -707,10 +877,22 @@ int modules_add(struct rootfs *fs, const struct module_opts *o)
 
 		rc = rootfs_data(fs, dst, m->data.data, m->data.len, 0644);
 		if (!rc)
-			rc = add_firmware(fs, &t, m);
+			rc = add_firmware(fs, &t, m, &miss);
 		free(dst);
 	}
+	if (miss.files)
+		warning(o->firmware_dir ? o->firmware_dir : "/lib/firmware",
+			"lacks %zu firmware file%s of %zu module%s (%.*s%s): those devices may not "
+			"work; install the firmware or give --firmware-dir", miss.files,
+			miss.files > 1 ? "s" : "", miss.modules, miss.modules > 1 ? "s" : "",
+			(int)miss.names.len, (const char *)miss.names.data,
+			miss.modules > 6 ? ", ..." : "");
+	buf_free(&miss.names);
 	write_indexes(&t, &dep, &alias, &soft);
+	for (size_t i = 0; i < t.norder && !rc && !wired; i++)
+		wired = !strncmp(t.m[t.order[i]].rel, "kernel/drivers/net/", 19);
+	if (!rc && wired)	/* minos.net= on the command line still decides */
+		rc = rootfs_data(fs, "/etc/minos/net", "dhcp\n", 5, 0644);
 	for (size_t i = 0; i < o->n; i++) {
 		buf_add(&names, o->names[i], strlen(o->names[i]));
 		buf_add(&names, "\n", 1);

@@ -12,12 +12,30 @@
 
 #include "rootfs.h"
 
+/*
+ * One rule of a driver set (drivers.c): the modules under a directory of
+ * the tree's kernel/, or one module by name; with `imports`, only those
+ * that use one of its symbols ("scsi_add_host|ata_scsi_ioctl"), which is
+ * how dracut tells a disk controller from a helper library.  A rule that
+ * matches nothing in a tree is no error: kernels differ.
+ */
+struct module_rule {
+	const char *path;	/* "drivers/ata/": a subtree, and a star after the slash: the directory alone; "sd_mod": a name */
+	const char *imports;	/* NULL: every module the path names */
+};
+
 struct module_opts {
 	const char *dir;		/* the tree: /lib/modules/RELEASE */
 	const char *release;		/* the kernel's; every vermagic must match */
 	const char *firmware_dir;	/* where firmware= files are looked for */
-	const char **names;		/* module names or aliases, as given */
+	const char **names;		/* --module: names or aliases, loaded at boot */
 	size_t n;
+	const char **drivers;		/* --drivers names: in the image, loaded by hardware */
+	size_t ndrivers;
+	const struct module_rule *rules;	/* driver sets, expanded */
+	size_t nrules;
+	const char **aliases;		/* devices' modaliases: their modules, if any */
+	size_t naliases;
 };
 
 /* One module of a resolved set, in load order. */
@@ -39,8 +57,9 @@ void modules_free(struct module *v, size_t n);
 /*
  * Adds to fs: the modules (decompressed) under lib/modules/RELEASE, with
  * modules.dep, modules.alias, modules.softdep and modules.builtin for them;
- * the firmware they declare (missing firmware is a warning); and
- * etc/minos/modules, the names minos-init loads at boot.
+ * the firmware they declare (missing firmware is a warning);
+ * etc/minos/modules, the names minos-init loads at boot; and etc/minos/net
+ * ("dhcp") when a network driver is among them.
  */
 int modules_add(struct rootfs *fs, const struct module_opts *o);
 
@@ -49,6 +68,8 @@ int modules_add(struct rootfs *fs, const struct module_opts *o);
  * *info (malloc'd; NULL if it has none).  -1 if it is no ELF64 object.
  */
 int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len);
+/* 1 if symbol is one of the '|'-separated names of list. */
+int modules_in_list(const char *list, const char *symbol, size_t len);
 /* 1 if a "MODULE.alias=PATTERN" field of modules.builtin.modinfo matches name. */
 int modules_builtin_alias(const char *info, size_t len, const char *name);
 /* The value of the next `key` field after *pos (start with *pos = 0); NULL at the end. */

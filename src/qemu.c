@@ -38,6 +38,7 @@
 const char *const accel_names[] = {"auto", "kvm", "tcg", NULL};
 const char *const boot_names[] = {"auto", "pvh", "bzimage", NULL};
 const char *const machine_names[] = {"auto", "microvm", "pc", "q35", NULL};
+const char *const net_names[] = {"none", "user", NULL};
 
 /* The index of arg in names (NULL-ended), or -1 after an error naming opt. */
 static int pick(const char *opt, const char *arg, const char *const *names)
@@ -57,7 +58,7 @@ int vm_config_init(struct vm_config *c)
 {
 	const char *env = getenv("MINOS_ACCEL");
 
-	*c = (struct vm_config){.memory_mb = 512, .cpus = 1, .pvh.fd = -1};
+	*c = (struct vm_config){.memory_mb = 512, .cpus = 1, .pvh.fd = -1, .net = NET_DEFAULT};
 	initramfs_opts_init(&c->initramfs);
 	if (env && *env && vm_config_opt(c, OPT_ACCEL, env) < 0)
 		return fail("MINOS_ACCEL", "must be auto, kvm or tcg");
@@ -108,6 +109,23 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		c->disks = xrealloc(c->disks, (c->ndisks + 1) * sizeof(*c->disks));
 		c->disks[c->ndisks++] = arg;
 		return 1;
+	case OPT_NET:
+		if ((i = pick("--net", arg, net_names)) < 0)
+			return -1;
+		c->net = (enum net)i;
+		return 1;
+	case OPT_FORWARD: {
+		struct forward f;
+		char *end;
+
+		f.host = strtol(arg, &end, 10);
+		if (end == arg || *end != ':' || f.host < 1 || f.host > 65535 ||
+		    parse_long(end + 1, 1, 65535, &f.guest) < 0)
+			return fail("--forward", "'%s': expected HOSTPORT:GUESTPORT (TCP ports)", arg);
+		c->forwards = xrealloc(c->forwards, (c->nforwards + 1) * sizeof(*c->forwards));
+		c->forwards[c->nforwards++] = f;
+		return 1;
+	}
 	}
 	return initramfs_opt(&c->initramfs, opt, arg);
 }
@@ -171,6 +189,10 @@ int vm_config_finish(struct vm_config *c)
 		return fail(opt, "boots the image's own kernel: no --kernel or --initrd with it");
 	if (image && c->boot != BOOT_AUTO)
 		return fail("--boot", "is for --kernel boots; %s boots through its GRUB", opt);
+	if (c->net == NET_DEFAULT)
+		c->net = c->test ? NET_NONE : NET_USER;
+	if (c->nforwards && c->net != NET_USER)
+		return fail("--forward", "needs the user-mode network (--net user)");
 	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
 		return fail("--machine", "microvm has no PCI and no firmware for %s",
 			    image ? opt : c->uefi ? "--uefi" : "--disk");
@@ -192,6 +214,9 @@ int vm_config_finish(struct vm_config *c)
 			free(version);
 			return fail_errno(c->initrd, "cannot read initrd");
 		}
+		/* the on-the-fly image gets the driver of the NIC it is given */
+		if (!c->initrd && c->net == NET_USER)
+			drivers_add_vm_net(&c->initramfs.drivers);
 	}
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
@@ -209,6 +234,7 @@ void vm_config_free(struct vm_config *c)
 {
 	free((char *)c->kernel);
 	free(c->disks);
+	free(c->forwards);
 	pvh_free(&c->pvh);
 	initramfs_opts_free(&c->initramfs);
 	*c = (struct vm_config){0};
@@ -326,6 +352,9 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 		words(b, " earlyprintk=serial,ttyS0,115200");
 	if (vm->machine == MACHINE_MICROVM && accel == ACCEL_TCG && vm->tsc_khz)
 		words(b, " tsc_early_khz=%ld", vm->tsc_khz);
+	/* the network minos gave it, unless the image or the user says otherwise */
+	if (c->net == NET_USER && !(c->append && strstr(c->append, "minos.net=")))
+		words(b, " minos.net=dhcp");
 	if (c->append)
 		words(b, " %s", c->append);
 	buf_add(b, "", 1);
@@ -479,6 +508,24 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	for (size_t i = 0; i < c->ndisks; i++) {
 		arg(a, "-drive");
 		arg(a, "file=%s,if=virtio,format=%s", c->disks[i], disk_format(c->disks[i]));
+	}
+	if (c->net == NET_USER) {
+		struct buf nd = {0};
+		char *fw;
+
+		buf_add(&nd, "user,id=net0", 12);
+		for (size_t i = 0; i < c->nforwards; i++) {
+			fw = xasprintf(",hostfwd=tcp:127.0.0.1:%ld-:%ld", c->forwards[i].host,
+				       c->forwards[i].guest);
+			buf_add(&nd, fw, strlen(fw));
+			free(fw);
+		}
+		buf_add(&nd, "", 1);
+		arg(a, "-netdev"); arg(a, "%s", (char *)nd.data);
+		buf_free(&nd);
+		/* no option ROM: nothing here boots from the network */
+		arg(a, "-device");
+		arg(a, "%s", micro ? "virtio-net-device,netdev=net0" : "virtio-net-pci,netdev=net0,romfile=");
 	}
 	if (c->gdb_port) {
 		arg(a, "-gdb"); arg(a, "tcp::%ld", c->gdb_port);

@@ -14,6 +14,12 @@ enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 enum boot { BOOT_AUTO, BOOT_PVH, BOOT_BZIMAGE };
 /* microvm: no PCI, no firmware tables to speak of; the fastest --kernel boot. */
 enum machine { MACHINE_AUTO, MACHINE_MICROVM, MACHINE_PC, MACHINE_Q35 };
+/* The guest's network: QEMU's user-mode one on a virtio NIC, or none. */
+enum net { NET_DEFAULT = -1, NET_NONE, NET_USER };
+
+struct forward {
+	long host, guest;	/* TCP ports: 127.0.0.1:host to the guest's guest */
+};
 
 struct vm_config {
 	const char *iso, *usb, *kernel, *initrd;	/* kernel: after kernel_find */
@@ -30,6 +36,9 @@ struct vm_config {
 	int verbose;		/* the kernel's whole log; QEMU's failed KVM probe */
 	enum boot boot;
 	enum machine machine;
+	enum net net;		/* NET_DEFAULT until vm_config_finish(): run's user, test's none */
+	struct forward *forwards;
+	size_t nforwards;
 	struct timeline *tl;	/* host stages are marked on it, if not NULL */
 	struct pvh pvh;		/* the ELF a PVH boot loads (fd -1: the bzImage) */
 	int microvm_fits;	/* the kernel's config allows microvm (or is unknown) */
@@ -52,7 +61,8 @@ struct vm {
 };
 
 /* The words --accel, --boot and --machine take, in enum order, NULL-ended. */
-extern const char *const accel_names[], *const boot_names[], *const machine_names[];
+extern const char *const accel_names[], *const boot_names[], *const machine_names[],
+	*const net_names[];
 
 #define VM_INIT {.con = -1, .ctl = -1, .err = -1, .initrd_fd = -1}
 
@@ -60,7 +70,7 @@ extern const char *const accel_names[], *const boot_names[], *const machine_name
 enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
 	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
-	OPT_VERBOSE,
+	OPT_VERBOSE, OPT_NET, OPT_FORWARD,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
@@ -77,6 +87,8 @@ enum {
 	{"boot", required_argument, NULL, OPT_BOOT}, \
 	{"machine", required_argument, NULL, OPT_MACHINE}, \
 	{"verbose", no_argument, NULL, OPT_VERBOSE}, \
+	{"net", required_argument, NULL, OPT_NET}, \
+	{"forward", required_argument, NULL, OPT_FORWARD}, \
 	INITRAMFS_LONGOPTS
 
 int vm_config_init(struct vm_config *c);

@@ -61,11 +61,18 @@ int main(void)
 	ok(argc == 3 && !strcmp(argv[0], "/bin/sh") && !strcmp(argv[2], "exec echo $HOME > /tmp/x"),
 	   "shell syntax goes through /bin/sh -c exec");
 
-	inittab_default(&t, 1);
+	inittab_default(&t, 1, "ttyS0\n");
 	ok(t.n == 2 && t.e[0].action == ACT_SYSINIT && t.e[1].action == ACT_RESPAWN,
 	   "default: rcS, then a respawning shell");
-	inittab_default(&t, 0);
+	inittab_default(&t, 0, NULL);
 	ok(t.n == 1 && !strcmp(t.e[0].command, "-/bin/sh"), "default without rcS: the shell");
+	inittab_default(&t, 0, "tty0 ttyS0\n");
+	ok(t.n == 2 && t.e[0].action == ACT_RESPAWN && !t.e[0].tty[0] &&
+	   t.e[1].action == ACT_ASKFIRST && !strcmp(t.e[1].tty, "/dev/tty1"),
+	   "the screen (tty0) gets an askfirst shell on tty1; the console a respawning one");
+	inittab_default(&t, 0, "ttyS1 hvc0 ttyS0");
+	ok(t.n == 3 && !strcmp(t.e[1].tty, "/dev/ttyS1") && !strcmp(t.e[2].tty, "/dev/hvc0"),
+	   "every console but the last gets its own askfirst shell");
 	/* root= and its companions */
 	{
 		struct root_spec r;

@@ -26,12 +26,17 @@ static const char *load(const char *dep, const char *alias, const char *softdep,
 			const char *builtin, const char *names)
 {
 	static struct kmods k;
+	static char aliases[1 << 16];
 	char *copy = strdup(names), *save = NULL;
 
 	memset(&k, 0, sizeof(k));
 	k.cmdline = "";
 	k.dep = (char *)dep;
-	k.alias = (char *)alias;
+	if (alias) {	/* kmod_prepare rewrites it in place */
+		snprintf(aliases, sizeof(aliases), "%s", alias);
+		k.alias = aliases;
+	}
+	kmod_prepare(&k);
 	k.softdep = (char *)softdep;
 	k.builtin = (char *)builtin;
 	k.load = record;

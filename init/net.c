@@ -1,0 +1,252 @@
+/*
+ * net.c - the network, as minos.net= on the command line says:
+ *   dhcp                          every wired interface, as its driver
+ *                                 appears, configured by BusyBox's udhcpc
+ *                                 in the background with the script minos
+ *                                 ships (address, default route, resolv.conf)
+ *   off                           nothing but the loopback
+ *   IFACE=ADDR/PREFIX[,GATEWAY]   that interface, that address, no DHCP
+ * Without it, /etc/minos/net (minos writes "dhcp" there in images that
+ * carry NIC drivers), else off.  A malformed setting is said and ignored.
+ * No shell ever waits for an address.
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmdline.h"
+#include "init.h"
+
+#define UDHCPC_SCRIPT "/usr/share/udhcpc/default.script"
+#define MAX_IFACES 16
+
+/* A static setting, parsed: 0 if it is one. */
+struct net_static {
+	char iface[IFNAMSIZ];
+	struct in_addr addr, mask, gw;
+	int has_gw;
+};
+
+static int parse_static(const char *v, struct net_static *s)
+{
+	const char *eq = strchr(v, '='), *slash = eq ? strchr(eq, '/') : NULL;
+	const char *comma = slash ? strchr(slash, ',') : NULL;
+	char addr[INET_ADDRSTRLEN], prefix[4], gw[INET_ADDRSTRLEN];
+	char *end;
+	long bits;
+
+	memset(s, 0, sizeof(*s));
+	if (!eq || !slash || eq == v || eq - v >= IFNAMSIZ || memchr(v, '/', eq - v) ||
+	    slash - eq - 1 >= (long)sizeof(addr))
+		return -1;
+	memcpy(s->iface, v, eq - v);
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - eq - 1), eq + 1);
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)((comma ? comma : slash + strlen(slash)) -
+							slash - 1), slash + 1);
+	bits = strtol(prefix, &end, 10);
+	if (inet_pton(AF_INET, addr, &s->addr) != 1 || !*prefix || *end || bits < 0 || bits > 32 ||
+	    (comma ? (size_t)(comma - slash - 1) : strlen(slash + 1)) >= sizeof(prefix))
+		return -1;
+	s->mask.s_addr = htonl(bits ? 0xffffffffu << (32 - bits) : 0);
+	if (comma) {
+		if (strlen(comma + 1) >= sizeof(gw))
+			return -1;
+		snprintf(gw, sizeof(gw), "%s", comma + 1);
+		if (inet_pton(AF_INET, gw, &s->gw) != 1)
+			return -1;
+		s->has_gw = 1;
+	}
+	return 0;
+}
+
+static int valid(const char *v)
+{
+	struct net_static s;
+
+	return !strcmp(v, "dhcp") || !strcmp(v, "off") || parse_static(v, &s) == 0;
+}
+
+static int set_flags_up(int sock, const char *name)
+{
+	struct ifreq ifr = {0};
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		return -1;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(sock, SIOCSIFFLAGS, &ifr);
+}
+
+static void link_up(const char *name)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (sock < 0 || set_flags_up(sock, name) < 0)
+		say("%s: cannot bring it up: %s", name, strerror(errno));
+	if (sock >= 0)
+		close(sock);
+}
+
+void net_setup(struct init *in)
+{
+	char v[sizeof(in->net)];
+	int n;
+
+	link_up("lo");
+	in->net[0] = '\0';
+	if (cmdline_get(in->cmdline, "minos.net", v, sizeof(v))) {
+		if (valid(v)) {
+			snprintf(in->net, sizeof(in->net), "%s", v);
+			return;
+		}
+		say("minos.net=%s: not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; ignored", v);
+	}
+	n = read_small("/etc/minos/net", v, sizeof(v));
+	if (n > 0) {
+		v[strcspn(v, " \t\r\n")] = '\0';
+		if (valid(v))
+			snprintf(in->net, sizeof(in->net), "%s", v);
+		else
+			say("/etc/minos/net: '%s' is not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; "
+			    "ignored", v);
+	}
+}
+
+int net_wanted(const struct init *in)
+{
+	return in->net[0] && strcmp(in->net, "off");
+}
+
+static void configure_static(const struct net_static *s)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct ifreq ifr = {0};
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	const char *step = "socket";
+
+	if (sock < 0)
+		goto fail;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", s->iface);
+	sin->sin_family = AF_INET;
+	sin->sin_addr = s->addr;
+	step = "address";
+	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+		goto fail;
+	sin->sin_addr = s->mask;
+	step = "netmask";
+	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
+		goto fail;
+	step = "up";
+	if (set_flags_up(sock, s->iface) < 0)
+		goto fail;
+	if (s->has_gw) {
+		struct rtentry rt = {0};
+		char dev[IFNAMSIZ];
+
+		snprintf(dev, sizeof(dev), "%s", s->iface);
+		((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+		((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+		((struct sockaddr_in *)&rt.rt_gateway)->sin_family = AF_INET;
+		((struct sockaddr_in *)&rt.rt_gateway)->sin_addr = s->gw;
+		rt.rt_flags = RTF_UP | RTF_GATEWAY;
+		rt.rt_dev = dev;
+		step = "default route";
+		if (ioctl(sock, SIOCADDRT, &rt) < 0)
+			goto fail;
+	}
+	klog("%s: %s (minos.net)", s->iface, "configured");
+	close(sock);
+	return;
+fail:
+	say("%s: cannot set its %s: %s", s->iface, step, strerror(errno));
+	if (sock >= 0)
+		close(sock);
+}
+
+/* A wired interface of a device: Ethernet, not wireless, not virtual. */
+static int wired(const char *name)
+{
+	char path[96], type[16];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/type", name);
+	if (read_small(path, type, sizeof(type)) <= 0 || atoi(type) != 1)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/wireless", name);
+	if (access(path, F_OK) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", name);
+	return access(path, F_OK) == 0;
+}
+
+static void start_dhcp(struct init *in, const char *name)
+{
+	char *argv[] = {"udhcpc", "-f", "-i", (char *)name, "-s", UDHCPC_SCRIPT, "-T", "2",
+			"-A", "10", NULL};
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		say("%s: cannot start udhcpc: %s", name, strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		child_reset(in);
+		setsid();
+		for (int i = 0; i < 3 && fd >= 0; i++)
+			dup2(fd, i);
+		execvp("udhcpc", argv);
+		_exit(127);
+	}
+	klog("%s: udhcpc started (pid %d)", name, (int)pid);
+}
+
+void net_interface(struct init *in, const char *name)
+{
+	static char done[MAX_IFACES][IFNAMSIZ];
+	struct net_static s;
+	int i;
+
+	if (!net_wanted(in) || !strcmp(name, "lo") || strlen(name) >= IFNAMSIZ)
+		return;
+	for (i = 0; i < MAX_IFACES && done[i][0]; i++)
+		if (!strcmp(done[i], name))
+			return;	/* seen by the scan and by its uevent */
+	if (parse_static(in->net, &s) == 0) {
+		if (strcmp(s.iface, name))
+			return;
+		configure_static(&s);
+	} else if (wired(name)) {
+		link_up(name);
+		start_dhcp(in, name);
+	} else {
+		return;
+	}
+	if (i < MAX_IFACES)
+		snprintf(done[i], IFNAMSIZ, "%s", name);
+}
+
+void net_existing(struct init *in)
+{
+	struct dirscan d;
+	const struct dirent *e;
+
+	if (!net_wanted(in) || dir_open(&d, open("/sys/class/net", O_RDONLY | O_DIRECTORY |
+						 O_CLOEXEC)) < 0)
+		return;
+	while ((e = dir_next(&d)))
+		if (e->d_name[0] != '.')
+			net_interface(in, e->d_name);
+	dir_close(&d);
+}
