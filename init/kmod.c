@@ -188,8 +188,10 @@ static void insmod(struct kmods *k, const char *rel, size_t len)
 	if (strcmp(path + strlen(path) - 3, ".ko"))
 		flags = MODULE_INIT_COMPRESSED_FILE;	/* the kernel decompresses, if it can */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || (syscall(SYS_finit_module, fd, params, flags) < 0 && errno != EEXIST))
+	if (fd < 0 || (syscall(SYS_finit_module, fd, params, flags) < 0 && errno != EEXIST)) {
 		say("cannot load module %s: %s", path, strerror(errno));
+		klog("cannot load module %s: %s", path, strerror(errno));
+	}
 	if (fd >= 0)
 		close(fd);
 }

@@ -111,6 +111,7 @@ void net_setup(struct init *in)
 			return;
 		}
 		say("minos.net=%s: not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; ignored", v);
+		klog("minos.net=%s: not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; ignored", v);
 	}
 	n = read_small("/etc/minos/net", v, sizeof(v));
 	if (n > 0) {

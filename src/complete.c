@@ -44,6 +44,7 @@ static void choices(const char *name, struct buf *b)
 		const char *const *words;
 	} lists[] = {
 		{"accel", accel_names}, {"boot", boot_names}, {"machine", machine_names},
+		{"net", net_names}, {"drivers", driver_set_names},
 	};
 
 	b->len = 0;

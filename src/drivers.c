@@ -62,6 +62,8 @@ static const struct module_rule generic[] = {
 	{"cdc_ncm", NULL}, {"ax88179_178a", NULL}, {"asix", NULL},
 };
 
+const char *const driver_set_names[] = {"generic", "host", "none", NULL};
+
 /* The NIC `minos run --net user` gives a VM: virtio-net, on PCI or (microvm) MMIO. */
 static const struct module_rule vm_net[] = {
 	{"virtio_pci", NULL}, {"virtio_mmio", NULL}, {"virtio_net", NULL},

@@ -11,6 +11,9 @@
 
 #define DRIVER_SETS 4
 
+/* The set names --drivers takes, NULL-ended. */
+extern const char *const driver_set_names[];
+
 struct drivers {
 	struct {
 		const struct module_rule *rules;

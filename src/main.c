@@ -16,7 +16,7 @@
 	"Initramfs options (without --initrd; see minos help initramfs):\n" \
 	"      --busybox PATH  --busybox-src DIR  --init PATH  --add SRC[:DEST]\n" \
 	"      --spec FILE  --compress NAME  --level N  --bare  --module NAME\n" \
-	"      --modules-dir DIR  --firmware-dir DIR\n"
+	"      --drivers SET[,SET...]  --modules-dir DIR  --firmware-dir DIR\n"
 
 /* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
 #define RUN_OPTIONS_HELP \
@@ -46,15 +46,20 @@
 	"                          auto does so when the kernel has the PVH note\n" \
 	"      --machine auto|microvm|pc|q35  QEMU's machine (default auto: microvm for a\n" \
 	"                          PVH --kernel boot with no --disk, --monitor or --uefi,\n" \
-	"                          else pc)\n" \
+	"                          q35 with --uefi, else pc)\n" \
+	"      --net user|none     QEMU's user-mode network on a virtio NIC, the host\n" \
+	"                          being 10.0.2.2 (default: user for run, none for test);\n" \
+	"                          a --kernel boot's image gets the NIC's driver\n" \
+	"      --forward HOST:GUEST  TCP port HOST on 127.0.0.1 to the guest's GUEST\n" \
+	"                          (with --net user; repeatable)\n" \
 	"      --verbose           the kernel's whole log (a --kernel boot is otherwise\n" \
 	"                          quiet), and what QEMU said in a failed KVM try\n" \
 	"  -h, --help              this help\n" \
 	INITRAMFS_OPTIONS_HELP \
 	"\n" \
 	"A --kernel boot's command line starts with console=ttyS0 panic=-1\n" \
-	"cryptomgr.notests quiet (and tsc_early_khz= on microvm under TCG); --append\n" \
-	"words come last and win.  The vmlinux for PVH and the initramfs built on the\n" \
+	"cryptomgr.notests quiet (and tsc_early_khz= on microvm under TCG, minos.net=dhcp\n" \
+	"with --net user); --append words come last and win.  The vmlinux for PVH and the initramfs built on the\n" \
 	"fly are cached in $MINOS_CACHE (else $XDG_CACHE_HOME/minos, else\n" \
 	"~/.cache/minos), at most $MINOS_CACHE_SIZE MiB together (default 1024),\n" \
 	"least recently used out first.\n"
@@ -90,13 +95,22 @@ static const struct command {
 	 "      --module NAME       add a kernel module (name or alias) with everything\n"
 	 "                          modprobe would load with it; minos-init loads it\n"
 	 "                          at boot (repeatable)\n"
-	 "      --modules-dir DIR   the module tree (default: /lib/modules/RELEASE of the\n"
-	 "                          kernel; no modules.dep needed)\n"
+	 "      --drivers SET[,SET...]  drivers for the hardware the image boots on, loaded\n"
+	 "                          by minos-init when a device needs them: generic (what\n"
+	 "                          a rescue system needs on any PC or VM: storage, USB,\n"
+	 "                          HID, virtio, filesystems, wired NICs), host (this\n"
+	 "                          machine's devices), none, or module names; repeatable\n"
+	 "                          (default none; minos iso's default is generic)\n"
+	 "      --modules-dir DIR   the module tree (default: PREFIX/lib/modules/RELEASE\n"
+	 "                          for a kernel PREFIX/boot/vmlinuz-RELEASE, else\n"
+	 "                          /lib/modules/RELEASE; no modules.dep needed)\n"
 	 "      --firmware-dir DIR  where the modules' firmware is (default: /lib/firmware)\n"
 	 "      --bare              no default contents: only what the options add\n"
 	 "  -h, --help              this help\n"
 	 "\n"
-	 "Timestamps are $SOURCE_DATE_EPOCH, else 0.\n"},
+	 "An image with NIC drivers brings every wired interface up with DHCP at boot\n"
+	 "(minos.net=dhcp|off|IFACE=ADDR/PREFIX[,GATEWAY] on the kernel command line\n"
+	 "says otherwise).  Timestamps are $SOURCE_DATE_EPOCH, else 0.\n"},
 	{"iso", cmd_iso, "write a hybrid ISO that boots BIOS and UEFI, from CD and USB",
 	 "Usage: minos iso -o FILE [--initrd FILE | initramfs options] [options]\n"
 	 "\n"
@@ -120,8 +134,10 @@ static const struct command {
 	 "      --label NAME        volume label: 1 to 32 of A-Z 0-9 _ - (default MINOS)\n"
 	 "  -h, --help              this help\n"
 	 INITRAMFS_OPTIONS_HELP
+	 "      (--drivers defaults to generic here: the image is for real machines)\n"
 	 "\n"
-	 "The menu shows on the screen and on the first serial port (115200 baud).\n"
+	 "The menu shows on the screen and on the first serial port (115200 baud), and\n"
+	 "so does a shell: on the screen once Enter is pressed there.\n"
 	 "Needs grub-mkimage (grub-common), grub-pc-bin and grub-efi-amd64-bin; GRUB\n"
 	 "is read from $MINOS_GRUB_DIR, else /usr/lib/grub, and the core images are\n"
 	 "cached in $MINOS_CACHE, else $XDG_CACHE_HOME/minos, else ~/.cache/minos.\n"},

@@ -432,8 +432,10 @@ static enum machine machine_for(const struct vm_config *c, struct vm *vm, enum a
 {
 	enum machine m = c->machine;
 
-	if (m == MACHINE_AUTO)
-		m = c->iso || c->usb || c->uefi || c->ndisks || c->monitor || c->pvh.fd < 0 ||
+	if (m == MACHINE_AUTO && c->uefi)
+		m = MACHINE_Q35;	/* UEFI PCs are PCIe machines */
+	else if (m == MACHINE_AUTO)
+		m = c->iso || c->usb || c->ndisks || c->monitor || c->pvh.fd < 0 ||
 		    !c->microvm_fits ? MACHINE_PC : MACHINE_MICROVM;
 	if (m == MACHINE_MICROVM && accel == ACCEL_TCG && !vm->tsc_khz)
 		vm->tsc_khz = host_tsc_khz();

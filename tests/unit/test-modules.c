@@ -17,17 +17,37 @@
 
 static char dir[64];
 
-/* A relocatable x86-64 ELF object whose .modinfo holds the fields, ";"-separated. */
-static void make_module(const char *rel, const char *fields, enum compression comp)
+/*
+ * A relocatable x86-64 ELF object whose .modinfo holds the fields, ";"-separated,
+ * and whose symbol table has the symbols `uses` names (";"-separated) undefined.
+ */
+static void make_module_using(const char *rel, const char *fields, const char *uses,
+			      enum compression comp)
 {
-	static const char shstr[] = "\0.modinfo\0.shstrtab";
-	struct buf info = {0}, obj = {0}, out = {0};
+	static const char shstr[] = "\0.modinfo\0.shstrtab\0.symtab\0.strtab";
+	struct buf info = {0}, obj = {0}, out = {0}, syms = {0}, strs = {0};
 	Elf64_Ehdr eh = {0};
-	Elf64_Shdr sh[3] = {{0}};
+	Elf64_Shdr sh[5] = {{0}};
+	Elf64_Sym sym = {0};
 	char *copy = xstrdup(fields), *save = NULL, *path;
+	size_t off;
 
 	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save))
 		buf_add(&info, f, strlen(f) + 1);
+	free(copy);
+	buf_add(&syms, &sym, sizeof(sym));	/* symbol 0 is nothing */
+	buf_add(&strs, "", 1);
+	copy = xstrdup(uses ? uses : "");
+	for (char *f = strtok_r(copy, ";", &save); f; f = strtok_r(NULL, ";", &save)) {
+		sym = (Elf64_Sym){.st_name = (Elf64_Word)strs.len,
+				  .st_info = ELF64_ST_INFO(STB_GLOBAL, STT_NOTYPE),
+				  .st_shndx = SHN_UNDEF};
+		buf_add(&strs, f, strlen(f) + 1);
+		buf_add(&syms, &sym, sizeof(sym));
+	}
+	sym = (Elf64_Sym){.st_name = (Elf64_Word)strs.len, .st_shndx = 1};	/* a defined one */
+	buf_add(&strs, "init_module", 12);
+	buf_add(&syms, &sym, sizeof(sym));
 	free(copy);
 	memcpy(eh.e_ident, ELFMAG, SELFMAG);
 	eh.e_ident[EI_CLASS] = ELFCLASS64;
@@ -38,17 +58,30 @@ static void make_module(const char *rel, const char *fields, enum compression co
 	eh.e_version = EV_CURRENT;
 	eh.e_ehsize = sizeof(eh);
 	eh.e_shentsize = sizeof(Elf64_Shdr);
-	eh.e_shnum = 3;
+	eh.e_shnum = 5;
 	eh.e_shstrndx = 2;
-	sh[1] = (Elf64_Shdr){.sh_name = 1, .sh_type = SHT_PROGBITS, .sh_offset = sizeof(eh),
+	off = sizeof(eh);
+	sh[1] = (Elf64_Shdr){.sh_name = 1, .sh_type = SHT_PROGBITS, .sh_offset = off,
 			     .sh_size = info.len};
-	sh[2] = (Elf64_Shdr){.sh_name = 10, .sh_type = SHT_STRTAB,
-			     .sh_offset = sizeof(eh) + info.len, .sh_size = sizeof(shstr)};
-	eh.e_shoff = sizeof(eh) + info.len + sizeof(shstr);
+	off += info.len;
+	sh[2] = (Elf64_Shdr){.sh_name = 10, .sh_type = SHT_STRTAB, .sh_offset = off,
+			     .sh_size = sizeof(shstr)};
+	off += sizeof(shstr);
+	sh[3] = (Elf64_Shdr){.sh_name = 20, .sh_type = SHT_SYMTAB, .sh_offset = off,
+			     .sh_size = syms.len, .sh_link = 4, .sh_entsize = sizeof(Elf64_Sym)};
+	off += syms.len;
+	sh[4] = (Elf64_Shdr){.sh_name = 28, .sh_type = SHT_STRTAB, .sh_offset = off,
+			     .sh_size = strs.len};
+	off += strs.len;
+	eh.e_shoff = off;
 	buf_add(&obj, &eh, sizeof(eh));
 	buf_add(&obj, info.data, info.len);
 	buf_add(&obj, shstr, sizeof(shstr));
+	buf_add(&obj, syms.data, syms.len);
+	buf_add(&obj, strs.data, strs.len);
 	buf_add(&obj, sh, sizeof(sh));
+	buf_free(&syms);
+	buf_free(&strs);
 
 	path = xasprintf("%s/%s", dir, rel);
 	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
@@ -77,6 +110,11 @@ static void make_module(const char *rel, const char *fields, enum compression co
 	buf_free(&out);
 }
 
+static void make_module(const char *rel, const char *fields, enum compression comp)
+{
+	make_module_using(rel, fields, NULL, comp);
+}
+
 static void write_text(const char *rel, const char *text)
 {
 	char *path = xasprintf("%s/%s", dir, rel);
@@ -91,7 +129,7 @@ static void write_text(const char *rel, const char *text)
 static char *resolve(const char **names, size_t n)
 {
 	static char out[512];
-	struct module_opts o = {dir, REL, NULL, names, n};
+	struct module_opts o = {.dir = dir, .release = REL, .names = names, .n = n};
 	struct module *v;
 	size_t count;
 
@@ -192,7 +230,8 @@ int main(void)
 	snprintf(fw, sizeof(fw), "%s/firmware", dir);
 	{
 		struct rootfs fs = {0};
-		struct module_opts o = {dir, REL, fw, (const char *[]){"top", "card"}, 2};
+		struct module_opts o = {.dir = dir, .release = REL, .firmware_dir = fw,
+					.names = (const char *[]){"top", "card"}, .n = 2};
 		const struct entry *e;
 		char *fw_src = xasprintf("%s/top/fw.bin", fw);
 
@@ -242,6 +281,65 @@ int main(void)
 		is_int(n, 0, "and gives no module");
 		modules_free(v, n);
 		free(empty);
+	}
+	{
+		static const struct module_rule subtree[] = {
+			{"drivers/ata/", "ata_scsi_ioctl|mmc_add_host"}, {"nic", NULL},
+			{"absent_driver", NULL},
+		};
+		static const struct module_rule top_only[] = {{"drivers/ata/*", "ata_scsi_ioctl"}};
+		struct module_opts o = {.dir = dir, .release = REL, .rules = subtree, .nrules = 3};
+		struct module *v;
+		size_t n;
+		char *vmf = xasprintf("%s;name=ahci;depends=", vm);
+
+		make_module_using("kernel/drivers/ata/ahci.ko", vmf, "printk;ata_scsi_ioctl", COMP_NONE);
+		free(vmf);
+		vmf = xasprintf("%s;name=helper;depends=", vm);
+		make_module_using("kernel/drivers/ata/helper.ko.xz", vmf, "printk", COMP_XZ);
+		free(vmf);
+		vmf = xasprintf("%s;name=deep;depends=", vm);
+		make_module_using("kernel/drivers/ata/sub/deep.ko", vmf, "mmc_add_host", COMP_NONE);
+		free(vmf);
+		M("kernel/drivers/net/nic.ko", "name=nic;depends=;alias=pci:v00008086d000010D3sv*",
+		  COMP_NONE);
+		is_int(modules_resolve(&o, &v, &n), 0, "driver rules resolve");
+		{
+			char got[256] = "";
+
+			for (size_t i = 0; i < n; i++)
+				snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
+					 i ? " " : "", v[i].name);
+			is_str(got, "ahci deep nic",
+			       "a directory rule takes the modules that use its symbols, a name rule "
+			       "its module; a rule for a module the tree lacks is no error");
+		}
+		modules_free(v, n);
+		o.rules = top_only;
+		o.nrules = 1;
+		is_int(modules_resolve(&o, &v, &n), 0, "a directory-only rule resolves");
+		ok(n == 1 && !strcmp(v[0].name, "ahci"), "and leaves its subdirectories out");
+		modules_free(v, n);
+		o.rules = NULL;
+		o.nrules = 0;
+		o.drivers = (const char *[]){"nic", "generik"};
+		o.ndrivers = 2;
+		is_int(modules_resolve(&o, &v, &n), -1,
+		       "a --drivers word that is no set and no module is an error");
+		o.ndrivers = 1;
+		{
+			struct rootfs fs = {0};
+
+			is_int(modules_add(&fs, &o), 0, "a NIC driver's image builds");
+			ok(data_is(&fs, "etc/minos/net", "dhcp\n"),
+			   "an image with a NIC driver says dhcp in etc/minos/net");
+			ok(data_is(&fs, "etc/minos/modules", ""),
+			   "--drivers names are loaded by their devices, not at boot");
+			rootfs_free(&fs);
+		}
+		ok(modules_in_list("a|bb|c", "bb", 2) && !modules_in_list("a|bb|c", "b", 1) &&
+		   modules_in_list("a|bb|c", "c", 1) && !modules_in_list("", "a", 1),
+		   "symbol lists are matched whole");
 	}
 	{
 		char *cmd = xasprintf("rm -rf %s", dir);
