@@ -277,9 +277,13 @@ void kmod_prepare(struct kmods *k)
 
 static void collect(struct kmods *k, const char *mod)
 {
-	size_t used = strlen(k->collect);
+	size_t used = strlen(k->collect), len = strlen(mod);
 
-	if (used + strlen(mod) + 2 < k->collect_size)
+	for (const char *p = k->collect; (p = strstr(p, mod)); p += len)
+		if ((p == k->collect || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+			return;	/* one module answering several of its patterns: said once */
+
+	if (used + len + 2 < k->collect_size)
 		snprintf(k->collect + used, k->collect_size - used, "%s%s", used ? " " : "", mod);
 }
 

@@ -34,7 +34,7 @@ struct sockaddr_nl {
 	uint32_t nl_groups;
 };
 
-#define QUIET_MS 250		/* no uevent for this long: the devices have settled */
+#define QUIET_MS 150		/* no uevent for this long: the devices have settled */
 #define SETTLE_MAX_MS 3000	/* never wait longer than this at boot */
 #define SCAN_DEPTH 24
 
@@ -45,10 +45,12 @@ void klog(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
 	va_end(ap);
-	if (n >= (int)sizeof(line))
-		n = sizeof(line) - 1;
+	if (n >= (int)sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	/* without its newline the kernel keeps the record open, unseen, for more */
+	line[n++] = '\n';
 	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, line, n) < 0) {
