@@ -279,8 +279,8 @@ static void collect(struct kmods *k, const char *mod)
 {
 	size_t used = strlen(k->collect), len = strlen(mod);
 
-	for (const char *p = k->collect; (p = strstr(p, mod)); p += len)
-		if ((p == k->collect || p[-1] == ' ') && (p[len] == ' ' || !p[len]))
+	for (const char *p = k->collect; *p; p += strcspn(p, " "), p += *p == ' ')
+		if (!strncmp(p, mod, len) && (p[len] == ' ' || !p[len]))
 			return;	/* one module answering several of its patterns: said once */
 
 	if (used + len + 2 < k->collect_size)

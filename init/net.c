@@ -10,7 +10,6 @@
  * carry NIC drivers), else off.  A malformed setting is said and ignored.
  * No shell ever waits for an address.
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +17,7 @@
 #include <net/route.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -38,32 +38,60 @@ struct net_static {
 	int has_gw;
 };
 
+/* A decimal number of at most max, the whole of s; -1 if it is none. */
+static long number(const char *s, size_t n, long max)
+{
+	long v = 0;
+
+	if (!n || n > 10)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= max ? v : -1;
+}
+
+/* A dotted quad, the whole of s (n bytes): inet_pton's IPv4, without its IPv6. */
+static int ipv4(const char *s, size_t n, struct in_addr *a)
+{
+	unsigned long v = 0;
+
+	for (int part = 0; part < 4; part++) {
+		size_t len = 0;
+		long b;
+
+		while (len < n && s[len] != '.')
+			len++;
+		if ((b = number(s, len, 255)) < 0 || (len > 1 && s[0] == '0') ||
+		    (part < 3) != (len < n))
+			return -1;
+		v = v << 8 | (unsigned long)b;
+		s += len + (len < n);
+		n -= len + (len < n);
+	}
+	a->s_addr = htonl((uint32_t)v);
+	return 0;
+}
+
 static int parse_static(const char *v, struct net_static *s)
 {
 	const char *eq = strchr(v, '='), *slash = eq ? strchr(eq, '/') : NULL;
 	const char *comma = slash ? strchr(slash, ',') : NULL;
-	char addr[INET_ADDRSTRLEN], prefix[4], gw[INET_ADDRSTRLEN];
-	char *end;
+	const char *end = comma ? comma : slash ? slash + strlen(slash) : NULL;
 	long bits;
 
 	memset(s, 0, sizeof(*s));
-	if (!eq || !slash || eq == v || eq - v >= IFNAMSIZ || memchr(v, '/', eq - v) ||
-	    slash - eq - 1 >= (long)sizeof(addr))
+	if (!eq || !slash || eq == v || eq - v >= IFNAMSIZ || memchr(v, '/', eq - v))
 		return -1;
 	memcpy(s->iface, v, eq - v);
-	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - eq - 1), eq + 1);
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)((comma ? comma : slash + strlen(slash)) -
-							slash - 1), slash + 1);
-	bits = strtol(prefix, &end, 10);
-	if (inet_pton(AF_INET, addr, &s->addr) != 1 || !*prefix || *end || bits < 0 || bits > 32 ||
-	    (comma ? (size_t)(comma - slash - 1) : strlen(slash + 1)) >= sizeof(prefix))
+	if (ipv4(eq + 1, slash - eq - 1, &s->addr) < 0 ||
+	    (bits = number(slash + 1, end - slash - 1, 32)) < 0)
 		return -1;
 	s->mask.s_addr = htonl(bits ? 0xffffffffu << (32 - bits) : 0);
 	if (comma) {
-		if (strlen(comma + 1) >= sizeof(gw))
-			return -1;
-		snprintf(gw, sizeof(gw), "%s", comma + 1);
-		if (inet_pton(AF_INET, gw, &s->gw) != 1)
+		if (ipv4(comma + 1, strlen(comma + 1), &s->gw) < 0)
 			return -1;
 		s->has_gw = 1;
 	}
@@ -207,7 +235,12 @@ static void start_dhcp(struct init *in, const char *name)
 		setsid();
 		for (int i = 0; i < 3 && fd >= 0; i++)
 			dup2(fd, i);
-		execvp("udhcpc", argv);
+		/* where BusyBox links it, else BusyBox itself */
+		execv("/sbin/udhcpc", argv);
+		execv("/usr/sbin/udhcpc", argv);
+		execv("/bin/udhcpc", argv);
+		execv("/usr/bin/udhcpc", argv);
+		execv("/bin/busybox", argv);
 		_exit(127);
 	}
 	klog("%s: udhcpc started (pid %d)", name, (int)pid);
