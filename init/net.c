@@ -98,7 +98,7 @@ static int parse_static(const char *v, struct net_static *s)
 	return 0;
 }
 
-static int valid(const char *v)
+int net_valid(const char *v)
 {
 	struct net_static s;
 
@@ -134,7 +134,7 @@ void net_setup(struct init *in)
 	link_up("lo");
 	in->net[0] = '\0';
 	if (cmdline_get(in->cmdline, "minos.net", v, sizeof(v))) {
-		if (valid(v)) {
+		if (net_valid(v)) {
 			snprintf(in->net, sizeof(in->net), "%s", v);
 			return;
 		}
@@ -144,7 +144,7 @@ void net_setup(struct init *in)
 	n = read_small("/etc/minos/net", v, sizeof(v));
 	if (n > 0) {
 		v[strcspn(v, " \t\r\n")] = '\0';
-		if (valid(v))
+		if (net_valid(v))
 			snprintf(in->net, sizeof(in->net), "%s", v);
 		else
 			say("/etc/minos/net: '%s' is not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; "

@@ -285,6 +285,15 @@ static int modinfo_section(const struct reader *r, char **out, size_t *len)
 	return rc;
 }
 
+static int uses_symbol(const struct reader *r, const char *list);
+
+int modules_uses_symbol(const void *data, size_t len, const char *list)
+{
+	struct reader r = {.mem = data, .len = len, .fd = -1};
+
+	return uses_symbol(&r, list);
+}
+
 int modules_in_list(const char *list, const char *symbol, size_t len)
 {
 	for (const char *p = list; *p;) {

@@ -68,6 +68,8 @@ int modules_add(struct rootfs *fs, const struct module_opts *o);
  * *info (malloc'd; NULL if it has none).  -1 if it is no ELF64 object.
  */
 int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len);
+/* 1 if the module (an ELF64 object in memory) uses one of list's symbols; -1 if it is none. */
+int modules_uses_symbol(const void *data, size_t len, const char *list);
 /* 1 if symbol is one of the '|'-separated names of list. */
 int modules_in_list(const char *list, const char *symbol, size_t len);
 /* 1 if a "MODULE.alias=PATTERN" field of modules.builtin.modinfo matches name. */

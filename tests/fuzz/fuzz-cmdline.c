@@ -1,9 +1,10 @@
-/* fuzz-cmdline.c - minos-init's reading of the kernel command line */
+/* fuzz-cmdline.c - minos-init's reading of the kernel command line, minos.net= too */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmdline.h"
+#include "init.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,6 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cmdline_has(text, keys[i]);
 	}
 	cmdline_last(text, "ro", "rw");
+	if (cmdline_get(text, "minos.net", v, sizeof(v)))
+		net_valid(v);
+	net_valid(text);
 	free(text);
 	return 0;
 }

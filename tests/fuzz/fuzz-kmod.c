@@ -37,9 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	k.softdep = part[2];
 	k.builtin = part[3];
 	k.load = check;
+	kmod_prepare(&k);	/* modules.alias rewritten in place, as minos-init does */
 	if (part[4])
-		for (char *w = strtok_r(part[4], "\n ", &save); w; w = strtok_r(NULL, "\n ", &save))
+		for (char *w = strtok_r(part[4], "\n ", &save); w; w = strtok_r(NULL, "\n ", &save)) {
+			char names[64];
+
 			kmod_load_name(&k, w);
+			kmod_load_modalias(&k, w, names, sizeof(names));
+		}
 	free(text);
 	return 0;
 }

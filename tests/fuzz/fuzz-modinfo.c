@@ -1,4 +1,4 @@
-/* fuzz-modinfo.c - a module's ELF section headers, its .modinfo, and the fields in it */
+/* fuzz-modinfo.c - a module's ELF section headers, its .modinfo, the fields in it, its symbols */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,5 +25,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	free(info);
+	total += (size_t)modules_uses_symbol(data, size, "ata_scsi_ioctl|mmc_add_host|printk");
 	return 0;
 }
