@@ -157,6 +157,13 @@ static int add_modules(struct rootfs *fs, const struct initramfs_opts *o,
 	int rc = d->host ? drivers_host_aliases(NULL, &aliases, &naliases) : 0;
 
 	mo.rules = rules;
+	/* drivers nobody asked for (iso's default, run's NIC) need a tree only if there is one */
+	if (!o->nmodules && !d->given && access(dir, F_OK) < 0) {
+		warning(dir, "no module tree: the image gets no drivers");
+		free(rules);
+		free(dir);
+		return 0;
+	}
 
 	mo.aliases = (const char **)aliases;
 	mo.naliases = naliases;
