@@ -112,9 +112,9 @@ int drivers_parse(struct drivers *d, const char *arg)
 	for (;;) {
 		size_t n = strcspn(p, ",");
 
-		if (n == 0 || (n == 7 && !memcmp(p, "generic", 7))) {
-			if (n == 0)
-				return fail("--drivers", "'%s' has an empty name", arg);
+		if (n == 0)
+			return fail("--drivers", "'%s' has an empty name", arg);
+		if (n == 7 && !memcmp(p, "generic", 7)) {
 			add_set(d, generic, ARRAY_SIZE(generic));
 		} else if (n == 4 && !memcmp(p, "host", 4)) {
 			d->host = 1;

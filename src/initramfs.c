@@ -153,18 +153,18 @@ static int add_modules(struct rootfs *fs, const struct initramfs_opts *o,
 	struct module_opts mo = {
 		.dir = dir, .release = release, .firmware_dir = o->firmware_dir,
 		.names = o->modules, .n = o->nmodules, .drivers = d->names, .ndrivers = d->nnames};
-	struct module_rule *rules = drivers_rules(d, &mo.nrules);
-	int rc = d->host ? drivers_host_aliases(NULL, &aliases, &naliases) : 0;
+	struct module_rule *rules;
+	int rc;
 
-	mo.rules = rules;
 	/* drivers nobody asked for (iso's default, run's NIC) need a tree only if there is one */
 	if (!o->nmodules && !d->given && access(dir, F_OK) < 0) {
 		warning(dir, "no module tree: the image gets no drivers");
-		free(rules);
 		free(dir);
 		return 0;
 	}
-
+	rules = drivers_rules(d, &mo.nrules);
+	rc = d->host ? drivers_host_aliases(NULL, &aliases, &naliases) : 0;
+	mo.rules = rules;
 	mo.aliases = (const char **)aliases;
 	mo.naliases = naliases;
 	if (rc == 0)

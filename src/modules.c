@@ -388,29 +388,55 @@ static int load(struct tree *t, struct kmod *m)
 }
 
 /*
+ * A reader over m: its contents in memory when they are there or it is
+ * compressed (decompressed now: *loaded says so, for reader_close), else
+ * its file.  -1, said, if it cannot be read.
+ */
+static int reader_open(struct tree *t, struct kmod *m, struct reader *r, int *loaded)
+{
+	*r = (struct reader){.fd = -1};
+	*loaded = m->compressed && !m->data.data;
+	if (*loaded && load(t, m) < 0)
+		return -1;
+	if (m->data.data) {
+		r->mem = m->data.data;
+		r->len = m->data.len;
+	} else {
+		char *path = path_of(t, m);
+		int rc = (r->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ?
+				 fail_errno(path, "cannot open") : 0;
+
+		free(path);
+		return rc;
+	}
+	return 0;
+}
+
+/* Done reading: the contents decompressed for the read go, unless kept (m joins the set). */
+static void reader_close(struct kmod *m, struct reader *r, int loaded, int keep)
+{
+	if (r->fd >= 0)
+		close(r->fd);
+	if (loaded && !keep)
+		buf_free(&m->data);
+}
+
+/*
  * m->info; for a module not in the set, without keeping its contents.
  * Not strict (looking through aliases): a file that is no module is
  * skipped with a warning.
  */
 static int read_info(struct tree *t, struct kmod *m, int strict)
 {
-	struct reader r = {.fd = -1};
+	struct reader r;
 	char *path;
-	int rc, keep = m->data.data != NULL;
+	int rc, loaded;
 
 	if (m->info)
 		return 0;
-	if (m->compressed && !keep && load(t, m) < 0)
+	if (reader_open(t, m, &r, &loaded) < 0)
 		return -1;
 	path = path_of(t, m);
-	if (m->data.data) {
-		r.mem = m->data.data;
-		r.len = m->data.len;
-	} else if ((r.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = fail_errno(path, "cannot open");
-		free(path);
-		return rc;
-	}
 	rc = modinfo_section(&r, &m->info, &m->info_len);
 	if ((rc < 0 || !m->info) && strict) {
 		rc = fail(path, "is not a kernel module (no .modinfo in an x86-64 ELF object)");
@@ -420,10 +446,7 @@ static int read_info(struct tree *t, struct kmod *m, int strict)
 		m->info_len = 0;
 		rc = 0;
 	}
-	if (r.fd >= 0)
-		close(r.fd);
-	if (m->compressed && !keep)
-		buf_free(&m->data);
+	reader_close(m, &r, loaded, 0);
 	free(path);
 	return rc;
 }
@@ -645,30 +668,25 @@ static int apply_rule(struct tree *t, const struct module_rule *r)
 	plen -= top_only;
 	for (size_t i = 0; i < t->n && !rc; i++) {
 		struct kmod *m = &t->m[i];
-		struct reader rdr = {.fd = -1};
-		int uses = 1;
+		struct reader rdr;
+		int uses = 1, loaded;
 
 		if (strncmp(m->rel, prefix, plen) || (top_only && strchr(m->rel + plen, '/')) ||
 		    m->state == IN_SET || find(t, m->name) != m)
 			continue;
 		if (r->imports) {
-			char *path = path_of(t, m);
+			if (reader_open(t, m, &rdr, &loaded) < 0) {
+				rc = -1;
+				break;
+			}
+			if ((uses = uses_symbol(&rdr, r->imports)) < 0) {
+				char *path = path_of(t, m);
 
-			if (m->compressed && !m->data.data && load(t, m) < 0)
-				uses = -1;
-			else if (m->data.data)
-				rdr.mem = m->data.data, rdr.len = m->data.len;
-			else if ((rdr.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-				uses = -1;
-			if (uses >= 0 && (uses = uses_symbol(&rdr, r->imports)) < 0)
 				fail(path, "is not a kernel module (an unreadable x86-64 ELF object)");
-			else if (uses < 0)
-				fail_errno(path, "cannot read");
-			if (rdr.fd >= 0)
-				close(rdr.fd);
-			if (uses == 0 && m->state != IN_SET)
-				buf_free(&m->data);
-			free(path);
+				free(path);
+			}
+			/* a module that joins the set keeps what was decompressed */
+			reader_close(m, &rdr, loaded, uses > 0);
 		}
 		rc = uses < 0 ? -1 : uses ? visit(t, m, 0) : 0;
 	}
