@@ -69,7 +69,7 @@ void hotplug(struct init *in);		/* in->uevents is readable */
 void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* net.c: minos.net= */
-void net_setup(struct init *in);		/* reads the setting; brings lo up */
+void net_setup(struct init *in);		/* reads the setting; lo up if there is one */
 int net_wanted(const struct init *in);		/* 1 unless it is off */
 int net_valid(const char *v);			/* 1 if v is a minos.net= value */
 void net_existing(struct init *in);		/* net_interface() for those already there */

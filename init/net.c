@@ -126,12 +126,11 @@ static void link_up(const char *name)
 		close(sock);
 }
 
-void net_setup(struct init *in)
+/* The setting: minos.net= if valid, else /etc/minos/net if valid, else none (""). */
+static void read_setting(struct init *in)
 {
 	char v[sizeof(in->net)];
-	int n;
 
-	link_up("lo");
 	in->net[0] = '\0';
 	if (cmdline_get(in->cmdline, "minos.net", v, sizeof(v))) {
 		if (net_valid(v)) {
@@ -141,8 +140,7 @@ void net_setup(struct init *in)
 		say("minos.net=%s: not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; ignored", v);
 		klog("minos.net=%s: not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; ignored", v);
 	}
-	n = read_small("/etc/minos/net", v, sizeof(v));
-	if (n > 0) {
+	if (read_small("/etc/minos/net", v, sizeof(v)) > 0) {
 		v[strcspn(v, " \t\r\n")] = '\0';
 		if (net_valid(v))
 			snprintf(in->net, sizeof(in->net), "%s", v);
@@ -150,6 +148,16 @@ void net_setup(struct init *in)
 			say("/etc/minos/net: '%s' is not dhcp, off or IFACE=ADDR/PREFIX[,GATEWAY]; "
 			    "ignored", v);
 	}
+}
+
+void net_setup(struct init *in)
+{
+	read_setting(in);
+	/* A system with a network setting, off included, has its loopback up.
+	 * Without one (an image with no NIC drivers and no minos.net=) it stays
+	 * down: bringing it up costs a boot 16 ms under TCG. */
+	if (in->net[0])
+		link_up("lo");
 }
 
 int net_wanted(const struct init *in)

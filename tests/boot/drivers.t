@@ -65,6 +65,12 @@ test_expect_success 'minos.net=IFACE=ADDR/PREFIX,GATEWAY sets a static address, 
 	grep -qx no-dhcp out
 '
 
+test_expect_success 'minos.net=off: the loopback up, eth0 left alone' '
+	"$MINOS" test --kernel "$(cat kernel.path)" --net user --append minos.net=off -- sh -c \
+		"sleep 1; ip -4 addr show lo; ip -4 addr show eth0; pgrep udhcpc || echo no-dhcp" >out &&
+	grep -q "inet 127.0.0.1/8" out && expect_absent "inet 10.0.2" out && grep -qx no-dhcp out
+'
+
 test_expect_success '--forward HOST:GUEST reaches a server in the guest' '
 	port=$((20000 + ($$ + 7) % 20000)) &&
 	{ "$MINOS" test --kernel "$(cat kernel.path)" --net user --forward $port:8080 -- \
