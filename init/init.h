@@ -90,6 +90,8 @@ void dir_close(struct dirscan *d);
 
 /* root.c: root= on the command line: find it, mount it, switch to it, or an emergency shell */
 void root_boot(struct init *in);
+/* live.c: minos.live=: the squashfs root on the medium, an overlay, switch_root */
+void live_boot(struct init *in);
 /* switchroot.c: NEWROOT mounted, init checked: move over / and exec init; never returns */
 _Noreturn void switch_root(struct init *in, const char *newroot, const char *init);
 

@@ -171,6 +171,7 @@ int main(void)
 		emergency(&in, "no signalfd");
 	modules_boot(&in);
 	coldplug(&in);
+	live_boot(&in);
 	root_boot(&in);
 	power_open(&in);
 	load_inittab(&in);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +16,12 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmdline.h"
 #include "init.h"
 #include "probe.h"
 #include "root.h"
-
-#define NEWROOT "/sysroot"
 
 /* Decimal digits at *p, moving past them; -1 if there are none or too many. */
 static long digits(const char **p)
@@ -144,8 +142,7 @@ static int matches(const struct root_spec *r, const char *name, struct fsid *f)
 	return 1;
 }
 
-/* The device root= names, as /dev/NAME in dev; 0 found, -1 not (yet). */
-static int find_device(const struct root_spec *r, char *dev, int n, struct fsid *f)
+int root_find(const struct root_spec *r, char *dev, int n, struct fsid *f)
 {
 	struct dirscan d;
 	const struct dirent *e;
@@ -201,7 +198,7 @@ static int has_init(const char *init)
 	       WEXITSTATUS(status) == 0;
 }
 
-static int in_initramfs(void)
+int root_in_initramfs(void)
 {
 	struct statfs s;
 
@@ -210,24 +207,48 @@ static int in_initramfs(void)
 	       access("/init", F_OK) == 0;
 }
 
-void root_boot(struct init *in)
+void root_tick(struct init *in)
+{
+	struct pollfd p = {.fd = in->uevents, .events = POLLIN};
+
+	/* a device that comes late (USB) may need its driver loaded first */
+	if (poll(&p, 1, 50) > 0)
+		hotplug(in);
+}
+
+_Noreturn void root_enter(struct init *in, const char *given, const char *what)
 {
 	static const char *const inits[] = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"};
+	const char *init = NULL;
+	char why[400];
+
+	for (size_t i = 0; !init && i < sizeof(inits) / sizeof(inits[0]); i++)
+		if (given[0] ? (i == 0 && has_init(given)) : has_init(inits[i]))
+			init = given[0] ? given : inits[i];
+	if (!init) {
+		umount2(NEWROOT, MNT_DETACH);
+		snprintf(why, sizeof(why), "%s has no %s", what,
+			 given[0] ? given : "/sbin/init, /etc/init, /bin/init or /bin/sh");
+		emergency(in, why);
+	}
+	say("switching to %s, running %s", what, init);
+	switch_root(in, NEWROOT, init);
+}
+
+void root_boot(struct init *in)
+{
 	struct root_spec r;
 	struct fsid f;
 	char dev[80], why[400];
-	const char *init = NULL;
 	int rc = root_parse(in->cmdline, &r, why, sizeof(why));
 	long long deadline;
 
-	if (rc == 0 || !in_initramfs())
+	if (rc == 0 || !root_in_initramfs())
 		return;	/* no root=, or we are the real root's init already */
 	if (rc < 0)
 		emergency(in, why);
 	deadline = now_ms() + (r.delay >= 0 ? r.delay : 10) * 1000LL;
-	for (int said = 0; find_device(&r, dev, sizeof(dev), &f) < 0; said = 1) {
-		struct timespec tick = {0, 50 * 1000000};
-
+	for (int said = 0; root_find(&r, dev, sizeof(dev), &f) < 0; said = 1) {
 		if (!r.wait && now_ms() >= deadline) {
 			snprintf(why, sizeof(why), "root=%s: no such device after %d s", r.given,
 				 r.delay >= 0 ? r.delay : 10);
@@ -235,20 +256,11 @@ void root_boot(struct init *in)
 		}
 		if (!said)
 			say("waiting for root=%s", r.given);
-		nanosleep(&tick, NULL);
+		root_tick(in);
 	}
 	if (mount_root(&r, dev, &f, why, sizeof(why)) < 0)
 		emergency(in, why);
-	for (size_t i = 0; !init && i < sizeof(inits) / sizeof(inits[0]); i++)
-		if (r.init[0] ? (i == 0 && has_init(r.init)) : has_init(inits[i]))
-			init = r.init[0] ? r.init : inits[i];
-	if (!init) {
-		umount2(NEWROOT, MNT_DETACH);
-		snprintf(why, sizeof(why), "%s on %s has no %s", dev, NEWROOT,
-			 r.init[0] ? r.init : "/sbin/init, /etc/init, /bin/init or /bin/sh");
-		emergency(in, why);
-	}
-	say("switching to the root on %s (%s%s), running %s", dev, r.fstype[0] ? r.fstype : f.type,
-	    r.rw ? ", rw" : ", ro", init);
-	switch_root(in, NEWROOT, init);
+	snprintf(why, sizeof(why), "the root on %s (%s%s)", dev, r.fstype[0] ? r.fstype : f.type,
+		 r.rw ? ", rw" : ", ro");
+	root_enter(in, r.init, why);
 }

@@ -26,4 +26,19 @@ int root_parse(const char *cmdline, struct root_spec *r, char *why, int n);
 /* "1234-ABCD" and "1234-abcd" are the same UUID. */
 int root_uuid_eq(const char *a, const char *b);
 
+#ifdef MINOS_INIT_H
+#include "probe.h"
+
+#define NEWROOT "/sysroot"
+
+/* The device r names, as /dev/NAME in dev; 0 found, -1 not (yet). */
+int root_find(const struct root_spec *r, char *dev, int n, struct fsid *f);
+/* 1 if / is the initramfs (then there is a root to switch to). */
+int root_in_initramfs(void);
+/* Waits a little for devices, loading drivers for those that appear. */
+void root_tick(struct init *in);
+/* NEWROOT is mounted: finds its init (init=, or the usual places), switches to it. */
+_Noreturn void root_enter(struct init *in, const char *init, const char *what);
+#endif
+
 #endif

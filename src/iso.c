@@ -9,7 +9,9 @@
  *   El Torito    BIOS: /boot/grub/bios.img, no emulation, boot-info-table
  *                UEFI: /boot/grub/efi.img, a FAT ESP with BOOTX64.EFI
  *   files        /boot/vmlinuz, /boot/initrd.img, /boot/grub/grub.cfg and
- *                a marker, /.disk/minos-ID, that grub.cfg searches for
+ *                a marker, /.disk/minos-ID, that grub.cfg searches for;
+ *                a live system's root, /minos/root.sqfs, last
+ *   partition    with --persist, an empty ext4 filesystem after the ISO
  *
  * Both GRUB cores have the prefix /boot/grub: the BIOS core reads grub.cfg
  * from the device it booted from (the CD, or the whole USB disk), the EFI
@@ -24,8 +26,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -85,6 +91,9 @@ static int content_id(const struct iso_spec *s, uint64_t *id)
 		h = hash64(h, sums, sizeof(sums));
 		h = hash64(h, &len, sizeof(len));
 	}
+	if (s->rootfs && hash_file(&h, s->rootfs) < 0)
+		return -1;
+	h = hash64(h, &s->persist, sizeof(s->persist));
 	h = hash64(h, s->title, strlen(s->title) + 1);
 	h = hash64(h, s->cmdline, strlen(s->cmdline) + 1);
 	h = hash64(h, s->label, strlen(s->label) + 1);
@@ -221,6 +230,11 @@ static int add_tree(struct iso_build *b, const struct iso_spec *s,
 	else
 		rc = add_data(b, boot, "initrd.img", *initrd_data, s->initrd_len);
 	*initrd_data = NULL;
+	if (rc >= 0 && s->rootfs) {
+		IsoDir *live = add_dir(b, root, "minos");
+
+		rc = live ? add_host_file(b, live, "root.sqfs", s->rootfs) : -1;
+	}
 	return rc < 0 ? -1 : 0;
 }
 
@@ -286,6 +300,16 @@ static int set_options(IsoWriteOpts *o, time_t t, uint64_t id,
 	return iso_write_opts_set_gpt_guid(o, guid, 1);
 }
 
+/* The persistence filesystem, appended as partition 3: MBR type 0x83, GPT "Linux filesystem". */
+static int set_persist(IsoWriteOpts *o, char *path)
+{
+	static uint8_t linux_fs[16] = {0xaf, 0x3d, 0xc6, 0x0f, 0x83, 0x84, 0x72, 0x47,
+				       0x8e, 0x79, 0x3d, 0x69, 0xd8, 0x47, 0x7d, 0xe4};
+	int rc = iso_write_opts_set_partition_img(o, 3, 0x83, path, 0);
+
+	return rc < 0 ? rc : iso_write_opts_set_part_type_guid(o, 3, linux_fs, 1);
+}
+
 /* Streams the image into the output file. */
 static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 {
@@ -326,6 +350,66 @@ static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 	return outfile_commit(&out);
 }
 
+/* The persistence filesystem's UUID, from what the image boots. */
+static void persist_uuid(uint64_t id, char out[37])
+{
+	uint64_t a = hash64(id, "persist", 7), b = hash64(a, "uuid", 4);
+
+	snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+		 (unsigned)(a >> 16 & 0xffff), (unsigned)(a & 0xfff),
+		 (unsigned)(0x8000 | (b >> 48 & 0x3fff)), (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+/*
+ * An empty ext4 filesystem for the overlay's changes, made by mke2fs
+ * (e2fsprogs) at path: its UUID, hash seed and times fixed, so the image
+ * stays reproducible.  Its output is shown only when it fails.
+ */
+static int make_persist(const char *path, uint64_t size, const char *uuid, time_t t)
+{
+	char *ext = xasprintf("hash_seed=%s,root_owner=0:0,lazy_itable_init=0", uuid);
+	char *kib = xasprintf("%lluk", (unsigned long long)(size / 1024));
+	char *fake = xasprintf("E2FSPROGS_FAKE_TIME=%lld", (long long)(t ? t : 1));
+	char *argv[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-L", "minos-persist", "-U",
+			(char *)uuid, "-E", ext, "-m", "0", (char *)path, kib, NULL};
+	char *envp[] = {fake, "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL};
+	posix_spawn_file_actions_t fa;
+	char msg[512] = "";
+	int fds[2], status, rc = -1;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		fail_errno(path, "cannot make the persistence filesystem");
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	errno = posix_spawnp(&pid, "mke2fs", &fa, NULL, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (errno) {
+		close(fds[0]);
+		fail_errno("mke2fs", "cannot run it for --persist (Debian's e2fsprogs)");
+		goto out;
+	}
+	for (size_t have = 0, n; have < sizeof(msg) - 1 &&
+	     (n = read(fds[0], msg + have, sizeof(msg) - 1 - have)) > 0 && n != (size_t)-1;)
+		have += n, msg[have] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		msg[strcspn(msg, "\n")] = '\0';
+		fail("mke2fs", "cannot make the persistence filesystem: %s", msg[0] ? msg : "failed");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(ext);
+	free(kib);
+	free(fake);
+	return rc;
+}
+
 static int check_label(const char *label)
 {
 	size_t n = strlen(label);
@@ -343,15 +427,36 @@ int iso_write(const struct iso_spec *s, const char *output)
 	unsigned char mbr[512];
 	IsoWriteOpts *opts = NULL;
 	uint64_t id;
-	char *marker = NULL, *cfg = NULL;
+	char *marker = NULL, *cfg = NULL, *cmdline = NULL, *persist = NULL;
+	int pfd;
 	unsigned char *initrd_data = s->initrd_data;
 	int rc = -1;
 
 	if (content_id(s, &id) < 0)
 		goto out;
 	marker = xasprintf("/.disk/minos-%016llx", (unsigned long long)id);
+	if (s->rootfs) {
+		char uuid[37];
+
+		persist_uuid(id, uuid);
+		cmdline = xasprintf("%s%sminos.live=%016llx%s%s", s->cmdline, *s->cmdline ? " " : "",
+				    (unsigned long long)id, s->persist ? " minos.persist=UUID=" : "",
+				    s->persist ? uuid : "");
+		if (s->persist) {
+			persist = xasprintf("%s.persist.XXXXXX", output);
+			if ((pfd = mkstemp(persist)) < 0) {
+				fail_errno(persist, "cannot create");
+				free(persist);
+				persist = NULL;
+				goto out;
+			}
+			close(pfd);
+			if (make_persist(persist, s->persist, uuid, b.t) < 0)
+				goto out;
+		}
+	}
 	if (check_label(s->label) < 0 ||
-	    !(cfg = grub_config(s->title, s->cmdline, s->timeout, marker)) ||
+	    !(cfg = grub_config(s->title, cmdline ? cmdline : s->cmdline, s->timeout, marker)) ||
 	    grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, &bios) < 0 ||
 	    grub_core(GRUB_EFI, &efi) < 0)
 		goto out;
@@ -378,7 +483,8 @@ int iso_write(const struct iso_spec *s, const char *output)
 	if ((rc = add_tree(&b, s, &initrd_data, cfg, &bios, &esp, marker)) < 0 ||
 	    (rc = add_boot(&b)) < 0)
 		goto finish;
-	if ((rc = set_options(opts, b.t, id, mbr)) < 0) {
+	if ((rc = set_options(opts, b.t, id, mbr)) < 0 ||
+	    (persist && (rc = set_persist(opts, persist)) < 0)) {
 		rc = isofs_fail(output, rc);
 		goto finish;
 	}
@@ -397,5 +503,9 @@ out:
 	buf_free(&esp);
 	free(cfg);
 	free(marker);
+	free(cmdline);
+	if (persist)
+		unlink(persist);
+	free(persist);
 	return rc < 0 ? -1 : 0;
 }

@@ -12,6 +12,8 @@ struct iso_spec {
 	size_t initrd_len;
 	const char *title, *cmdline, *label;
 	int timeout;
+	const char *rootfs;		/* a squashfs root: /minos/root.sqfs, booted live */
+	uint64_t persist;		/* bytes of an appended ext4 partition for persistence */
 };
 
 /*
@@ -19,7 +21,12 @@ struct iso_spec {
  * initrd through GRUB from CD and disk under BIOS and UEFI: El Torito BIOS
  * and EFI entries, GRUB's hybrid MBR and a GPT whose ESP partition is the
  * El Torito EFI image.  Every byte follows from the spec and
- * SOURCE_DATE_EPOCH.  -1 after an error; no output file then.
+ * SOURCE_DATE_EPOCH.  With a rootfs, the kernel's command line gets
+ * minos.live=ID (the ISO's own marker, /.disk/minos-ID, which minos-init
+ * looks for on every medium) and, with persist, minos.persist=UUID= of an
+ * empty ext4 partition appended to the image (MBR and GPT entries), so a
+ * USB stick written with dd keeps its changes.  -1 after an error; no
+ * output file then.
  */
 int iso_write(const struct iso_spec *s, const char *output);
 

@@ -347,6 +347,28 @@ void outfile_abort(struct outfile *o)
 	*o = (struct outfile){.fd = -1};
 }
 
+int parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	unsigned long long v;
+	const char *u;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || (*end && (end[1] || !(u = strchr(units, *end & ~0x20)))))
+		return -1;
+	for (int i = *end ? (int)(u - units) + 1 : 0; i > 0; i--) {
+		if (v > (1ULL << 53))
+			return -1;
+		v *= 1024;
+	}
+	*out = v;
+	return 0;
+}
+
 int64_t source_date_epoch(void)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");

@@ -75,6 +75,9 @@ int64_t source_date_epoch(void);
 /* Parses a whole decimal number in [min, max]; -1 if it is not one. */
 int parse_long(const char *s, long min, long max, long *out);
 
+/* A size in bytes: a number with an optional K, M, G or T (powers of 1024); -1 if none. */
+int parse_size(const char *s, uint64_t *out);
+
 /* CLOCK_MONOTONIC in milliseconds. */
 long long now_ms_host(void);
 
