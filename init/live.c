@@ -50,17 +50,28 @@ static _Noreturn void fail_live(struct init *in, const char *fmt, const char *a,
 	emergency(in, why);
 }
 
-/* Mounts dev on MEDIUM if it is the ISO with the marker. */
+static int loop_attach(const char *file, char *dev, size_t n);
+
+/*
+ * Mounts dev on MEDIUM if it is the ISO with the marker.  Through a loop
+ * device: a filesystem mounted on a whole disk claims it, and the kernel
+ * would then refuse to mount its persistence partition.
+ */
 static int is_medium(const char *dev, const char *marker)
 {
 	struct fsid f;
+	char loop[32];
+	int lo, ok;
 
 	if (probe_fs(dev, &f) < 0 || strcmp(f.type, "iso9660") ||
-	    mount(dev, MEDIUM, "iso9660", MS_RDONLY, NULL) < 0)
+	    (lo = loop_attach(dev, loop, sizeof(loop))) < 0)
 		return 0;
-	if (access(marker, F_OK) == 0)
+	ok = mount(loop, MEDIUM, "iso9660", MS_RDONLY, NULL) == 0;
+	close(lo);
+	if (ok && access(marker, F_OK) == 0)
 		return 1;
-	umount(MEDIUM);
+	if (ok)
+		umount(MEDIUM);
 	return 0;
 }
 
@@ -215,11 +226,17 @@ void live_boot(struct init *in)
 	static const char *const modules[] = {"loop", "isofs", "squashfs", "overlay"};
 	char id[40], marker[80], dev[80], image[128], init[128];
 	const char *root;
-	long long deadline = now_ms() + WAIT_S * 1000LL;
-	int lo;
+	long long deadline;
+	int lo, wait = WAIT_S;
 
 	if (!cmdline_get(in->cmdline, "minos.live", id, sizeof(id)) || !root_in_initramfs())
 		return;
+	if (cmdline_get(in->cmdline, "rootdelay", init, sizeof(init))) {
+		wait = 0;
+		for (const char *p = init; *p >= '0' && *p <= '9' && wait < 86400; p++)
+			wait = wait * 10 + *p - '0';
+	}
+	deadline = now_ms() + wait * 1000LL;
 	if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16)
 		fail_live(in, "minos.live=%s: not the 16-digit ID of a minos ISO%s", id, "");
 	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++)
@@ -232,7 +249,7 @@ void live_boot(struct init *in)
 	snprintf(marker, sizeof(marker), MEDIUM "/.disk/minos-%s", id);
 	for (int said = 0; !find_medium(marker, dev, sizeof(dev)); said = 1) {
 		if (now_ms() >= deadline)
-			fail_live(in, "minos.live=%s: no medium with /.disk/minos-%s after 30 s "
+			fail_live(in, "minos.live=%s: no medium with /.disk/minos-%s in time "
 				  "(a CD or USB driver missing from the image?)", id, id);
 		if (!said)
 			say("waiting for the medium of minos.live=%s", id);

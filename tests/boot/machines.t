@@ -14,50 +14,6 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 # sizes in 512-byte sectors, as /sys/class/block/*/size gives them
 NVME=131072 SATA=98304 STICK=81920 VBLK=73728 HOT1=65536 HOT2=57344
 
-# vm_start NAME QEMU-ARGS...: the serial port through NAME.in/NAME.out (its
-# text in NAME.log), QMP on NAME.qmp, a VGA display "video0".
-vm_start() {
-	name=$1; shift
-	mkfifo "$name.in" "$name.out"
-	cat "$name.out" >"$name.log" &
-	echo $! >"$name.catpid"
-	qemu-system-x86_64 -accel tcg -m 1024 -nodefaults -no-user-config -display none \
-		-no-reboot -device VGA,id=video0 \
-		-chardev "pipe,id=s0,path=$name" -serial chardev:s0 \
-		-qmp "unix:$name.qmp,server=on,wait=off" "$@" >"$name.qemu.log" 2>&1 &
-	echo $! >"$name.pid"
-	# keeps the input open between the commands written to it
-	sleep 100000 >"$name.in" &
-	echo $! >"$name.holdpid"
-}
-
-vm_stop() {
-	for p in pid holdpid catpid; do
-		[ -f "$1.$p" ] && kill "$(cat "$1.$p")" 2>/dev/null
-	done
-	# until QEMU is gone and has let go of the disks' locks
-	i=0
-	while [ -f "$1.pid" ] && kill -0 "$(cat "$1.pid")" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.2; i=$((i + 1))
-	done
-	return 0
-}
-
-# guest NAME COMMAND: runs COMMAND in the serial console's shell; its output
-# is what the log has between the markers.
-guest() {
-	n=$(cat "$1.n" 2>/dev/null || echo 0); n=$((n + 1)); echo $n >"$1.n"
-	printf '%s; echo "B""EGIN%s"; %s; echo "E""ND%s"\n' ":" "$n" "$2" "$n" >"$1.in"
-	wait_for "^END$n" "$1.log" "${3:-60}"
-	tr -d '\r' <"$1.log" | sed -n "/^BEGIN$n\$/,/^END$n\$/p" | sed '1d;$d'
-}
-
-qmp() {
-	name=$1; shift
-	{ echo '{"execute":"qmp_capabilities"}'; for c in "$@"; do echo "$c"; sleep 0.05; done; sleep 1; } |
-		socat - "UNIX-CONNECT:$name.qmp"
-}
-
 # type_keys NAME TEXT: TEXT typed on the usb-kbd bound to video0, then Enter.
 type_keys() {
 	text=$2
