@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "initrd.h"
 #include "iso.h"
+#include "squashfs.h"
 #include "util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -137,11 +138,63 @@ static int print_entry(const struct cpio_entry *e, void *ctx)
 	return ferror(stdout) ? -1 : 0;
 }
 
+/* A squashfs tree, sorted by name, each path after prefix. */
+static int print_sq(const struct sq_node *d, const char *prefix)
+{
+	for (size_t i = 0; i < d->nkids; i++) {
+		const struct sq_node *n = d->kids[i];
+		char *path = xasprintf("%s%s", prefix, n->name), size[32];
+
+		if (S_ISCHR(n->mode) || S_ISBLK(n->mode))
+			snprintf(size, sizeof(size), "%u, %u", (n->devno & 0xfff00) >> 8,
+				 (n->devno & 0xff) | ((n->devno >> 12) & 0xfff00));
+		else
+			snprintf(size, sizeof(size), "%llu",
+				 S_ISDIR(n->mode) ? 0ULL : (unsigned long long)n->size);
+		print_line(n->mode, n->nlink, n->uid, n->gid, size, (time_t)n->mtime, path);
+		if (n->target) {
+			fputs(" -> ", stdout);
+			print_escaped(n->target, strlen(n->target));
+		}
+		putchar('\n');
+		if (S_ISDIR(n->mode)) {
+			char *sub = xasprintf("%s/", path);
+			int rc = print_sq(n, sub);
+
+			free(sub);
+			if (rc < 0) {
+				free(path);
+				return -1;
+			}
+		}
+		free(path);
+		if (ferror(stdout))
+			return -1;
+	}
+	return 0;
+}
+
+static int list_squashfs(const char *path, uint64_t offset, const char *prefix)
+{
+	struct sq_tree t;
+	int rc = sq_read_tree(path, offset, &t, path);
+
+	if (!rc)
+		rc = print_sq(t.root, prefix);
+	sq_tree_free(&t);
+	return rc;
+}
+
+/* The live root's image in an ISO, listed after the ISO's own files. */
+static uint64_t iso_root_sqfs;
+
 static void print_iso_entry(const struct iso_entry *e, void *ctx)
 {
 	char size[32];
 
 	(void)ctx;
+	if (!strcmp(e->path, "/minos/root.sqfs") && e->offset)
+		iso_root_sqfs = e->offset;
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
 	print_line(e->mode, 1, e->uid, e->gid, size, (time_t)e->mtime, e->path + 1);
 	if (e->target) {
@@ -186,8 +239,12 @@ static int list(const char *path, const struct ls_limits *l)
 	case -1:
 		return -1;
 	case 1:
-		return iso_read(path, print_iso_entry, print_iso_boot, NULL);
+		if (iso_read(path, print_iso_entry, print_iso_boot, NULL) < 0)
+			return -1;
+		return iso_root_sqfs ? list_squashfs(path, iso_root_sqfs, "minos/root.sqfs:") : 0;
 	default:
+		if (sq_detect(path, 0) == 1)
+			return list_squashfs(path, 0, "");
 		return initrd_walk(path, &lim, print_segment, print_entry, &segments);
 	}
 }

@@ -38,6 +38,7 @@ struct iso_entry {
 	unsigned mode, uid, gid;
 	uint64_t size;
 	int64_t mtime;
+	uint64_t offset;		/* of a file's data in the image, if contiguous; else 0 */
 };
 
 struct iso_boot {

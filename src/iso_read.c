@@ -208,8 +208,21 @@ static void walk_dir(struct walk *w, IsoDir *dir, const char *prefix)
 			.mtime = iso_node_get_mtime(n),
 		};
 
-		if (type == LIBISO_FILE)
+		if (type == LIBISO_FILE) {
+			struct iso_file_section *sec = NULL;
+			int nsec = 0;
+
 			e.size = iso_file_get_size((IsoFile *)n);
+			/* where its bytes are, if they are in one piece */
+			if (iso_file_get_old_image_sections((IsoFile *)n, &nsec, &sec, 0) == 1 &&
+			    nsec > 0) {
+				e.offset = (uint64_t)sec[0].block * 2048;
+				for (int i = 1; i < nsec; i++)
+					if (sec[i].block != sec[i - 1].block + sec[i - 1].size / 2048)
+						e.offset = 0;
+			}
+			free(sec);
+		}
 		else if (type == LIBISO_SYMLINK)
 			e.target = iso_symlink_get_dest((IsoSymlink *)n);
 		w->entry_fn(&e, w->ctx);

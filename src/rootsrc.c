@@ -23,6 +23,7 @@
 #include "util.h"
 
 #define CHUNK (128 * 1024)
+#define NOT_ROOT "not a directory, a tar archive (plain, gzip, xz, zstd, bzip2) or a squashfs image"
 
 struct src {
 	const char *what;
@@ -335,7 +336,8 @@ static int from_tarball(struct src *s, const char *path)
 	archive_read_support_format_tar(a);
 	archive_read_support_format_gnutar(a);
 	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
-		rc = fail(path, "%s", archive_error_string(a));
+		rc = fail(path, "%s", archive_errno(a) == EILSEQ ? NOT_ROOT
+				      : archive_error_string(a));
 		goto out;
 	}
 	/* the root's own attributes, unless the archive has "./" */
@@ -346,8 +348,7 @@ static int from_tarball(struct src *s, const char *path)
 			goto out;
 	}
 	if (r != ARCHIVE_EOF)
-		rc = fail(path, "%s", members ? archive_error_string(a) :
-			  "not a directory, a tar archive (plain, gzip, xz, zstd, bzip2) or a squashfs image");
+		rc = fail(path, "%s", members ? archive_error_string(a) : NOT_ROOT);
 out:
 	archive_read_free(a);
 	return rc;
