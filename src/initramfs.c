@@ -17,6 +17,7 @@
 #include "elf.h"
 #include "kernel.h"
 #include "modules.h"
+#include "package.h"
 #include "rootfs.h"
 #include "spec.h"
 #include "util.h"
@@ -72,6 +73,7 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_ADD: push_arg(&o->adds, &o->nadds, arg); return 1;
 	case OPT_SPEC: push_arg(&o->specs, &o->nspecs, arg); return 1;
 	case OPT_MODULE: push_arg(&o->modules, &o->nmodules, arg); return 1;
+	case OPT_PACKAGE: push_arg(&o->packages, &o->npackages, arg); return 1;
 	case OPT_MODULES_DIR: o->modules_dir = arg; return 1;
 	case OPT_FIRMWARE_DIR: o->firmware_dir = arg; return 1;
 	case OPT_DRIVERS: return drivers_parse(&o->drivers, arg) < 0 ? -1 : 1;
@@ -95,6 +97,7 @@ void initramfs_opts_free(struct initramfs_opts *o)
 	free(o->adds);
 	free(o->specs);
 	free(o->modules);
+	free(o->packages);
 	drivers_free(&o->drivers);
 	initramfs_opts_init(o);
 }
@@ -366,6 +369,9 @@ static int build_tree(struct rootfs *fs, const struct initramfs_opts *o, enum co
 		goto out;
 	for (size_t i = 0; i < o->nadds; i++)
 		if (add_extra(fs, o->adds[i]) < 0)
+			goto out;
+	for (size_t i = 0; i < o->npackages; i++)
+		if (package_add(fs, o->packages[i]) < 0)
 			goto out;
 	if (modules && add_modules(fs, o, kernel, release) < 0)
 		goto out;

@@ -10,8 +10,8 @@
 
 struct initramfs_opts {
 	const char *busybox, *busybox_src, *init, *kernel;
-	const char **adds, **specs, **modules;
-	size_t nadds, nspecs, nmodules;
+	const char **adds, **specs, **modules, **packages;
+	size_t nadds, nspecs, nmodules, npackages;
 	const char *modules_dir, *firmware_dir;
 	struct drivers drivers;	/* --drivers */
 	int compress, level;	/* -1: not given */
@@ -22,7 +22,7 @@ struct initramfs_opts {
 enum {
 	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
 	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_MODULE, OPT_MODULES_DIR,
-	OPT_FIRMWARE_DIR, OPT_DRIVERS,
+	OPT_FIRMWARE_DIR, OPT_DRIVERS, OPT_PACKAGE,
 };
 #define INITRAMFS_LONGOPTS \
 	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \
@@ -37,7 +37,8 @@ enum {
 	{"module", required_argument, NULL, OPT_MODULE}, \
 	{"modules-dir", required_argument, NULL, OPT_MODULES_DIR}, \
 	{"firmware-dir", required_argument, NULL, OPT_FIRMWARE_DIR}, \
-	{"drivers", required_argument, NULL, OPT_DRIVERS}
+	{"drivers", required_argument, NULL, OPT_DRIVERS}, \
+	{"package", required_argument, NULL, OPT_PACKAGE}
 
 void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */

@@ -33,4 +33,21 @@ test_expect_success 'the seed'"'"'s shell script works as --init' '
 	grep -q "SEED-INIT $VERSION" console.log
 '
 
+test_expect_success '--package file: a file that identifies BusyBox, its magic database and all' '
+	"$MINOS" test --kernel "$K" --package file -- file /bin/busybox >file.out &&
+	cat file.out &&
+	grep -q "^/bin/busybox: ELF 64-bit LSB executable, x86-64, .*statically linked" file.out &&
+	"$MINOS" initramfs -o file.img --package file &&
+	"$MINOS" ls file.img >file.ls &&
+	grep -q " usr/bin/file$" file.ls && grep -q " usr/lib/file/magic.mgc$" file.ls &&
+	grep -q " etc/magic$" file.ls && expect_absent "usr/share/doc/" file.ls &&
+	expect_absent "gconv/.*\.so$" file.ls
+'
+
+test_expect_success '--package: a package that is not installed is an error' '
+	expect_error "no-such-package-here: not an installed Debian package" \
+		"$MINOS" initramfs -o pkg.img --package no-such-package-here &&
+	[ ! -e pkg.img ]
+'
+
 test_done
