@@ -25,8 +25,10 @@ static const struct {
 static const char *const dir_args[] = {"busybox-src", "modules-dir", "firmware-dir", NULL};
 static const char *const free_args[] = {
 	"level", "memory", "cpus", "append", "cmdline", "timeout", "title", "label",
-	"max-memory", "max-time", "module", NULL,
+	"max-memory", "max-time", "module", "package", "persist", NULL,
 };
+
+static const char *const rootfs_compressors[] = {"zstd", "xz", NULL};
 
 static int listed(const char *const *list, const char *name)
 {
@@ -45,6 +47,7 @@ static void choices(const char *name, struct buf *b)
 	} lists[] = {
 		{"accel", accel_names}, {"boot", boot_names}, {"machine", machine_names},
 		{"net", net_names}, {"drivers", driver_set_names},
+		{"rootfs-compress", rootfs_compressors},
 	};
 
 	b->len = 0;
