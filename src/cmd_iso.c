@@ -218,6 +218,8 @@ int cmd_iso(int argc, char **argv)
 		}
 		o.drivers.given = 0;	/* a default: a kernel without modules still gets an ISO */
 	}
+	if (l.src && !initrd)
+		drivers_add_live(&o.drivers);
 	rc = build(&o, initrd, &s, output, &l);
 	initramfs_opts_free(&o);
 	return rc < 0 ? 1 : 0;

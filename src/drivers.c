@@ -85,6 +85,24 @@ void drivers_add_vm_net(struct drivers *d)
 	add_set(d, vm_net, ARRAY_SIZE(vm_net));
 }
 
+/*
+ * What a live system needs to find its medium and mount its root, whatever
+ * --drivers says: CD, USB stick, SATA and NVMe disks, virtio, and the
+ * filesystems minos-init loads by name (persistence's included).
+ */
+static const struct module_rule live[] = {
+	{"sr_mod", NULL}, {"sd_mod", NULL}, {"ahci", NULL}, {"ata_piix", NULL}, {"nvme", NULL},
+	{"drivers/usb/storage/", NULL}, {"xhci_pci", NULL}, {"ehci_pci", NULL},
+	{"uhci_hcd", NULL}, {"ohci_pci", NULL}, {"virtio_pci", NULL}, {"virtio_blk", NULL},
+	{"virtio_scsi", NULL}, {"loop", NULL}, {"isofs", NULL}, {"squashfs", NULL},
+	{"overlay", NULL}, {"ext4", NULL}, {"btrfs", NULL}, {"xfs", NULL},
+};
+
+void drivers_add_live(struct drivers *d)
+{
+	add_set(d, live, ARRAY_SIZE(live));
+}
+
 struct module_rule *drivers_rules(const struct drivers *d, size_t *n)
 {
 	struct module_rule *v = NULL;

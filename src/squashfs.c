@@ -305,6 +305,7 @@ struct sq_writer {
 	sqfs_dir_writer_t *dirs;
 	struct sq_node *file_node;
 	int xattr_open, skipped_xattr;
+	int in_file, finished;
 };
 
 static int sq_fail(const char *what, const char *doing, int err)
@@ -402,6 +403,15 @@ void sq_writer_free(struct sq_writer *w)
 {
 	if (!w)
 		return;
+	/*
+	 * After an error: libsquashfs 1.2 frees a half-filled fragment block
+	 * only by writing it, so write it (the file is thrown away).
+	 */
+	if (w->proc && !w->finished) {
+		if (w->in_file)
+			sqfs_block_processor_end_file(w->proc);
+		sqfs_block_processor_finish(w->proc);
+	}
 	/* the processor first: its threads use the rest */
 	sqfs_destroy(w->proc);
 	sqfs_destroy(w->dirs);
@@ -424,6 +434,7 @@ int sq_file_begin(struct sq_writer *w, struct sq_node *n)
 						 NULL, 0);
 
 	w->file_node = n;
+	w->in_file = !rc;
 	n->size = 0;
 	return rc ? sq_fail(w->path, "cannot add a file", rc) : 0;
 }
@@ -440,6 +451,7 @@ int sq_file_end(struct sq_writer *w)
 {
 	int rc = sqfs_block_processor_end_file(w->proc);
 
+	w->in_file = 0;
 	return rc ? sq_fail(w->path, "cannot write file data", rc) : 0;
 }
 
@@ -597,6 +609,7 @@ int sq_writer_finish(struct sq_writer *w, struct sq_tree *t)
 	uint32_t count = 0;
 	int rc;
 
+	w->finished = 1;
 	if ((rc = sqfs_block_processor_finish(w->proc))) {
 		free(order);
 		return sq_fail(w->path, "cannot write file data", rc);
@@ -804,7 +817,9 @@ int sq_read_tree(const char *path, uint64_t offset, struct sq_tree *t, const cha
 	if (!(ids = sqfs_id_table_create(0)) || (rc = sqfs_id_table_read(ids, f, &super, cmp)) ||
 	    !(rd = sqfs_dir_reader_create(&super, cmp, f, 0)) ||
 	    (rc = sqfs_dir_reader_get_full_hierarchy(rd, ids, NULL, 0, &root))) {
-		sq_fail(what, "cannot read the directory tree", ids && rd ? rc : SQFS_ERROR_ALLOC);
+		/* on a damaged image, "out of memory" is a size too large to be true */
+		sq_fail(what, "cannot read the directory tree",
+			!ids || !rd ? SQFS_ERROR_ALLOC : rc == SQFS_ERROR_ALLOC ? SQFS_ERROR_CORRUPTED : rc);
 		goto fail;
 	}
 	t->root->mode = S_IFDIR | (root->inode->base.mode & 07777);

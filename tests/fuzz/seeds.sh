@@ -8,7 +8,8 @@ C=tests/fuzz/corpus
 MINOS=build/minos
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames pvh; do
+for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames pvh \
+	squashfs tar dpkg; do
 	mkdir -p "$C/$d"
 	rm -f "$C/$d"/seed-*
 done
@@ -175,4 +176,51 @@ for name, pack in packers.items():
     h[0x248:0x250] = struct.pack('<II', 0, len(payload))
     open(out + '/seed-bzimage-' + name, 'wb').write(bytes(h) + payload)
 PY
+# squashfs: a small tree (a link, a FIFO, a hard link)
+# by mksquashfs in zstd and gzip, 4 KiB blocks.  tar: a device, a link
+# and owners (bsdtar's mtree) in ustar, gzip and zstd; pax and GNU formats.
+mkdir -p "$T/sq/sbin" "$T/sq/etc/sub"
+echo x >"$T/sq/etc/sub/a" && ln "$T/sq/etc/sub/a" "$T/sq/etc/hard"
+ln -s ../etc/sub/a "$T/sq/sbin/init" && mkfifo "$T/sq/etc/fifo"
+for c in zstd gzip; do
+	mksquashfs "$T/sq" "$C/squashfs/seed-$c" -comp $c -noappend -quiet -no-progress -b 4096 >/dev/null
+done
+printf '%s\n' '#mtree' './sbin type=dir mode=0755' './sbin/init type=file mode=0755 contents=one' \
+	'./dev/null type=char mode=0666 device=native,1,3' './etc/l type=link link=../sbin/init' >"$T/spec.mtree"
+echo one >"$T/one" && (cd "$T" && bsdtar -cf "$T/small.tar" @spec.mtree)
+cp "$T/small.tar" "$C/tar/seed-ustar"
+gzip -9n <"$T/small.tar" >"$C/tar/seed-gzip"
+zstd -q -19 <"$T/small.tar" >"$C/tar/seed-zstd"
+tar --format=pax --xattrs -C "$T/sq" -cf "$C/tar/seed-pax" .
+tar --format=gnu -C "$T/sq" -cf "$C/tar/seed-gnu" .
+
+# dpkg: a status file with alternatives, versions, arch qualifiers and continuation lines.
+cat >"$C/dpkg/seed-status" <<'DPKG'
+Package: file
+Status: install ok installed
+Priority: standard
+Architecture: amd64
+Depends: libc6 (>= 2.34), libmagic1 (= 1:5.44-3)
+
+Package: libmagic1
+Status: install ok installed
+Priority: optional
+Architecture: amd64
+Pre-Depends: dpkg (>= 1.17)
+Depends: libbz2-1.0, libc6 (>= 2.33), libmagic-mgc (= 1:5.44-3) | libmagic-data:any
+Description: a library
+ with a continuation line
+
+Package: libmagic-mgc
+Status: install ok installed
+Essential: no
+
+Package: libc6
+Status: install ok installed
+Priority: required
+
+Package: removed
+Status: deinstall ok config-files
+DPKG
+
 ls "$C"/* | wc -l
