@@ -16,7 +16,8 @@
 	"Initramfs options (without --initrd; see minos help initramfs):\n" \
 	"      --busybox PATH  --busybox-src DIR  --init PATH  --add SRC[:DEST]\n" \
 	"      --spec FILE  --compress NAME  --level N  --bare  --module NAME\n" \
-	"      --drivers SET[,SET...]  --modules-dir DIR  --firmware-dir DIR\n"
+	"      --drivers SET[,SET...]  --modules-dir DIR  --firmware-dir DIR\n" \
+	"      --package NAME\n"
 
 /* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
 #define RUN_OPTIONS_HELP \
