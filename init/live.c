@@ -275,5 +275,5 @@ void live_boot(struct init *in)
 			  errno == ENODEV ? " (no overlay driver?)" : "");
 	if (!cmdline_get(in->cmdline, "init", init, sizeof(init)))
 		init[0] = '\0';
-	root_enter(in, init, "the live root (squashfs and overlay)");
+	root_enter(in, init, "the overlay", "the live root (squashfs and overlay)");
 }

@@ -216,7 +216,7 @@ void root_tick(struct init *in)
 		hotplug(in);
 }
 
-_Noreturn void root_enter(struct init *in, const char *given, const char *what)
+_Noreturn void root_enter(struct init *in, const char *given, const char *dev, const char *what)
 {
 	static const char *const inits[] = {"/sbin/init", "/etc/init", "/bin/init", "/bin/sh"};
 	const char *init = NULL;
@@ -227,7 +227,7 @@ _Noreturn void root_enter(struct init *in, const char *given, const char *what)
 			init = given[0] ? given : inits[i];
 	if (!init) {
 		umount2(NEWROOT, MNT_DETACH);
-		snprintf(why, sizeof(why), "%s has no %s", what,
+		snprintf(why, sizeof(why), "%s on %s has no %s", dev, NEWROOT,
 			 given[0] ? given : "/sbin/init, /etc/init, /bin/init or /bin/sh");
 		emergency(in, why);
 	}
@@ -262,5 +262,5 @@ void root_boot(struct init *in)
 		emergency(in, why);
 	snprintf(why, sizeof(why), "the root on %s (%s%s)", dev, r.fstype[0] ? r.fstype : f.type,
 		 r.rw ? ", rw" : ", ro");
-	root_enter(in, r.init, why);
+	root_enter(in, r.init, dev, why);
 }

@@ -37,8 +37,11 @@ int root_find(const struct root_spec *r, char *dev, int n, struct fsid *f);
 int root_in_initramfs(void);
 /* Waits a little for devices, loading drivers for those that appear. */
 void root_tick(struct init *in);
-/* NEWROOT is mounted: finds its init (init=, or the usual places), switches to it. */
-_Noreturn void root_enter(struct init *in, const char *init, const char *what);
+/*
+ * NEWROOT is mounted (from dev): finds its init (init=, or the usual
+ * places) and switches to it, saying "switching to WHAT".
+ */
+_Noreturn void root_enter(struct init *in, const char *init, const char *dev, const char *what);
 #endif
 
 #endif
