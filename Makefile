@@ -33,6 +33,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 .PHONY: all check check-installed check-kernels unit demo install uninstall clean deps bench help FORCE \
+	deb check-deb \
 	fuzz fuzz-build sanitize
 all: $(B)/minos $(B)/minos-init
 
@@ -41,7 +42,7 @@ $(B)/defs: FORCE | $(B)
 	@echo '$(DEFS)' | cmp -s - $@ || echo '$(DEFS)' >$@
 
 $(B)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(B)/src
-	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
 
 $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
@@ -157,6 +158,19 @@ bench: deps
 	$(MAKE) --no-print-directory all
 	bench/run
 
+# The package installed with apt into a fresh Debian 12 root, and used there.
+check-deb: deb
+	MINOS_BUILD="$(CURDIR)/$(B)" prove --timer tests/deb/*.t
+
+# The Debian package (debian/), built in debian/build, put in $(B)/.
+deb: deps
+	dpkg-buildpackage -us -uc -b
+	mkdir -p $(B)
+	mv ../minos_$(VERSION)_amd64.deb $(B)/
+	rm -f ../minos_$(VERSION)_amd64.buildinfo ../minos_$(VERSION)_amd64.changes \
+		../minos-dbgsym_$(VERSION)_amd64.deb
+	lintian --fail-on error $(B)/minos_$(VERSION)_amd64.deb
+
 # The sanitized unit tests and the tests that need no QEMU, every fuzz
 # harness over its corpus, then everything: unit tests and TAP scripts
 # (cpio/bsdtar checks and QEMU boots).
@@ -196,6 +210,7 @@ help:
 	@echo "make            build build/minos and build/minos-init"
 	@echo "make check      install dependencies, run every test"
 	@echo "make check-kernels  boot tests with kernels built here (slow the first time)"
+	@echo "make deb        the Debian package, build/minos_VERSION_amd64.deb (lintian-checked)"
 	@echo "make demo       install dependencies, build an ISO and boot it"
 	@echo "make bench      benchmarks against the classic shell recipe"
 	@echo "make fuzz       every fuzz harness for FUZZ_SECONDS=$(FUZZ_SECONDS) seconds"

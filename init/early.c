@@ -128,7 +128,11 @@ static void set_environment(const struct init *in)
 				"SHELL=/bin/sh", "USER=root", NULL};
 	int n = 4;
 
+	/* TERM= on the command line (minos run's host terminal) wins over ours */
 	env[n++] = serial ? "TERM=vt102" : "TERM=linux";
+	for (char **e = environ; e && *e; e++)
+		if (!strncmp(*e, "TERM=", 5) && strcmp(*e, "TERM=linux"))
+			env[4] = *e;
 	for (char **e = environ; e && *e && n < 63; e++) {
 		int ours = 0;
 

@@ -29,6 +29,7 @@ struct init {
 	struct kmods *kmods;		/* the image's module index */
 	int uevents;			/* NETLINK_KOBJECT_UEVENT socket, or -1 */
 	char net[128];			/* minos.net=: "dhcp", "off", "IFACE=ADDR/PREFIX[,GW]" */
+	int tty;			/* minos run's terminal channel, or -1 */
 };
 
 /* log.c: messages on the console, "minos-init: ..." */
@@ -99,7 +100,13 @@ _Noreturn void switch_root(struct init *in, const char *newroot, const char *ini
 void power_open(struct init *in);
 int power_pressed(int fd);	/* reads its events: 1 if it was pressed */
 
+/* tty.c: minos run's terminal channel: the host terminal's size and type */
+void tty_open(struct init *in);		/* in->tty, or -1; takes a first message */
+void tty_io(struct init *in);		/* in->tty is readable */
+
 /* testrun.c: the minos test channel (NULL when not a test boot) */
+/* The value of key=VALUE among the SMBIOS OEM strings (QEMU's -smbios type=11). */
+int oem_string(const char *key, char *out, size_t n);
 struct test_run *test_open(const char *cmdline);
 int test_fds(struct test_run *t, int *fds, int max);	/* fds to poll */
 void test_start(struct init *in);

@@ -119,19 +119,22 @@ static void load_inittab(struct init *in)
 static _Noreturn void main_loop(struct init *in)
 {
 	for (;;) {
-		struct pollfd p[4 + POWER_MAX] = {{.fd = in->sigfd, .events = POLLIN}};
+		struct pollfd p[5 + POWER_MAX] = {{.fd = in->sigfd, .events = POLLIN}};
 		int fds[2], n = in->test ? test_fds(in->test, fds, 2) : 0;
-		int timeout = in->test ? -1 : start_due(in), last = 1 + n + in->npower;
+		int timeout = in->test ? -1 : start_due(in), last = 2 + n + in->npower;
 
 		for (int i = 0; i < n; i++)
 			p[i + 1] = (struct pollfd){.fd = fds[i], .events = POLLIN};
 		for (int i = 0; i < in->npower; i++)
 			p[1 + n + i] = (struct pollfd){.fd = in->power[i], .events = POLLIN};
-		p[last] = (struct pollfd){.fd = in->uevents, .events = POLLIN};	/* -1: none */
+		p[last - 1] = (struct pollfd){.fd = in->tty, .events = POLLIN};	/* -1: none */
+		p[last] = (struct pollfd){.fd = in->uevents, .events = POLLIN};
 		if (poll(p, last + 1, timeout) < 0 && errno != EINTR)
 			emergency(in, "poll failed");
 		if (p[last].revents)
 			hotplug(in);
+		if (p[last - 1].revents)
+			tty_io(in);
 		for (int i = 1; i <= n; i++)
 			if (p[i].revents)
 				test_io(in, p[i].fd);
@@ -176,6 +179,7 @@ int main(void)
 	power_open(&in);
 	load_inittab(&in);
 	in.test = test_open(in.cmdline);
+	tty_open(&in);
 	boot_sequence(&in);
 	if (in.test)
 		test_start(&in);

@@ -79,8 +79,9 @@ static int send_frame(int fd, char type, const void *p, uint32_t len)
 }
 
 /* An SMBIOS type 11 entry: header, then its strings, NUL-separated. */
-static int oem_strings_name(char *dev, size_t n)
+int oem_string(const char *key, char *dev, size_t n)
 {
+	size_t klen = strlen(key);
 	struct dirscan d;
 	const struct dirent *de;
 	int found = 0;
@@ -103,8 +104,8 @@ static int oem_strings_name(char *dev, size_t n)
 			continue;
 		raw[len] = '\0';
 		for (ssize_t i = raw[1]; i < len && raw[i]; i += (ssize_t)strlen(raw + i) + 1)
-			if (!strncmp(raw + i, "minos.test=", 11)) {
-				snprintf(dev, n, "%s", raw + i + 11);
+			if (!strncmp(raw + i, key, klen) && raw[i + klen] == '=') {
+				snprintf(dev, n, "%s", raw + i + klen + 1);
 				found = 1;
 			}
 	}
@@ -121,7 +122,7 @@ struct test_run *test_open(const char *cmdline)
 	int fd;
 
 	if (!cmdline_get(cmdline, "minos.test", name, sizeof(name)) &&
-	    !oem_strings_name(name, sizeof(name)))
+	    !oem_string("minos.test", name, sizeof(name)))
 		return NULL;
 	if (!*name || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
 		say("minos.test=%s: not a device name", name);

@@ -10,7 +10,7 @@ qemu-system-x86 qemu-utils ovmf squashfs-tools mmdebstrap attr
 busybox-static cpio libarchive-tools xorriso grub-pc-bin grub-efi-amd64-bin
 grub-common mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
 libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
-bc bison flex libelf-dev"
+bc bison flex libelf-dev debhelper lintian"
 
 missing=""
 for p in $PACKAGES; do

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <termios.h>
@@ -47,25 +48,42 @@ static int keyboard(int con, const unsigned char *p, size_t n, int *escaped)
 	return 0;
 }
 
-static int interact(struct vm *vm, int sigfd)
+static int interact(struct vm *vm, int sigfd, const char *term)
 {
 	int escaped = 0, in = 0;	/* stdin, until it ends */
 
 	for (;;) {
-		struct pollfd p[4] = {{.fd = in, .events = POLLIN},
+		struct pollfd p[5] = {{.fd = in, .events = POLLIN},
 				      {.fd = vm->con, .events = POLLIN},
 				      {.fd = sigfd, .events = POLLIN},
-				      {.fd = vm->err, .events = POLLIN}};
+				      {.fd = vm->err, .events = POLLIN},
+				      {.fd = vm->ctl, .events = POLLIN}};
 		unsigned char buf[4096];
 		ssize_t n;
 		int status;
 
-		if (poll(p, 4, 500) < 0 && errno != EINTR)
+		if (poll(p, 5, 500) < 0 && errno != EINTR)
 			return fail_errno("poll", "failed");
+		/* minos-init asks for the terminal's size (and type) */
+		if (p[4].revents) {
+			if (read(vm->ctl, buf, sizeof(buf)) > 0)
+				vm_send_winsize(vm, term);
+			else {
+				close(vm->ctl);	/* the guest is going: no more sizes */
+				vm->ctl = -1;
+			}
+		}
 		if (p[3].revents)
 			vm_forward_stderr(vm);
-		if (p[2].revents)
+		if (p[2].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH) {
+				vm_send_winsize(vm, term);	/* the host window was resized */
+				continue;
+			}
 			return 1;
+		}
 		if (p[1].revents) {
 			n = read(vm->con, buf, sizeof(buf));
 			if (n > 0)
@@ -124,8 +142,12 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
 	sigaddset(&sigs, SIGQUIT);
+	sigaddset(&sigs, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	/* On a terminal, the guest's console gets its size and type. */
+	if (tty)
+		c.term = getenv("TERM") ? getenv("TERM") : "";
 	if (c.gdb_port)
 		fprintf(stderr, "minos: QEMU waits for gdb: gdb vmlinux -ex 'target remote "
 			"localhost:%ld'\n", c.gdb_port);
@@ -140,7 +162,7 @@ int cmd_run(int argc, char **argv)
 			tty = 0;
 		}
 		write_all(1, seen, nseen);
-		rc = interact(&vm, sigfd);
+		rc = interact(&vm, sigfd, c.term);
 		if (tty)
 			tcsetattr(0, TCSANOW, &saved);
 	}

@@ -43,6 +43,7 @@
 
 #include "fat.h"
 #include "grub.h"
+#include "progress.h"
 #include "util.h"
 
 /* Folds a file's checksums into h; the file is mapped, not copied. */
@@ -315,6 +316,8 @@ static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 {
 	struct burn_source *bs;
 	struct outfile out;
+	struct progress pr;
+	off_t total, done = 0;
 	static unsigned char chunk[64 * 2048];
 	int rc, n;
 
@@ -325,6 +328,8 @@ static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 		outfile_abort(&out);
 		return isofs_fail(output, rc);
 	}
+	progress_start(&pr, "writing the ISO");
+	total = bs->get_size(bs);
 	/* Reads must be whole 2 KiB blocks: a short read at the end gives 0. */
 	for (size_t have = 0;; have = 0) {
 		while (have < sizeof(chunk) &&
@@ -334,9 +339,14 @@ static int write_image(IsoImage *img, IsoWriteOpts *opts, const char *output)
 			fail_errno(output, "cannot write");
 			break;
 		}
+		done += have;
+		if (total > 0)
+			progress_say(&pr, "%d%% of %lld MiB", (int)(done * 100 / total),
+				     (long long)total >> 20);
 		if (have < sizeof(chunk))
 			break;
 	}
+	progress_end(&pr);
 	if (n < 0)
 		rc = fail(output, "libisofs could not produce the image");
 	if (n != 0 || rc < 0)

@@ -158,7 +158,8 @@ static const struct command {
 	 "Usage: minos run [--iso FILE | --usb FILE | --kernel FILE [--initrd FILE]] [options]\n"
 	 "\n"
 	 "Boots in QEMU, the guest's serial console on this terminal.  Ctrl-A X quits;\n"
-	 "the terminal is restored however the guest ends.\n"
+	 "the terminal is restored however the guest ends.  minos-init's console gets\n"
+	 "this terminal's size, again after every resize, and its type as TERM.\n"
 	 "\n"
 	RUN_OPTIONS_HELP},
 	{"test", cmd_test, "boot, run a command in the guest, return its status",

@@ -344,6 +344,8 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 		words(b, " quiet");
 	if (c->test)
 		words(b, " minos.test=ttyS1");
+	else if (c->term)	/* the kernel hands TERM= to init's environment */
+		words(b, " minos.tty=ttyS1 TERM=%s", term_for_guest(c->term));
 	if (c->gdb_port)
 		words(b, " nokaslr");
 	/* An early console shows the kernel's setup and start_kernel as they
@@ -463,16 +465,17 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	arg(a, "-smp"); arg(a, "%ld", c->cpus);
 	arg(a, "-chardev"); arg(a, "socket,id=con,path=%s/con.sock", vm->dir);
 	arg(a, "-serial"); arg(a, "chardev:con");
-	if (c->test) {
-		/* ttyS1 carries the test protocol; the guest learns it from the
-		 * command line, or through a bootloader from an SMBIOS OEM string
-		 * (microvm has no SMBIOS, and only boots --kernel). */
+	if (c->test || c->term) {
+		/* ttyS1 carries the test protocol, or minos run's terminal size;
+		 * the guest learns it from the command line, or through a
+		 * bootloader from an SMBIOS OEM string (microvm has no SMBIOS,
+		 * and only boots --kernel). */
 		arg(a, "-chardev"); arg(a, "socket,id=ctl,path=%s/ctl.sock", vm->dir);
 		if (micro) {
 			arg(a, "-device"); arg(a, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3");
 		} else {
 			arg(a, "-serial"); arg(a, "chardev:ctl");
-			arg(a, "-smbios"); arg(a, "type=11,value=minos.test=ttyS1");
+			arg(a, "-smbios"); arg(a, "type=11,value=minos.%s=ttyS1", c->test ? "test" : "tty");
 		}
 	}
 	arg(a, "-chardev");
@@ -659,9 +662,9 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 	unlink(con_path);
 	unlink(ctl_path);
 	lcon = listen_at(con_path);
-	if (c->test && lcon >= 0)
+	if ((c->test || c->term) && lcon >= 0)
 		lctl = listen_at(ctl_path);
-	if (lcon < 0 || (c->test && lctl < 0))
+	if (lcon < 0 || ((c->test || c->term) && lctl < 0))
 		goto out;
 	build_argv(c, vm, accel, &a);
 	vm->spawn_ms = now_ms_host();
@@ -673,7 +676,8 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 		close(errp[1]);
 	errp[1] = -1;
 	if ((vm->con = accept_within(lcon, vm, "console")) < 0 ||
-	    (c->test && (vm->ctl = accept_within(lctl, vm, "test channel")) < 0))
+	    ((c->test || c->term) &&
+	     (vm->ctl = accept_within(lctl, vm, c->test ? "test channel" : "terminal channel")) < 0))
 		goto out;
 	rc = 0;
 out:
@@ -870,4 +874,39 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 	}
 	vm_say_how(c, vm);
 	return 0;
+}
+
+/*
+ * The guest has the terminfo entries of ncurses-base at best (a Debian
+ * root) and BusyBox's few escapes at least: tmux's and screen's types as
+ * screen's, other xterm-likes as xterm's, with 256 colours where the host
+ * has them; the Linux console and the VTs as they are.
+ */
+const char *term_for_guest(const char *host)
+{
+	static const char *const same[] = {"xterm", "xterm-256color", "xterm-color", "screen",
+					   "screen-256color", "linux", "vt100", "vt102", "vt220",
+					   "rxvt", "rxvt-unicode", "rxvt-unicode-256color", "dumb"};
+	int colors = host && strstr(host, "256color");
+
+	if (!host || !*host)
+		return "vt102";
+	for (size_t i = 0; i < ARRAY_SIZE(same); i++)
+		if (!strcmp(host, same[i]))
+			return same[i];
+	if (!strncmp(host, "tmux", 4) || !strncmp(host, "screen", 6))
+		return colors ? "screen-256color" : "screen";
+	return colors ? "xterm-256color" : "xterm";
+}
+
+int vm_send_winsize(const struct vm *vm, const char *term)
+{
+	struct winsize ws;
+	char line[128];
+	int n;
+
+	if (vm->ctl < 0 || ioctl(0, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return -1;
+	n = snprintf(line, sizeof(line), "%u %u %s\n", ws.ws_row, ws.ws_col, term_for_guest(term));
+	return write_all(vm->ctl, line, (size_t)n);
 }

@@ -32,6 +32,7 @@ struct vm_config {
 	size_t ndisks;
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
+	const char *term;	/* minos run on a terminal: its type, for the terminal channel */
 	int early_console;	/* --kernel: earlyprintk, for a timeline */
 	int verbose;		/* the kernel's whole log; QEMU's failed KVM probe */
 	enum boot boot;
@@ -50,7 +51,7 @@ struct vm {
 	int initrd_fd;		/* the on-the-fly initramfs, open; -1 if none */
 	int initrd_cached;	/* it came from the cache */
 	pid_t pid;
-	int con, ctl;		/* console and test channel, connected */
+	int con, ctl;		/* console, and test or terminal channel, connected */
 	int err;		/* QEMU's stderr while it tries KVM, else -1 */
 	int exited_early;	/* QEMU ended before connecting its console */
 	enum machine machine;	/* what it runs as */
@@ -134,5 +135,14 @@ void vm_say_how(const struct vm_config *c, const struct vm *vm);
 long host_tsc_khz(void);
 
 int kvm_usable(void);
+
+/*
+ * minos run's terminal channel (ttyS1, named to the guest by minos.tty= or
+ * an SMBIOS OEM string): "ROWS COLS TERM\n" at start and after every
+ * resize; minos-init sets the console's window size from it.  term_for_guest
+ * maps the host's TERM to one a BusyBox or Debian guest knows.
+ */
+const char *term_for_guest(const char *host);
+int vm_send_winsize(const struct vm *vm, const char *term);
 
 #endif

@@ -20,6 +20,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "progress.h"
 #include "util.h"
 
 #define CHUNK (128 * 1024)
@@ -27,6 +28,8 @@
 
 struct src {
 	const char *what;
+	struct progress progress;
+	uint64_t files, bytes;
 	const struct rootsrc_opts *o;
 	struct sq_tree t;
 	struct sq_writer *w;
@@ -104,17 +107,26 @@ static int host_xattrs(struct src *s, const char *host, struct sq_node *n)
 	return rc < 0 ? -1 : 0;
 }
 
+static void counted(struct src *s)
+{
+	progress_say(&s->progress, "%llu files, %llu MiB", (unsigned long long)++s->files,
+		     (unsigned long long)(s->bytes >> 20));
+}
+
 static int copy_fd(struct src *s, int fd, const char *host, struct sq_node *n)
 {
 	ssize_t got;
 
 	if (sq_file_begin(s->w, n) < 0)
 		return -1;
-	while ((got = read(fd, s->buf, CHUNK)) > 0)
+	while ((got = read(fd, s->buf, CHUNK)) > 0) {
 		if (sq_file_append(s->w, s->buf, got) < 0)
 			return -1;
+		s->bytes += (uint64_t)got;
+	}
 	if (got < 0)
 		return fail_errno(host, "cannot read");
+	counted(s);
 	return sq_file_end(s->w);
 }
 
@@ -313,11 +325,14 @@ static int tar_member(struct src *s, struct archive *a, struct archive_entry *e)
 	} else if (S_ISREG(mode)) {
 		if (sq_file_begin(s->w, n) < 0)
 			return -1;
-		while ((got = archive_read_data(a, s->buf, CHUNK)) > 0)
+		while ((got = archive_read_data(a, s->buf, CHUNK)) > 0) {
 			if (sq_file_append(s->w, s->buf, got) < 0)
 				return -1;
+			s->bytes += (uint64_t)got;
+		}
 		if (got < 0)
 			return fail(s->what, "%s: %s", name, archive_error_string(a));
+		counted(s);
 		return sq_file_end(s->w);
 	}
 	return 0;
@@ -390,7 +405,9 @@ int rootsrc_write(const char *src, const char *out, const struct rootsrc_opts *o
 		return -1;
 	sq_tree_init(&s.t, src, mtime_of(&s, o->mkfs_time));
 	s.buf = xmalloc(CHUNK);
+	progress_start(&s.progress, "writing the root's squashfs image");
 	rc = kind == 'd' ? from_directory(&s, src) : from_tarball(&s, src);
+	progress_end(&s.progress);
 	if (!rc)
 		rc = check_init(&s.t, src, o->init);
 	if (!rc)
