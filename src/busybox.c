@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "util.h"
 
 extern char **environ;
@@ -107,24 +108,59 @@ char **busybox_applets(const char *busybox)
 }
 
 /* Runs a shell command in dir, its output on our stderr for progress. */
-static int run_in(const char *dir, const char *cmd)
+/*
+ * Runs cmd in dir with its output held: a line of progress on a terminal
+ * (the files compiled), and the output's last lines only if it fails.
+ */
+static int run_in(const char *dir, const char *cmd, struct progress *p, int *compiled)
 {
 	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
-	char *full = xasprintf("cd '%s' && { %s; } >&2", dir, cmd);
-	int status;
+	char *full = xasprintf("cd '%s' && { %s; } 2>&1", dir, cmd), buf[4096];
+	static char tail[8192];
+	size_t have = 0;
+	posix_spawn_file_actions_t fa;
+	int status, fds[2];
+	ssize_t n;
 	pid_t pid;
 
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		free(full);
+		return fail_errno(dir, "cannot run %s", cmd);
+	}
 	argv[2] = full;
-	fprintf(stderr, "minos: busybox: %s\n", cmd);
-	errno = posix_spawn(&pid, argv[0], NULL, NULL, argv, environ);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	errno = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
 	free(full);
-	if (errno)
+	close(fds[1]);
+	if (errno) {
+		close(fds[0]);
 		return fail_errno(dir, "cannot run /bin/sh");
+	}
+	while ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+		for (ssize_t i = 0; i + 4 < n; i++)	/* Kbuild's "  CC      file.o" */
+			if ((i == 0 || buf[i - 1] == '\n') && !memcmp(buf + i, "  CC", 4))
+				++*compiled;
+		if (n > 0) {	/* the last 8 KiB (buf is smaller) */
+			if (have + (size_t)n > sizeof(tail)) {
+				memmove(tail, tail + have + n - sizeof(tail), sizeof(tail) - (size_t)n);
+				have = sizeof(tail) - (size_t)n;
+			}
+			memcpy(tail + have, buf, (size_t)n);
+			have += (size_t)n;
+		}
+		progress_say(p, "%d files compiled", *compiled);
+	}
+	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return fail_errno(dir, "cannot wait for make");
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		return fail(dir, "'%s' failed", cmd);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		progress_end(p);
+		write_all(2, tail, have);
+		return fail(dir, "'%s' failed (its last output is above)", cmd);
+	}
 	return 0;
 }
 
@@ -132,7 +168,8 @@ char *busybox_build(const char *dir)
 {
 	char *mk = xasprintf("%s/Makefile", dir), *cfg;
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
-	int rc;
+	struct progress p;
+	int rc, compiled = 0;
 
 	rc = access(mk, R_OK);
 	free(mk);
@@ -141,10 +178,13 @@ char *busybox_build(const char *dir)
 		return NULL;
 	}
 	cfg = xasprintf("make -j%ld busybox", jobs > 0 ? jobs : 1);
-	rc = run_in(dir, "make defconfig") ||
-	     run_in(dir, "sed -i 's/^# CONFIG_STATIC is not set$/CONFIG_STATIC=y/' .config") ||
-	     run_in(dir, "yes '' | make oldconfig >/dev/null") ||
-	     run_in(dir, cfg);
+	progress_start(&p, "building BusyBox");
+	rc = run_in(dir, "make defconfig", &p, &compiled) ||
+	     run_in(dir, "sed -i 's/^# CONFIG_STATIC is not set$/CONFIG_STATIC=y/' .config", &p,
+		    &compiled) ||
+	     run_in(dir, "yes '' | make oldconfig >/dev/null", &p, &compiled) ||
+	     run_in(dir, cfg, &p, &compiled);
+	progress_end(&p);
 	free(cfg);
 	if (rc)
 		return NULL;

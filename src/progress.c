@@ -40,6 +40,12 @@ void progress_say(struct progress *p, const char *fmt, ...)
 	p->shown = 1;
 }
 
+void progress_now(struct progress *p, const char *text)
+{
+	p->next_ms = 0;
+	progress_say(p, "%s", text);
+}
+
 void progress_end(struct progress *p)
 {
 	if (p->on && p->shown)

@@ -12,6 +12,8 @@ struct progress {
 void progress_start(struct progress *p, const char *what);
 /* "minos: WHAT: TEXT" over the previous one, at most five times a second. */
 void progress_say(struct progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same at once: for one step that cannot say how far it is. */
+void progress_now(struct progress *p, const char *text);
 /* Clears the line, so that what follows starts clean. */
 void progress_end(struct progress *p);
 

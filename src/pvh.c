@@ -30,6 +30,7 @@
 
 #include "cache.h"
 #include "kernel.h"
+#include "progress.h"
 #include "util.h"
 
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -341,11 +342,17 @@ static int extract(const char *kernel, const struct payload *pl, const char *ent
 {
 	struct unpack_limits lim = {MAX_VMLINUX, 256ULL << 20, NULL, UINT64_MAX - 1};
 	struct buf elf = {0};
+	struct progress pr;
 	uint64_t addr;
-	int rc = 0, fd;
+	int rc, fd;
 
+	progress_start(&pr, "extracting the kernel's vmlinux");
+	progress_now(&pr, "once; it is cached for the next boots");
 	p->extract_start = now_ms_host();
-	if (pvh_unpack(pl, kernel, &lim, &elf) < 0) {
+	rc = pvh_unpack(pl, kernel, &lim, &elf);
+	progress_end(&pr);
+	if (rc < 0) {
+		rc = 0;
 		*why = xstrdup("its payload cannot be unpacked (the error is above)");
 	} else if ((rc = pvh_elf_entry(elf.data, elf.len, &addr)) < 0) {
 		*why = xasprintf("its %s payload is not an x86 ELF vmlinux", pl->format);

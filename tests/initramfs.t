@@ -282,4 +282,21 @@ test_expect_success 'errors: unknown module, another kernel'"'"'s module, a tree
 	[ ! -e m1.img ]
 '
 
+test_expect_success '--busybox-src: quiet when it works, its last output when it fails' '
+	mkdir -p bbsrc &&
+	printf "%s\n" "defconfig:" "	@echo \"# CONFIG_STATIC is not set\" >.config" \
+		"oldconfig:" "	@cat .config" \
+		"busybox:" "	@for i in 1 2 3; do echo \"  CC      x\$\$i.o\"; done" \
+		"	@cp $(command -v busybox) busybox" \
+		"	@test ! -e fail || { echo error: boom; exit 1; }" >bbsrc/Makefile &&
+	"$MINOS" initramfs -o bb.img --busybox-src bbsrc 2>bb.err &&
+	test_cmp /dev/null bb.err &&
+	grep -q "^CONFIG_STATIC=y" bbsrc/.config &&
+	touch bbsrc/fail && rm bbsrc/busybox &&
+	! "$MINOS" initramfs -o bb2.img --busybox-src bbsrc 2>bb2.err &&
+	cat bb2.err && grep -q "^error: boom" bb2.err &&
+	grep -q "bbsrc: .make -j[0-9]* busybox. failed (its last output is above)" bb2.err &&
+	[ ! -e bb2.img ]
+'
+
 test_done
