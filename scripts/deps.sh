@@ -21,8 +21,17 @@ done
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
 	echo "deps: installing:$missing"
-	$SUDO apt-get update -q
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+	# apt's own words (progress, debconf's notes) only if it fails
+	log=$(mktemp)
+	if ! { $SUDO apt-get update -q &&
+	       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $missing; } >"$log" 2>&1; then
+		tail -n 40 "$log" >&2
+		rm -f "$log"
+		echo "deps: apt-get failed (its last lines are above)" >&2
+		exit 1
+	fi
+	rm -f "$log"
 fi
 
 exec "$(dirname "$0")/fetch-kernel.sh"

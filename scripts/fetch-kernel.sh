@@ -29,7 +29,11 @@ if ! ls "$dir"/root/boot/vmlinuz-* >/dev/null 2>&1; then
 	fi
 	tmp=$(mktemp -d "$dir/.fetch.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && apt-get download -q $(apt_as_root) "$pkg" >&2)
+	echo "fetch-kernel: downloading $pkg" >&2
+	if ! (cd "$tmp" && apt-get download -q $(apt_as_root) "$pkg" >"$tmp/apt.log" 2>&1); then
+		cat "$tmp/apt.log" >&2
+		exit 1
+	fi
 	dpkg-deb -x "$tmp"/*.deb "$tmp/root"
 	mv "$tmp/root" "$dir/root"
 fi
