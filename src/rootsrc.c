@@ -395,7 +395,8 @@ static int check_init(const struct sq_tree *t, const char *what, const char *ini
 
 int rootsrc_write(const char *src, const char *out, const struct rootsrc_opts *o)
 {
-	struct sq_writer_opts wo = {.compressor = o->compressor, .mkfs_time = o->mkfs_time};
+	struct sq_writer_opts wo = {.compressor = o->compressor, .mkfs_time = o->mkfs_time,
+				    .source = src};
 	struct src s = {.what = src, .o = o};
 	int kind = rootsrc_kind(src), rc;
 

@@ -304,6 +304,7 @@ struct sq_writer {
 	sqfs_meta_writer_t *im, *dm;
 	sqfs_dir_writer_t *dirs;
 	struct sq_node *file_node;
+	const char *source;
 	int xattr_open, skipped_xattr;
 	int in_file, finished;
 };
@@ -343,6 +344,7 @@ struct sq_writer *sq_writer_open(const char *path, const struct sq_writer_opts *
 	long jobs = sysconf(_SC_NPROCESSORS_ONLN);
 
 	w->path = xstrdup(path);
+	w->source = o->source ? o->source : w->path;
 	if (id < 0 || sqfs_compressor_config_init(&cfg, id, SQFS_DEFAULT_BLOCK_SIZE, 0)) {
 		fail(comp, "not a squashfs compressor minos can write (zstd, xz, gzip, lz4)");
 		goto fail;
@@ -643,7 +645,7 @@ int sq_writer_finish(struct sq_writer *w, struct sq_tree *t)
 			return sq_fail(w->path, "cannot write", rc);
 	}
 	if (w->skipped_xattr)
-		warning(w->path, "%d extended attributes outside user., trusted. and security. "
+		warning(w->source, "%d extended attributes outside user., trusted. and security. "
 			"left out: squashfs cannot hold them", w->skipped_xattr);
 	return 0;
 }

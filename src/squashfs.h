@@ -58,6 +58,7 @@ struct sq_writer_opts {
 	const char *compressor;	/* "zstd" (default), "xz", "gzip", "lz4" */
 	int level;		/* 0: the compressor's default */
 	uint32_t mkfs_time;
+	const char *source;	/* what the tree comes from, for warnings about it */
 };
 struct sq_writer *sq_writer_open(const char *path, const struct sq_writer_opts *o);
 int sq_file_begin(struct sq_writer *w, struct sq_node *n);
