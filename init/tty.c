@@ -39,13 +39,16 @@ static void apply(struct init *in, char *msg)
 	static char term[72];
 	struct winsize ws = {0};
 	const char *p = msg;
+	unsigned rows, cols;
 	int fd;
 
-	ws.ws_row = (unsigned short)number(&p);
+	rows = number(&p);
 	p += *p == ' ';
-	ws.ws_col = (unsigned short)number(&p);
-	if (!ws.ws_row || !ws.ws_col || *p != ' ' || ws.ws_row > 10000 || ws.ws_col > 10000)
+	cols = number(&p);
+	if (!rows || !cols || *p != ' ' || rows > 10000 || cols > 10000)
 		return;
+	ws.ws_row = (unsigned short)rows;
+	ws.ws_col = (unsigned short)cols;
 	p++;
 	if (*p && strlen(p) < sizeof(term) - 5 && strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-+.") ==
 	    strlen(p)) {
