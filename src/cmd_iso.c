@@ -46,18 +46,23 @@ static int check_initrd(const char *path)
 	return 0;
 }
 
-/* init= on the command line, else /sbin/init: what the root must have. */
+/* init= on the command line (the last, as the kernel takes it), else /sbin/init. */
 static char *root_init(const char *cmdline)
 {
-	for (const char *p = cmdline; *p;) {
+	const char *init = NULL;
+	size_t len = 0;
+
+	for (const char *p = cmdline + strspn(cmdline, " \t"); *p;) {
 		size_t n = strcspn(p, " \t");
 
-		if (n > 5 && !strncmp(p, "init=", 5))
-			return strndup(p + 5, n - 5);
+		if (n > 5 && !strncmp(p, "init=", 5)) {
+			init = p + 5;
+			len = n - 5;
+		}
 		p += n;
 		p += strspn(p, " \t");
 	}
-	return xstrdup("/sbin/init");
+	return init ? strndup(init, len) : xstrdup("/sbin/init");
 }
 
 /* --rootfs: the squashfs image, written beside the output (it may be large). */
