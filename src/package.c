@@ -173,14 +173,13 @@ static int add_files(struct rootfs *fs, const struct dpkg_pkg *p, int dependency
 		free(list);
 		list = xasprintf("%s/info/%s:%s.list", admindir(), p->name, p->arch);
 	}
-	if (read_file_max(list, &b, MAX_STATUS, "nothing: a package's file list") < 0) {
+	if (read_file_max(list, &b, MAX_STATUS, NULL) < 0) {
 		free(list);
 		return -1;
 	}
 	buf_add(&b, "", 1);
 	for (char *l = strtok_r((char *)b.data, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save)) {
 		struct stat st, target;
-
 		char *slash = strrchr(l, '/'), *dir;
 
 		/*
@@ -238,7 +237,7 @@ int package_add(struct rootfs *fs, const char *name)
 	const struct dpkg_pkg *p;
 	int rc = -1;
 
-	if (read_file_max(status, &b, MAX_STATUS, "nothing: dpkg's status file") < 0) {
+	if (read_file_max(status, &b, MAX_STATUS, NULL) < 0) {
 		free(status);
 		return -1;
 	}
