@@ -113,21 +113,38 @@ static void counted(struct src *s)
 		     (unsigned long long)(s->bytes >> 20));
 }
 
-static int copy_fd(struct src *s, int fd, const char *host, struct sq_node *n)
+/*
+ * A file's data into the image, read in chunks by rd: 0, -1 if the image
+ * could not take it (said), -2 if rd failed (for the caller to say).
+ */
+static int copy_data(struct src *s, struct sq_node *n,
+		     ssize_t (*rd)(void *from, void *buf, size_t len), void *from)
 {
 	ssize_t got;
 
 	if (sq_file_begin(s->w, n) < 0)
 		return -1;
-	while ((got = read(fd, s->buf, CHUNK)) > 0) {
+	while ((got = rd(from, s->buf, CHUNK)) > 0) {
 		if (sq_file_append(s->w, s->buf, got) < 0)
 			return -1;
 		s->bytes += (uint64_t)got;
 	}
 	if (got < 0)
-		return fail_errno(host, "cannot read");
+		return -2;
 	counted(s);
 	return sq_file_end(s->w);
+}
+
+static ssize_t read_fd(void *from, void *buf, size_t len)
+{
+	return read(*(int *)from, buf, len);
+}
+
+static int copy_fd(struct src *s, int fd, const char *host, struct sq_node *n)
+{
+	int rc = copy_data(s, n, read_fd, &fd);
+
+	return rc == -2 ? fail_errno(host, "cannot read") : rc;
 }
 
 static int add_entry(struct src *s, int dirfd, const char *name, const char *host,
@@ -282,12 +299,16 @@ static int tar_xattrs(struct src *s, struct archive_entry *e, struct sq_node *n)
 	return sq_xattr_end(s->w, n);
 }
 
+static ssize_t read_member(void *from, void *buf, size_t len)
+{
+	return archive_read_data(from, buf, len);
+}
+
 static int tar_member(struct src *s, struct archive *a, struct archive_entry *e)
 {
 	const char *name = archive_entry_pathname(e), *link = archive_entry_hardlink(e);
 	uint32_t mode = archive_entry_mode(e);
 	struct sq_node *n, *target;
-	la_ssize_t got;
 
 	if (check_name(s, name, "name") < 0)
 		return -1;
@@ -323,17 +344,9 @@ static int tar_member(struct src *s, struct archive *a, struct archive_entry *e)
 	} else if (S_ISCHR(mode) || S_ISBLK(mode)) {
 		n->devno = sq_devno(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
 	} else if (S_ISREG(mode)) {
-		if (sq_file_begin(s->w, n) < 0)
-			return -1;
-		while ((got = archive_read_data(a, s->buf, CHUNK)) > 0) {
-			if (sq_file_append(s->w, s->buf, got) < 0)
-				return -1;
-			s->bytes += (uint64_t)got;
-		}
-		if (got < 0)
-			return fail(s->what, "%s: %s", name, archive_error_string(a));
-		counted(s);
-		return sq_file_end(s->w);
+		int rc = copy_data(s, n, read_member, a);
+
+		return rc == -2 ? fail(s->what, "%s: %s", name, archive_error_string(a)) : rc;
 	}
 	return 0;
 }
