@@ -87,3 +87,13 @@ int cmdline_last(const char *cmdline, const char *a, const char *b)
 	}
 	return last;
 }
+
+long digits(const char **p)
+{
+	long v = 0;
+	const char *s = *p;
+
+	while (**p >= '0' && **p <= '9' && *p - s < 9)
+		v = v * 10 + *(*p)++ - '0';
+	return *p > s ? v : -1;
+}

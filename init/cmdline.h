@@ -25,4 +25,7 @@ int cmdline_last(const char *cmdline, const char *a, const char *b);
 const char *cmdline_next(const char *p, const char **key, size_t *klen,
 			 const char **val, size_t *vlen);
 
+/* Decimal digits at *p, moving past them; -1 if there are none or over 9 of them. */
+long digits(const char **p);
+
 #endif

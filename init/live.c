@@ -232,9 +232,10 @@ void live_boot(struct init *in)
 	if (!cmdline_get(in->cmdline, "minos.live", id, sizeof(id)) || !root_in_initramfs())
 		return;
 	if (cmdline_get(in->cmdline, "rootdelay", init, sizeof(init))) {
-		wait = 0;
-		for (const char *p = init; *p >= '0' && *p <= '9' && wait < 86400; p++)
-			wait = wait * 10 + *p - '0';
+		const char *p = init;
+		long d = digits(&p);
+
+		wait = d < 0 ? 0 : d > 86400 ? 86400 : (int)d;
 	}
 	deadline = now_ms() + wait * 1000LL;
 	if (strlen(id) != 16 || strspn(id, "0123456789abcdef") != 16)

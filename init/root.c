@@ -23,17 +23,6 @@
 #include "probe.h"
 #include "root.h"
 
-/* Decimal digits at *p, moving past them; -1 if there are none or too many. */
-static long digits(const char **p)
-{
-	long v = 0;
-	const char *s = *p;
-
-	while (**p >= '0' && **p <= '9' && *p - s < 9)
-		v = v * 10 + *(*p)++ - '0';
-	return *p > s ? v : -1;
-}
-
 int root_parse(const char *cmdline, struct root_spec *r, char *why, int n)
 {
 	static const struct {

@@ -24,28 +24,19 @@
 static char line[128];
 static size_t have;
 
-static unsigned number(const char **p)
-{
-	unsigned v = 0;
-
-	while (**p >= '0' && **p <= '9' && v < 100000)
-		v = v * 10 + *(*p)++ - '0';
-	return v;
-}
-
 /* "ROWS COLS TERM": the console's size, TERM for what starts from now on. */
 static void apply(struct init *in, char *msg)
 {
 	static char term[72];
 	struct winsize ws = {0};
 	const char *p = msg;
-	unsigned rows, cols;
+	long rows, cols;
 	int fd;
 
-	rows = number(&p);
+	rows = digits(&p);
 	p += *p == ' ';
-	cols = number(&p);
-	if (!rows || !cols || *p != ' ' || rows > 10000 || cols > 10000)
+	cols = digits(&p);
+	if (rows <= 0 || cols <= 0 || *p != ' ' || rows > 10000 || cols > 10000)
 		return;
 	ws.ws_row = (unsigned short)rows;
 	ws.ws_col = (unsigned short)cols;
