@@ -3,17 +3,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "progress.h"
 #include "util.h"
-
-extern char **environ;
 
 char *busybox_find(const char *arg)
 {
@@ -42,50 +38,16 @@ char *busybox_find(const char *arg)
 	return found;
 }
 
-/* Runs argv with stdout into *out; returns its exit status, -1 on failure. */
-static int run_capture(char *const argv[], struct buf *out)
-{
-	posix_spawn_file_actions_t fa;
-	int fds[2], status;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return fail_errno(argv[0], "cannot run");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	errno = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (errno) {
-		close(fds[0]);
-		return fail_errno(argv[0], "cannot run");
-	}
-	for (;;) {
-		ssize_t n;
-
-		buf_reserve(out, 4096);
-		n = read(fds[0], out->data + out->len, out->cap - out->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		out->len += n;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return fail_errno(argv[0], "cannot wait");
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 char **busybox_applets(const char *busybox)
 {
 	char *argv[] = {(char *)busybox, "--list-full", NULL};
 	struct buf out = {0};
 	char **list = NULL;
 	size_t n = 0;
-	int rc = run_capture(argv, &out);
+	int rc = run_capture(argv, NULL, 0, &out);
 
+	if (rc < 0)
+		fail_errno(busybox, "cannot run");
 	if (rc != 0 || !out.len) {
 		if (rc >= 0)
 			fail(busybox, "'busybox --list-full' failed (exit %d): is it BusyBox?", rc);
@@ -114,31 +76,18 @@ char **busybox_applets(const char *busybox)
  */
 static int run_in(const char *dir, const char *cmd, struct progress *p, int *compiled)
 {
-	char *argv[] = {"/bin/sh", "-c", NULL, NULL};
-	char *full = xasprintf("cd '%s' && { %s; } 2>&1", dir, cmd), buf[4096];
+	char *full = xasprintf("cd '%s' && { %s; }", dir, cmd), buf[4096];
+	char *argv[] = {"/bin/sh", "-c", full, NULL};
 	static char tail[8192];
 	size_t have = 0;
-	posix_spawn_file_actions_t fa;
-	int status, fds[2];
+	int status, fd, pid;
 	ssize_t n;
-	pid_t pid;
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		free(full);
-		return fail_errno(dir, "cannot run %s", cmd);
-	}
-	argv[2] = full;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	errno = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	fd = run_start(argv, NULL, RUN_STDERR, &pid);
 	free(full);
-	close(fds[1]);
-	if (errno) {
-		close(fds[0]);
+	if (fd < 0)
 		return fail_errno(dir, "cannot run /bin/sh");
-	}
-	while ((n = read(fds[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR)) {
 		for (ssize_t i = 0; i + 4 < n; i++)	/* Kbuild's "  CC      file.o" */
 			if ((i == 0 || buf[i - 1] == '\n') && !memcmp(buf + i, "  CC", 4))
 				++*compiled;
@@ -152,11 +101,10 @@ static int run_in(const char *dir, const char *cmd, struct progress *p, int *com
 		}
 		progress_say(p, "%d files compiled", *compiled);
 	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return fail_errno(dir, "cannot wait for make");
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	close(fd);
+	if ((status = run_wait(pid)) < 0)
+		return fail_errno(dir, "cannot wait for make");
+	if (status) {
 		progress_end(p);
 		write_all(2, tail, have);
 		return fail(dir, "'%s' failed (its last output is above)", cmd);

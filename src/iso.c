@@ -26,12 +26,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -383,37 +380,23 @@ static int make_persist(const char *path, uint64_t size, const char *uuid, time_
 	char *argv[] = {"mke2fs", "-q", "-F", "-t", "ext4", "-L", "minos-persist", "-U",
 			(char *)uuid, "-E", ext, "-m", "0", (char *)path, kib, NULL};
 	char *envp[] = {fake, "PATH=/usr/sbin:/sbin:/usr/bin:/bin", "LC_ALL=C", NULL};
-	posix_spawn_file_actions_t fa;
-	char msg[512] = "";
-	int fds[2], status, rc = -1;
-	pid_t pid;
+	struct buf msg = {0};
+	int rc = -1, status = run_capture(argv, envp, RUN_STDERR | RUN_PATH, &msg);
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		fail_errno(path, "cannot make the persistence filesystem");
-		goto out;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
-	errno = posix_spawnp(&pid, "mke2fs", &fa, NULL, argv, envp);
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	if (errno) {
-		close(fds[0]);
+	if (status < 0) {
 		fail_errno("mke2fs", "cannot run it for --persist (Debian's e2fsprogs)");
 		goto out;
 	}
-	for (size_t have = 0, n; have < sizeof(msg) - 1 &&
-	     (n = read(fds[0], msg + have, sizeof(msg) - 1 - have)) > 0 && n != (size_t)-1;)
-		have += n, msg[have] = '\0';
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
-		msg[strcspn(msg, "\n")] = '\0';
-		fail("mke2fs", "cannot make the persistence filesystem: %s", msg[0] ? msg : "failed");
+	if (status) {
+		buf_add(&msg, "", 1);
+		((char *)msg.data)[strcspn((char *)msg.data, "\n")] = '\0';
+		fail("mke2fs", "cannot make the persistence filesystem: %s",
+		     msg.data[0] ? (char *)msg.data : "failed");
 		goto out;
 	}
 	rc = 0;
 out:
+	buf_free(&msg);
 	free(ext);
 	free(kib);
 	free(fake);

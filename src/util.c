@@ -5,9 +5,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -463,4 +465,62 @@ uint64_t hash64(uint64_t h, const void *p, size_t n)
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+extern char **environ;
+
+int run_start(char *const argv[], char *const envp[], int flags, int *pid)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t p;
+	int fds[2], e;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	if (flags & RUN_STDERR)
+		posix_spawn_file_actions_adddup2(&fa, fds[1], 2);
+	e = (flags & RUN_PATH ? posix_spawnp : posix_spawn)(&p, argv[0], &fa, NULL, argv,
+							    envp ? envp : environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(fds[1]);
+	if (e) {
+		close(fds[0]);
+		errno = e;
+		return -1;
+	}
+	*pid = p;
+	return fds[0];
+}
+
+int run_wait(int pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_capture(char *const argv[], char *const envp[], int flags, struct buf *out)
+{
+	int pid, fd = run_start(argv, envp, flags, &pid);
+
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		ssize_t n;
+
+		buf_reserve(out, 4096);
+		n = read(fd, out->data + out->len, out->cap - out->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		out->len += n;
+	}
+	close(fd);
+	return run_wait(pid);
 }

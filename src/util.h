@@ -107,6 +107,20 @@ void sort_items(void *v, size_t n, size_t size, int (*cmp)(const void *, const v
 #define HASH64_INIT 0xcbf29ce484222325ULL
 uint64_t hash64(uint64_t h, const void *p, size_t n);
 
+/*
+ * Running another program with its output on a pipe: stdout, and stderr
+ * too with RUN_STDERR; RUN_PATH looks argv[0] up in PATH; envp NULL is
+ * ours.  run_start gives the pipe's read end and the pid, run_wait the exit
+ * status (128 + the signal if it was killed).  run_capture does both,
+ * reading all of it into *out.  -1 with errno set when the program cannot
+ * be started or waited for; nothing is said.
+ */
+#define RUN_STDERR 1
+#define RUN_PATH 2
+int run_start(char *const argv[], char *const envp[], int flags, int *pid);
+int run_wait(int pid);
+int run_capture(char *const argv[], char *const envp[], int flags, struct buf *out);
+
 /* Directory of the running minos executable (for finding minos-init). */
 char *self_dir(void);
 
