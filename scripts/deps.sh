@@ -8,7 +8,8 @@ PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev liblzma-dev liblz4-d
 libdeflate-dev libisofs-dev libkmod-dev libssl-dev libsquashfs-dev libarchive-dev musl-tools
 qemu-system-x86 qemu-utils ovmf squashfs-tools mmdebstrap attr
 busybox-static cpio libarchive-tools xorriso grub-pc-bin grub-efi-amd64-bin
-grub-common mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
+grub-common shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed sbsigntool
+mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
 libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
 bc bison flex libelf-dev debhelper lintian"
 

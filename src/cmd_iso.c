@@ -13,12 +13,24 @@
 #include "iso.h"
 #include "kernel.h"
 #include "rootsrc.h"
+#include "secureboot.h"
 #include "util.h"
 
 #define DEFAULT_CMDLINE "console=tty0 console=ttyS0"
 
 enum { OPT_INITRD = 2000, OPT_CMDLINE, OPT_TIMEOUT, OPT_TITLE, OPT_LABEL, OPT_ROOTFS,
-       OPT_ROOTFS_COMPRESS, OPT_PERSIST };
+       OPT_ROOTFS_COMPRESS, OPT_PERSIST, OPT_SECURE_BOOT, OPT_SIGN_KEY, OPT_SIGN_CERT };
+
+enum sb_mode { SB_AUTO, SB_ON, SB_OFF };
+static const char *const sb_modes[] = {"auto", "on", "off", NULL};
+
+struct secure_boot {
+	enum sb_mode mode;
+	const char *key, *cert;		/* --sign-key, --sign-cert */
+	struct sb_chain chain;
+	struct buf cert_der;		/* the certificate, for the ESP */
+	char *signed_kernel;		/* the kernel signed with key, a temporary file */
+};
 
 struct live {
 	const char *src, *compressor;	/* --rootfs, --rootfs-compress */
@@ -94,15 +106,97 @@ static int live_root(struct live *l, const char *cmdline, const char *output)
 	return rc;
 }
 
+/* The kernel signed with --sign-key, written beside the output. */
+static int sign_kernel(struct secure_boot *sb, const char *kernel, const struct buf *k,
+		       const char *output)
+{
+	struct buf out = {0};
+	int fd, rc;
+
+	if (sb_sign(kernel, k->data, k->len, sb->key, sb->cert, &out, &sb->cert_der) < 0)
+		return -1;
+	sb->signed_kernel = xasprintf("%s.kernel.XXXXXX", output);
+	if ((fd = mkstemp(sb->signed_kernel)) < 0) {
+		rc = fail_errno(sb->signed_kernel, "cannot create");
+		free(sb->signed_kernel);
+		sb->signed_kernel = NULL;
+	} else {
+		rc = write_all(fd, out.data, out.len);
+		if (close(fd) < 0 && rc == 0)
+			rc = fail_errno(sb->signed_kernel, "cannot write");
+	}
+	buf_free(&out);
+	return rc;
+}
+
+/*
+ * Whether the ISO boots through the signed chain (1) or not (0): with
+ * auto, when the chain is installed and the kernel signed with a key it
+ * trusts.  The kernel to put on the ISO goes to *kernel.
+ */
+static int secure_boot(struct secure_boot *sb, const char *path, const char *output,
+		       const char **kernel)
+{
+	struct sb_verdict v = {0};
+	struct buf k = {0};
+	char *why = NULL;
+	int rc = -1;
+
+	*kernel = path;
+	if (sb->mode == SB_OFF)
+		return 0;
+	if (sb_chain_read(&sb->chain, &why) < 0) {
+		if (sb->mode == SB_ON)
+			fail("--secure-boot", "on: %s", why);
+		else
+			warning("--secure-boot", "off: %s", why);
+		free(why);
+		return sb->mode == SB_ON ? -1 : 0;
+	}
+	if (read_file(path, &k) < 0)
+		goto out;
+	if (sb->key) {
+		if (sign_kernel(sb, path, &k, output) < 0)
+			goto out;
+		*kernel = sb->signed_kernel;
+		buf_free(&k);
+		if (read_file(*kernel, &k) < 0)
+			goto out;
+	}
+	if (sb_check(path, k.data, k.len, &sb->chain.shim, sb->key ? &sb->cert_der : NULL, &v) < 0)
+		goto out;
+	if (v.trusted) {
+		rc = 1;
+	} else if (sb->mode == SB_ON) {
+		fail(path, "the kernel cannot boot under Secure Boot: %s%s%s; sign it with "
+		     "--sign-key and --sign-cert", v.why, v.signer ? ", signer " : "",
+		     v.signer ? v.signer : "");
+	} else {
+		warning(path, "the kernel cannot boot under Secure Boot: %s%s%s; the ISO boots "
+			"without it", v.why,
+			v.signer ? ", signer " : "", v.signer ? v.signer : "");
+		sb_chain_free(&sb->chain);
+		rc = 0;
+	}
+out:
+	sb_verdict_free(&v);
+	buf_free(&k);
+	return rc;
+}
+
 static int build(struct initramfs_opts *o, const char *initrd, struct iso_spec *s,
-		 const char *output, struct live *l)
+		 const char *output, struct live *l, struct secure_boot *sb)
 {
 	struct buf img = {0};
 	char *path = kernel_find(o->kernel), *version = NULL;
-	int rc = -1;
+	int rc = -1, on;
 
 	if (!path || kernel_inspect(path, &version) < 0)
 		goto out;
+	if ((on = secure_boot(sb, path, output, &s->kernel)) < 0)
+		goto out;
+	s->sb = on ? &sb->chain : NULL;
+	s->enroll = on && sb->cert_der.len ? &sb->cert_der : NULL;
 	if (l->src && live_root(l, s->cmdline, output) < 0)
 		goto out;
 	s->rootfs = l->sqfs ? l->sqfs : l->src;
@@ -115,7 +209,6 @@ static int build(struct initramfs_opts *o, const char *initrd, struct iso_spec *
 		if (initramfs_build(o, sink_buf(&img), output) < 0)
 			goto out;
 	}
-	s->kernel = path;
 	s->initrd = initrd;
 	s->initrd_data = img.data;	/* iso_write takes it */
 	s->initrd_len = img.len;
@@ -128,6 +221,11 @@ out:
 	if (l->sqfs)
 		unlink(l->sqfs);
 	free(l->sqfs);
+	if (sb->signed_kernel)
+		unlink(sb->signed_kernel);
+	free(sb->signed_kernel);
+	sb_chain_free(&sb->chain);
+	buf_free(&sb->cert_der);
 	return rc;
 }
 
@@ -142,6 +240,9 @@ const struct option iso_options[] = {
 	{"rootfs", required_argument, NULL, OPT_ROOTFS},
 	{"rootfs-compress", required_argument, NULL, OPT_ROOTFS_COMPRESS},
 	{"persist", required_argument, NULL, OPT_PERSIST},
+	{"secure-boot", required_argument, NULL, OPT_SECURE_BOOT},
+	{"sign-key", required_argument, NULL, OPT_SIGN_KEY},
+	{"sign-cert", required_argument, NULL, OPT_SIGN_CERT},
 	INITRAMFS_LONGOPTS,
 	{0},
 };
@@ -152,6 +253,7 @@ int cmd_iso(int argc, char **argv)
 			     .label = "MINOS", .timeout = 5};
 	struct initramfs_opts o;
 	struct live l = {0};
+	struct secure_boot sb = {0};
 	const char *output = NULL, *initrd = NULL;
 	long v;
 	int c, rc, builds = 0;
@@ -166,6 +268,18 @@ int cmd_iso(int argc, char **argv)
 		case OPT_TITLE: s.title = optarg; continue;
 		case OPT_LABEL: s.label = optarg; continue;
 		case OPT_ROOTFS: l.src = optarg; continue;
+		case OPT_SIGN_KEY: sb.key = optarg; continue;
+		case OPT_SIGN_CERT: sb.cert = optarg; continue;
+		case OPT_SECURE_BOOT:
+			for (v = 0; sb_modes[v] && strcmp(optarg, sb_modes[v]); v++)
+				;
+			if (!sb_modes[v]) {
+				fail("--secure-boot", "'%s': expected auto, on or off", optarg);
+				initramfs_opts_free(&o);
+				return usage_error("iso");
+			}
+			sb.mode = (enum sb_mode)v;
+			continue;
 		case OPT_ROOTFS_COMPRESS:
 			if (strcmp(optarg, "zstd") && strcmp(optarg, "xz")) {
 				fail("--rootfs-compress", "'%s' is not zstd or xz", optarg);
@@ -210,6 +324,15 @@ int cmd_iso(int argc, char **argv)
 		initramfs_opts_free(&o);
 		return usage_error("iso");
 	}
+	if (!sb.key != !sb.cert || (sb.key && sb.mode == SB_OFF)) {
+		if (sb.key && sb.cert)
+			fail("--sign-key", "signs for Secure Boot: not with --secure-boot off");
+		else
+			fail(sb.key ? "--sign-key" : "--sign-cert", "needs %s too",
+			     sb.key ? "--sign-cert" : "--sign-key");
+		initramfs_opts_free(&o);
+		return usage_error("iso");
+	}
 	if (initrd && builds) {
 		fail("--initrd", "gives the initramfs: it excludes the options that build one");
 		initramfs_opts_free(&o);
@@ -225,7 +348,7 @@ int cmd_iso(int argc, char **argv)
 	}
 	if (l.src && !initrd)
 		drivers_add_live(&o.drivers);
-	rc = build(&o, initrd, &s, output, &l);
+	rc = build(&o, initrd, &s, output, &l, &sb);
 	initramfs_opts_free(&o);
 	return rc < 0 ? 1 : 0;
 }

@@ -7,7 +7,10 @@
  *                address (the "GRUB2 boot provisions"), a protective MBR
  *                partition and a GPT whose ESP partition is the EFI image
  *   El Torito    BIOS: /boot/grub/bios.img, no emulation, boot-info-table
- *                UEFI: /boot/grub/efi.img, a FAT ESP with BOOTX64.EFI
+ *                UEFI: /boot/grub/efi.img, a FAT ESP with BOOTX64.EFI:
+ *                our GRUB core, or under Secure Boot Debian's signed shim
+ *                with its signed GRUB (GRUBX64.EFI) and MOK manager beside
+ *                it, and MINOS.CER, a certificate of one's own to enrol
  *   files        /boot/vmlinuz, /boot/initrd.img, /boot/grub/grub.cfg and
  *                a marker, /.disk/minos-ID, that grub.cfg searches for;
  *                a live system's root, /minos/root.sqfs, last
@@ -41,6 +44,7 @@
 #include "fat.h"
 #include "grub.h"
 #include "progress.h"
+#include "secureboot.h"
 #include "util.h"
 
 /* Folds a file's checksums into h; the file is mapped, not copied. */
@@ -92,6 +96,14 @@ static int content_id(const struct iso_spec *s, uint64_t *id)
 	if (s->rootfs && hash_file(&h, s->rootfs) < 0)
 		return -1;
 	h = hash64(h, &s->persist, sizeof(s->persist));
+	h = hash64(h, s->sb ? "sb" : "", s->sb ? 3 : 1);
+	if (s->sb) {
+		h = hash64(h, s->sb->shim.data, s->sb->shim.len);
+		h = hash64(h, s->sb->grub.data, s->sb->grub.len);
+		h = hash64(h, s->sb->mokmanager.data, s->sb->mokmanager.len);
+	}
+	if (s->enroll)
+		h = hash64(h, s->enroll->data, s->enroll->len);
 	h = hash64(h, s->title, strlen(s->title) + 1);
 	h = hash64(h, s->cmdline, strlen(s->cmdline) + 1);
 	h = hash64(h, s->label, strlen(s->label) + 1);
@@ -403,6 +415,31 @@ out:
 	return rc;
 }
 
+/*
+ * The EFI system partition.  Under Secure Boot the firmware starts shim
+ * (signed by Microsoft), shim the grubx64.efi beside it (Debian's GRUB for
+ * CDs, signed by Debian) or, to enrol a key, mmx64.efi; that GRUB's prefix
+ * is /boot/grub on the device it came from, the ESP, where grub.cfg is.
+ */
+static int esp_image(const struct iso_spec *s, const struct buf *efi, const char *cfg,
+		     uint64_t id, time_t t, struct buf *esp)
+{
+	struct fat_file files[5] = {{"BOOT/GRUB/GRUB.CFG", cfg, strlen(cfg)}};
+	size_t n = 1;
+
+	if (s->sb) {
+		files[n++] = (struct fat_file){"EFI/BOOT/BOOTX64.EFI", s->sb->shim.data, s->sb->shim.len};
+		files[n++] = (struct fat_file){"EFI/BOOT/GRUBX64.EFI", s->sb->grub.data, s->sb->grub.len};
+		files[n++] = (struct fat_file){"EFI/BOOT/MMX64.EFI", s->sb->mokmanager.data,
+					       s->sb->mokmanager.len};
+		if (s->enroll)
+			files[n++] = (struct fat_file){"MINOS.CER", s->enroll->data, s->enroll->len};
+	} else {
+		files[n++] = (struct fat_file){"EFI/BOOT/BOOTX64.EFI", efi->data, efi->len};
+	}
+	return fat_image(files, n, (uint32_t)(id >> 32), t, esp, "/boot/grub/efi.img");
+}
+
 static int check_label(const char *label)
 {
 	size_t n = strlen(label);
@@ -451,14 +488,9 @@ int iso_write(const struct iso_spec *s, const char *output)
 	if (check_label(s->label) < 0 ||
 	    !(cfg = grub_config(s->title, cmdline ? cmdline : s->cmdline, s->timeout, marker)) ||
 	    grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, &bios) < 0 ||
-	    grub_core(GRUB_EFI, &efi) < 0)
+	    (!s->sb && grub_core(GRUB_EFI, &efi) < 0))
 		goto out;
-	const struct fat_file files[] = {
-		{"EFI/BOOT/BOOTX64.EFI", efi.data, efi.len},
-		{"BOOT/GRUB/GRUB.CFG", cfg, strlen(cfg)},
-	};
-	if (fat_image(files, ARRAY_SIZE(files), (uint32_t)(id >> 32), b.t, &esp,
-		      "/boot/grub/efi.img") < 0)
+	if (esp_image(s, &efi, cfg, id, b.t, &esp) < 0)
 		goto out;
 
 	if ((rc = iso_init()) < 0) {

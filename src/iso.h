@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct sb_chain;
+struct buf;
+
 struct iso_spec {
 	const char *kernel;		/* a checked bzImage */
 	const char *initrd;		/* a checked initramfs file, or NULL: */
@@ -14,6 +17,8 @@ struct iso_spec {
 	int timeout;
 	const char *rootfs;		/* a squashfs root: /minos/root.sqfs, booted live */
 	uint64_t persist;		/* bytes of an appended ext4 partition for persistence */
+	const struct sb_chain *sb;	/* Secure Boot: the ESP boots shim, then the signed GRUB */
+	const struct buf *enroll;	/* a certificate (DER) for the MOK manager, on the ESP */
 };
 
 /*
