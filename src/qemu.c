@@ -32,6 +32,9 @@
 
 #define OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
+/* Secure Boot: the firmware built with it, variables with Microsoft's keys enrolled */
+#define OVMF_SB_CODE "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
+#define OVMF_SB_VARS "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
 #define KVM_PROGRESS_MS 5000	/* a KVM guest prints within 1 s */
 #define CONNECT_MS 20000
 
@@ -74,6 +77,7 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	case OPT_USB: c->usb = arg; return 1;
 	case OPT_INITRD: c->initrd = arg; return 1;
 	case OPT_UEFI: c->uefi = 1; return 1;
+	case OPT_SECURE_BOOT: c->uefi = c->secure_boot = 1; return 1;
 	case OPT_APPEND: c->append = arg; return 1;
 	case OPT_MONITOR: c->monitor = arg; return 1;
 	case OPT_VERBOSE: c->verbose = 1; return 1;
@@ -196,6 +200,10 @@ int vm_config_finish(struct vm_config *c)
 	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
 		return fail("--machine", "microvm has no PCI and no firmware for %s",
 			    image ? opt : c->uefi ? "--uefi" : "--disk");
+	if (c->secure_boot && !image)
+		return fail("--secure-boot", "boots an image's signed chain: give --iso or --usb");
+	if (c->secure_boot && c->machine == MACHINE_PC)
+		return fail("--secure-boot", "needs SMM on a q35 machine, not --machine pc");
 	if (image) {
 		if (access(image, R_OK) < 0)
 			return fail_errno(image, "cannot read image");
@@ -221,8 +229,9 @@ int vm_config_finish(struct vm_config *c)
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
 			rc = fail_errno(c->disks[i], "cannot use as a disk");
-	if (rc == 0 && c->uefi && access(OVMF_CODE, R_OK) < 0)
-		rc = fail(OVMF_CODE, "UEFI firmware missing: install Debian's ovmf");
+	if (rc == 0 && c->uefi && access(c->secure_boot ? OVMF_SB_CODE : OVMF_CODE, R_OK) < 0)
+		rc = fail(c->secure_boot ? OVMF_SB_CODE : OVMF_CODE,
+			  "UEFI firmware missing: install Debian's ovmf");
 	/* last: the first boot of a kernel unpacks it */
 	if (rc == 0 && !image && (rc = find_pvh(c)) == 0)
 		c->microvm_fits = microvm_fits(c, version);
@@ -456,7 +465,9 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	arg(a, "-nodefaults"); arg(a, "-no-user-config");
 	arg(a, "-display"); arg(a, "none");
 	arg(a, "-no-reboot");
-	arg(a, "-M"); arg(a, "%s", micro ? "microvm,x-option-roms=off" : machine_names[vm->machine]);
+	arg(a, "-M");
+	arg(a, "%s%s", micro ? "microvm,x-option-roms=off" : machine_names[vm->machine],
+	    c->secure_boot ? ",smm=on" : "");
 	arg(a, "-accel"); arg(a, "%s", accel == ACCEL_KVM ? "kvm" : "tcg");
 	if (accel == ACCEL_KVM) {
 		arg(a, "-cpu"); arg(a, "host");
@@ -484,8 +495,13 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	else
 		arg(a, "socket,id=mon,path=%s/monitor.sock,server=on,wait=off", vm->dir);
 	arg(a, "-mon"); arg(a, "chardev=mon,mode=readline");
+	if (c->secure_boot) {
+		/* only SMM code may write the variables: the guest cannot turn it off */
+		arg(a, "-global"); arg(a, "driver=cfi.pflash01,property=secure,value=on");
+	}
 	if (c->uefi) {
-		arg(a, "-drive"); arg(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", OVMF_CODE);
+		arg(a, "-drive"); arg(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s",
+				      c->secure_boot ? OVMF_SB_CODE : OVMF_CODE);
 		arg(a, "-drive"); arg(a, "if=pflash,format=raw,unit=1,file=%s/vars.fd", vm->dir);
 	}
 	if (c->iso) {
@@ -554,7 +570,7 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 	}
 	if (c->uefi) {
 		char *vars = xasprintf("%s/vars.fd", vm->dir);
-		int rc = copy_file(OVMF_VARS, vars);
+		int rc = copy_file(c->secure_boot ? OVMF_SB_VARS : OVMF_VARS, vars);
 
 		free(vars);
 		if (rc < 0)

@@ -25,6 +25,7 @@ struct vm_config {
 	const char *iso, *usb, *kernel, *initrd;	/* kernel: after kernel_find */
 	struct initramfs_opts initramfs;	/* for --kernel without --initrd */
 	int uefi;
+	int secure_boot;	/* OVMF with Secure Boot enforced and Microsoft's keys */
 	enum accel accel;
 	long memory_mb, cpus;
 	const char *append, *monitor;
@@ -71,13 +72,14 @@ extern const char *const accel_names[], *const boot_names[], *const machine_name
 enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
 	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
-	OPT_VERBOSE, OPT_NET, OPT_FORWARD,
+	OPT_VERBOSE, OPT_NET, OPT_FORWARD, OPT_SECURE_BOOT,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
 	{"usb", required_argument, NULL, OPT_USB}, \
 	{"initrd", required_argument, NULL, OPT_INITRD}, \
 	{"uefi", no_argument, NULL, OPT_UEFI}, \
+	{"secure-boot", no_argument, NULL, OPT_SECURE_BOOT}, \
 	{"accel", required_argument, NULL, OPT_ACCEL}, \
 	{"memory", required_argument, NULL, OPT_MEMORY}, \
 	{"cpus", required_argument, NULL, OPT_CPUS}, \
