@@ -17,6 +17,7 @@
 
 #include "cmdline.h"
 #include "init.h"
+#include "kmod.h"
 
 /* <linux/kd.h>, which musl-gcc cannot see: ask for SIGWINCH on a keyboard request. */
 #ifndef KDSIGACCEPT
@@ -79,6 +80,29 @@ static const struct {
 	{"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
 	{"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
 };
+
+/*
+ * UEFI's variables (SecureBoot among them) in efivarfs, whose module the
+ * kernel asks for by a modprobe we do not have: loaded here if mounting
+ * fails for want of it.  securityfs shows the lockdown Secure Boot puts
+ * the kernel in.
+ */
+void mount_firmware(struct init *in)
+{
+	const char *vars = "/sys/firmware/efi/efivars";
+
+	if (access("/sys/firmware/efi", F_OK) == 0 && !is_mountpoint(vars) &&
+	    mount("efivarfs", vars, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) {
+		if (errno == ENODEV && in->kmods)
+			kmod_load_name(in->kmods, "efivarfs");
+		if (mount("efivarfs", vars, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			say("cannot mount efivarfs on %s: %s%s", vars, strerror(errno),
+			    errno == ENODEV ? " (CONFIG_EFIVAR_FS, or its module in the image)" : "");
+	}
+	if (!is_mountpoint("/sys/kernel/security"))
+		mount("securityfs", "/sys/kernel/security", "securityfs",
+		      MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
 
 static void mount_pseudo(void)
 {

@@ -37,6 +37,8 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* early.c: stdio, pseudo-filesystems, environment, hostname, log level */
 void early_setup(struct init *in);
+/* efivarfs and securityfs, where the firmware and kernel have them (after modules_boot). */
+void mount_firmware(struct init *in);
 
 /* proc.c: children */
 pid_t spawn_entry(const struct init *in, const struct inittab_entry *e);

@@ -176,6 +176,24 @@ static void load_file(struct kmods *k, const char *rel, size_t len)
 		k->load(k, rel, len);
 }
 
+/*
+ * Why the kernel refused a module's signature.  Under Secure Boot it is
+ * locked down and takes only modules signed with a key it trusts (its
+ * own, the distribution's, one enrolled in MOK): one that is unsigned or
+ * whose key it does not know gets EPERM; with module.sig_enforce,
+ * EKEYREJECTED.
+ */
+static const char *refusal(int err)
+{
+	switch (err) {
+	case EPERM: return " (refused by the kernel's lockdown, as under Secure Boot: the module is unsigned or signed with a key the kernel does not trust)";
+	case EKEYREJECTED: return " (the kernel takes only signed modules: this one is unsigned or signed with a key it does not trust)";
+	case ENOKEY: return " (signed with a key the kernel does not know)";
+	case EBADMSG: return " (its signature is malformed)";
+	}
+	return "";
+}
+
 /* finit_module(2), the kernel decompressing a compressed module itself. */
 static void insmod(struct kmods *k, const char *rel, size_t len)
 {
@@ -189,8 +207,10 @@ static void insmod(struct kmods *k, const char *rel, size_t len)
 		flags = MODULE_INIT_COMPRESSED_FILE;	/* the kernel decompresses, if it can */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || (syscall(SYS_finit_module, fd, params, flags) < 0 && errno != EEXIST)) {
-		say("cannot load module %s: %s", path, strerror(errno));
-		klog("cannot load module %s: %s", path, strerror(errno));
+		const char *why = fd < 0 ? "" : refusal(errno);
+
+		say("cannot load module %s: %s%s", path, strerror(errno), why);
+		klog("cannot load module %s: %s%s", path, strerror(errno), why);
 	}
 	if (fd >= 0)
 		close(fd);

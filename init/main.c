@@ -173,6 +173,7 @@ int main(void)
 	if (in.sigfd < 0)
 		emergency(&in, "no signalfd");
 	modules_boot(&in);
+	mount_firmware(&in);
 	coldplug(&in);
 	live_boot(&in);
 	root_boot(&in);

@@ -53,6 +53,8 @@ static const struct module_rule generic[] = {
 	{"nls_utf8", NULL}, {"nls_iso8859_1", NULL}, {"isofs", NULL}, {"btrfs", NULL},
 	{"xfs", NULL}, {"ntfs3", NULL}, {"exfat", NULL}, {"squashfs", NULL},
 	{"overlay", NULL},
+	/* UEFI's variables (SecureBoot, the boot entries), mounted by minos-init */
+	{"efivarfs", NULL},
 	/* wired NICs of PCs, laptops (USB adapters included) and VMs */
 	{"e1000", NULL}, {"e1000e", NULL}, {"igb", NULL}, {"igc", NULL}, {"ixgbe", NULL},
 	{"r8169", NULL}, {"tg3", NULL}, {"bnx2", NULL}, {"alx", NULL}, {"atl1c", NULL},
