@@ -19,8 +19,11 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "fat.h"
 #include "initrd.h"
 #include "iso.h"
+#include "pe.h"
+#include "secureboot.h"
 #include "squashfs.h"
 #include "util.h"
 
@@ -188,6 +191,26 @@ static int list_squashfs(const char *path, uint64_t offset, const char *prefix)
 /* The live root's image in an ISO, listed after the ISO's own files. */
 static uint64_t iso_root_sqfs;
 
+/* An ISO's files, where their data lies: for the Secure Boot report. */
+struct iso_file {
+	char *path;
+	uint64_t offset, size;
+};
+
+static struct iso_files {
+	struct iso_file *v;
+	size_t n;
+	char *esp_path;		/* the UEFI El Torito image's file */
+} iso_files;
+
+/* vmlinuz, vmlinuz-6.1.0-57-amd64, bzImage: a kernel by its name, to check its signature. */
+static int kernel_name(const char *path)
+{
+	const char *base = strrchr(path, '/') + 1;
+
+	return !strncmp(base, "vmlinuz", 7) || !strncmp(base, "bzImage", 7);
+}
+
 static void print_iso_entry(const struct iso_entry *e, void *ctx)
 {
 	char size[32];
@@ -195,6 +218,12 @@ static void print_iso_entry(const struct iso_entry *e, void *ctx)
 	(void)ctx;
 	if (!strcmp(e->path, "/minos/root.sqfs") && e->offset)
 		iso_root_sqfs = e->offset;
+	if (S_ISREG(e->mode) && e->offset) {
+		struct iso_files *f = &iso_files;
+
+		f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+		f->v[f->n++] = (struct iso_file){xstrdup(e->path), e->offset, e->size};
+	}
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
 	print_line(e->mode, 1, e->uid, e->gid, size, (time_t)e->mtime, e->path + 1);
 	if (e->target) {
@@ -207,12 +236,174 @@ static void print_iso_entry(const struct iso_entry *e, void *ctx)
 static void print_iso_boot(const struct iso_boot *b, void *ctx)
 {
 	(void)ctx;
+	if (!strcmp(b->platform, "UEFI") && b->path && !iso_files.esp_path)
+		iso_files.esp_path = xstrdup(b->path);
 	printf("# El Torito %s: ", b->platform);
 	if (b->path)
 		print_escaped(b->path + 1, strlen(b->path + 1));
 	else
 		fputs("(no file)", stdout);
 	printf(" (%s emulation, loads %u sectors)\n", b->emulation, b->load_sectors);
+}
+
+/* Reads a file of the ISO into out; -1 (said) past the limit or on a read error. */
+static int read_iso_file(const char *iso, const struct iso_file *f, uint64_t max,
+			 struct buf *out)
+{
+	int fd;
+	ssize_t n;
+
+	if (f->size > max)
+		return fail(iso, "%s: %llu bytes, over the limit of %llu to check its signature; "
+			    "raise it with " RAISE, f->path, (unsigned long long)f->size,
+			    (unsigned long long)max);
+	if ((fd = open_input(iso)) < 0)
+		return -1;
+	buf_reserve(out, f->size);
+	n = pread(fd, out->data, f->size, (off_t)f->offset);
+	close(fd);
+	if (n < 0 || (uint64_t)n != f->size)
+		return n < 0 ? fail_errno(iso, "cannot read %s", f->path)
+			     : fail(iso, "%s: its data runs past the end of the file", f->path);
+	out->len = f->size;
+	return 0;
+}
+
+/* One line on a PE image shim is to start; NULL if it will, else why not (malloc'd). */
+static char *check_one(const char *name, const struct buf *img, const struct buf *shim,
+		       const struct buf *cer, int *own)
+{
+	struct pe_image pe;
+	struct sb_verdict v;
+	const char *why;
+	char *no = NULL;
+
+	fputs("# Secure Boot: ", stdout);
+	print_escaped(name, strlen(name));
+	if (pe_parse(&pe, img->data, img->len, &why) < 0) {
+		puts(": no PE/COFF image (no EFI stub): shim cannot start it");
+		return xasprintf("%s is no PE/COFF image", name);
+	}
+	pe_free(&pe);
+	sb_check(name, img->data, img->len, shim, NULL, &v);
+	if (!v.trusted && cer->len) {
+		sb_verdict_free(&v);
+		sb_check(name, img->data, img->len, shim, cer, &v);
+		*own |= v.trusted;
+	}
+	if (v.signer) {
+		fputs(" signed by ", stdout);
+		print_escaped(v.signer, strlen(v.signer));
+	}
+	if (v.trusted && cer->len && *own)
+		puts(", trusted once MINOS.CER is enrolled");
+	else if (v.trusted)
+		puts(", trusted by shim");
+	else {
+		printf(": %s, shim refuses it\n", v.why);
+		no = xasprintf("%s is not signed with a key shim trusts", name);
+	}
+	sb_verdict_free(&v);
+	return no;
+}
+
+static const struct iso_file *iso_file(const char *path)
+{
+	for (size_t i = 0; i < iso_files.n; i++)
+		if (!strcmp(iso_files.v[i].path, path))
+			return &iso_files.v[i];
+	return NULL;
+}
+
+/*
+ * What Secure Boot will do with the ISO, as shim does it: the firmware's
+ * loader is shim (signed, with its vendor certificate built in), shim
+ * checks GRUB and the kernel against that certificate or one enrolled
+ * with the MOK manager (minos puts one's own as MINOS.CER on the ESP).
+ */
+static int secure_boot_report(const char *iso, uint64_t max)
+{
+	static const char loader[] = "EFI/BOOT/BOOTX64.EFI", grub_path[] = "EFI/BOOT/GRUBX64.EFI";
+	struct buf esp = {0}, shim = {0}, grub = {0}, cer = {0};
+	const struct iso_file *f = iso_files.esp_path ? iso_file(iso_files.esp_path) : NULL;
+	const char *why = NULL;
+	char *signer = NULL, *not_ready = NULL;
+	struct pe_image pe;
+	int rc = -1, found, own = 0, kernels = 0;
+
+	if (!f) {
+		puts(iso_files.esp_path ? "# Secure Boot: not ready: the UEFI boot image is no "
+		     "file of the ISO" : "# Secure Boot: not ready: the ISO has no UEFI boot image");
+		return 0;
+	}
+	if (read_iso_file(iso, f, max, &esp) < 0)
+		goto out;
+	found = fat_read_file(esp.data, esp.len, loader, &shim, &why);
+	if (found <= 0) {
+		if (found < 0)
+			printf("# Secure Boot: not ready: the UEFI boot image holds %s\n", why);
+		else
+			printf("# Secure Boot: not ready: the UEFI boot image holds no %s\n", loader);
+		rc = 0;
+		goto out;
+	}
+	signer = sb_signer(shim.data, shim.len);
+	if (!signer) {
+		printf("# Secure Boot: not ready: %s is unsigned: the firmware refuses it\n", loader);
+		rc = 0;
+		goto out;
+	}
+	printf("# Secure Boot: %s signed by ", loader);
+	print_escaped(signer, strlen(signer));
+	if (pe_parse(&pe, shim.data, shim.len, &why) < 0 || !pe_section(&pe, ".vendor_cert")) {
+		pe_free(&pe);
+		puts(", no shim: whether it boots is up to the firmware's keys");
+		rc = 0;
+		goto out;
+	}
+	pe_free(&pe);
+	puts(" (shim)");
+	if (fat_read_file(esp.data, esp.len, "MINOS.CER", &cer, &why) != 1)
+		cer.len = 0;
+	if (fat_read_file(esp.data, esp.len, grub_path, &grub, &why) == 1)
+		not_ready = check_one(grub_path, &grub, &shim, &cer, &own);
+	else
+		not_ready = xasprintf("shim finds no %s to start", grub_path);
+	for (size_t i = 0; i < iso_files.n; i++) {
+		struct buf k = {0};
+		char *no;
+
+		if (!kernel_name(iso_files.v[i].path))
+			continue;
+		kernels++;
+		if (read_iso_file(iso, &iso_files.v[i], max, &k) < 0) {
+			buf_free(&k);
+			goto out;
+		}
+		no = check_one(iso_files.v[i].path + 1, &k, &shim, &cer, &own);
+		buf_free(&k);
+		if (!not_ready)
+			not_ready = no;
+		else
+			free(no);
+	}
+	if (!kernels && !not_ready)
+		not_ready = xstrdup("no kernel (vmlinuz*, bzImage*) to check");
+	if (not_ready)
+		printf("# Secure Boot: not ready: %s\n", not_ready);
+	else if (own)
+		puts("# Secure Boot: ready once MINOS.CER is enrolled with the MOK manager");
+	else
+		puts("# Secure Boot: ready");
+	rc = 0;
+out:
+	free(signer);
+	free(not_ready);
+	buf_free(&esp);
+	buf_free(&shim);
+	buf_free(&grub);
+	buf_free(&cer);
+	return rc;
 }
 
 /* The first segment goes unmarked, so a plain archive lists like ls -l. */
@@ -239,7 +430,8 @@ static int list(const char *path, const struct ls_limits *l)
 	case -1:
 		return -1;
 	case 1:
-		if (iso_read(path, print_iso_entry, print_iso_boot, NULL) < 0)
+		if (iso_read(path, print_iso_entry, print_iso_boot, NULL) < 0 ||
+		    secure_boot_report(path, lim.in) < 0)
 			return -1;
 		return iso_root_sqfs ? list_squashfs(path, iso_root_sqfs, "minos/root.sqfs:") : 0;
 	default:

@@ -1,5 +1,6 @@
 /*
- * fat.c - write a small FAT12 filesystem image in memory.
+ * fat.c - write a small FAT12 filesystem image in memory, and read a file
+ * back from any FAT image.
  *
  * UEFI firmware boots a CD or a USB stick from a FAT "EFI system partition"
  * holding EFI/BOOT/BOOTX64.EFI.  Ours holds two or three files, so the
@@ -309,5 +310,203 @@ int fat_image(const struct fat_file *files, size_t n, uint32_t serial,
 		directories(&t, &l, root, data, date, time);
 	}
 	free(t.v);
+	return rc;
+}
+
+/*
+ * Reading: one file of an image from anywhere (an ISO's ESP, a stick's),
+ * FAT12, FAT16 or FAT32 as the cluster count says.  Every offset is checked
+ * against the image, every chain is followed at most as many steps as there
+ * are clusters, and a file's length must fit in the image.
+ */
+struct fat_vol {
+	const unsigned char *img;
+	size_t len;
+	uint32_t bps, spc, cluster_bytes, clusters, bits, root_cluster;
+	uint64_t fat_off, root_off, root_bytes, data_off;
+};
+
+static int mount_vol(struct fat_vol *v, const unsigned char *img, size_t len, const char **why)
+{
+	uint32_t reserved, fats, root_entries, total, fat_sectors, root_sectors, data_sectors;
+
+	if (len < SECTOR || img[BS_SIGNATURE] != 0x55 || img[BS_SIGNATURE + 1] != 0xaa) {
+		*why = "no FAT boot sector";
+		return -1;
+	}
+	v->img = img;
+	v->len = len;
+	v->bps = le16(img + BPB_BYTES_PER_SECTOR);
+	v->spc = img[BPB_SECTORS_PER_CLUSTER];
+	reserved = le16(img + BPB_RESERVED_SECTORS);
+	fats = img[BPB_FATS];
+	root_entries = le16(img + BPB_ROOT_ENTRIES);
+	total = le16(img + BPB_TOTAL_SECTORS_16) ? le16(img + BPB_TOTAL_SECTORS_16)
+						  : le32(img + BPB_TOTAL_SECTORS_32);
+	fat_sectors = le16(img + BPB_FAT_SECTORS) ? le16(img + BPB_FAT_SECTORS)
+						  : le32(img + 36);	/* FAT32's BPB_FATSz32 */
+	if ((v->bps != 512 && v->bps != 1024 && v->bps != 2048 && v->bps != 4096) ||
+	    !v->spc || (v->spc & (v->spc - 1)) || !reserved || !fats || !fat_sectors) {
+		*why = "a FAT boot sector with impossible geometry";
+		return -1;
+	}
+	root_sectors = (root_entries * DIRENT + v->bps - 1) / v->bps;
+	if ((uint64_t)reserved + (uint64_t)fats * fat_sectors + root_sectors >= total) {
+		*why = "a FAT boot sector whose areas overrun the volume";
+		return -1;
+	}
+	data_sectors = total - reserved - fats * fat_sectors - root_sectors;
+	v->cluster_bytes = v->bps * v->spc;
+	v->clusters = data_sectors / v->spc;
+	v->bits = v->clusters <= FAT12_MAX ? 12 : v->clusters <= 65524 ? 16 : 32;
+	v->fat_off = (uint64_t)reserved * v->bps;
+	v->root_off = v->fat_off + (uint64_t)fats * fat_sectors * v->bps;
+	v->root_bytes = (uint64_t)root_sectors * v->bps;
+	v->data_off = v->root_off + v->root_bytes;
+	v->root_cluster = v->bits == 32 ? le32(img + 44) : 0;
+	/* The FAT must hold an entry for every cluster. */
+	if ((uint64_t)fat_sectors * v->bps * 8 < (uint64_t)(v->clusters + 2) * v->bits) {
+		*why = "a FAT too small for its clusters";
+		return -1;
+	}
+	return 0;
+}
+
+/* The cluster after n, or 0 at the end of the chain or on a bad link. */
+static uint32_t next_cluster(const struct fat_vol *v, uint32_t n)
+{
+	uint64_t off = v->fat_off + (v->bits == 12 ? n + n / 2 : (uint64_t)n * v->bits / 8);
+	uint32_t next;
+
+	if (off + (v->bits == 32 ? 4 : 2) > v->len)
+		return 0;
+	if (v->bits == 12)
+		next = n & 1 ? le16(v->img + off) >> 4 : le16(v->img + off) & 0xfff;
+	else if (v->bits == 16)
+		next = le16(v->img + off);
+	else
+		next = le32(v->img + off) & 0x0fffffff;
+	return next >= 2 && next < v->clusters + 2 ? next : 0;
+}
+
+/*
+ * Appends want bytes of the chain from first (all of it if whole).  A
+ * cluster met twice is a loop; only clusters inside the image can be met,
+ * so the bitmap of those seen is at most an eighth of a cluster for each.
+ */
+static int read_chain(const struct fat_vol *v, uint32_t first, uint64_t want, int whole,
+		      struct buf *out, const char **why)
+{
+	uint64_t in_image = v->len / v->cluster_bytes + 2;
+	uint32_t c = first, limit = v->clusters + 2 < in_image ? v->clusters + 2 : (uint32_t)in_image;
+	unsigned char *seen = xcalloc(limit / 8 + 1, 1);
+	int rc = 0;
+
+	while (c && (whole || want)) {
+		uint64_t off = v->data_off + (uint64_t)(c - 2) * v->cluster_bytes;
+		uint64_t n = whole || want > v->cluster_bytes ? v->cluster_bytes : want;
+
+		if (c < 2 || c >= limit || off + n > v->len) {
+			*why = "a FAT cluster chain that leaves the volume";
+			rc = -1;
+			break;
+		}
+		if (seen[c / 8] & (1u << (c % 8))) {
+			*why = "a FAT cluster chain that loops";
+			rc = -1;
+			break;
+		}
+		seen[c / 8] |= 1u << (c % 8);
+		buf_add(out, v->img + off, n);
+		want -= whole ? 0 : n;
+		c = next_cluster(v, c);
+	}
+	free(seen);
+	if (rc == 0 && !whole && want) {
+		*why = "a file longer than its FAT cluster chain";
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Compares a path component with a directory entry's 8.3 name, ignoring case. */
+static int name_matches(const unsigned char *e, const char *s, size_t len)
+{
+	char want[11];
+	char up[13];
+
+	if (len > 12)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		up[i] = s[i] >= 'a' && s[i] <= 'z' ? s[i] - 32 : s[i];
+	return to_83(up, len, want) == 0 && !memcmp(e + DIR_NAME, want, 11);
+}
+
+int fat_read_file(const void *image, size_t len, const char *path, struct buf *out,
+		  const char **why)
+{
+	struct fat_vol v;
+	struct buf dir = {0};
+	int rc = -1;
+
+	if (mount_vol(&v, image, len, why) < 0)
+		return -1;
+	/* the root directory: a fixed area (FAT12/16) or a chain (FAT32) */
+	if (v.bits == 32) {
+		if (read_chain(&v, v.root_cluster, 0, 1, &dir, why) < 0)
+			goto out;
+	} else if (v.root_off + v.root_bytes > len) {
+		*why = "a FAT root directory past the end of the volume";
+		goto out;
+	} else {
+		buf_add(&dir, v.img + v.root_off, v.root_bytes);
+	}
+	for (;;) {
+		size_t clen = strcspn(path, "/");
+		const unsigned char *hit = NULL;
+		uint32_t first, size;
+
+		for (size_t i = 0; i + DIRENT <= dir.len && dir.data[i]; i += DIRENT) {
+			const unsigned char *e = (const unsigned char *)dir.data + i;
+
+			if (e[0] != 0xe5 && (e[DIR_ATTR] & 0x0f) != 0x0f && !(e[DIR_ATTR] & 0x08) &&
+			    name_matches(e, path, clen)) {
+				hit = e;
+				break;
+			}
+		}
+		if (!hit) {
+			rc = 0;
+			goto out;
+		}
+		first = le16(hit + DIR_CLUSTER);
+		if (v.bits == 32)
+			first |= (uint32_t)le16(hit + 20) << 16;	/* DIR_FstClusHI */
+		size = le32(hit + DIR_SIZE);
+		if (path[clen] == '\0') {
+			if (hit[DIR_ATTR] & ATTR_DIR) {
+				rc = 0;
+				goto out;
+			}
+			if (size > len) {
+				*why = "a FAT file longer than the volume";
+				goto out;
+			}
+			buf_reserve(out, size);
+			rc = size ? read_chain(&v, first, size, 0, out, why) : 0;
+			rc = rc < 0 ? -1 : 1;
+			goto out;
+		}
+		if (!(hit[DIR_ATTR] & ATTR_DIR)) {
+			rc = 0;
+			goto out;
+		}
+		dir.len = 0;
+		if (read_chain(&v, first, 0, 1, &dir, why) < 0)
+			goto out;
+		path += clen + 1;
+	}
+out:
+	buf_free(&dir);
 	return rc;
 }

@@ -9,7 +9,7 @@ MINOS=build/minos
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames pvh \
-	squashfs tar dpkg; do
+	squashfs tar dpkg fat pe; do
 	mkdir -p "$C/$d"
 	rm -f "$C/$d"/seed-*
 done
@@ -222,5 +222,47 @@ Priority: required
 Package: removed
 Status: deinstall ok config-files
 DPKG
+
+# fat: the smallest FAT12, FAT16 and FAT32 volumes by mkfs.fat (one FAT for
+# FAT32) holding an ESP's files (mtools), each cut after the last file's
+# data: the reader checks every offset against the image, it needs no more.
+printf 'hello\n' >"$T/hello"
+for f in 12:2:512 16:2:2200 32:1:33800; do
+	rm -f "$T/fat"
+	set -- $(echo "$f" | tr : ' ')
+	mkfs.fat -F "$1" -f "$2" -C -s 1 -S 512 -i 1234abcd "$T/fat" "$3" >/dev/null
+	mmd -i "$T/fat" ::/EFI ::/EFI/BOOT ::/a ::/a/b
+	mcopy -i "$T/fat" "$T/hello" ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i "$T/fat" "$T/hello" ::/MINOS.CER
+	mcopy -i "$T/fat" "$T/hello" ::/a/b/c.txt
+	mcopy -i "$T/fat" "$T/hello" ::/a-long-file-name.txt
+	end=$(grep -obUa hello "$T/fat" | tail -1 | cut -d: -f1)
+	head -c $((end + 512)) "$T/fat" >"$C/fat/seed-fat$1"
+done
+
+# pe: a minimal PE32+ image (headers, .text, a .vendor_cert holding a
+# certificate as shim's does, by a long name), unsigned and signed by sbsign with that
+# certificate's key, so the harness's self-check takes the trusted path.
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=fuzz -days 3650 -keyout "$T/k.key" \
+	-out "$T/k.crt" 2>/dev/null
+openssl x509 -in "$T/k.crt" -outform DER -out "$T/k.der"
+perl -e '
+	local $/; open my $f, "<", $ARGV[0] or die; my $der = <$f>;
+	my $vc = pack("V4", length $der, 0, 16, 16 + length $der) . $der;
+	$vc .= "\0" x (512 - length($vc) % 512);
+	my $text = "\xc3" . "\0" x 511;
+	my $opt = pack("vCCV5Q<V2v6V4vvQ<4V2", 0x20b, 2, 0, 512, length $vc, 0, 0x1000, 0x1000,
+		0x400000, 0x1000, 512, 0, 0, 0, 0, 5, 0, 0, 0x3000, 0x200, 0, 10, 0,
+		0x100000, 0x1000, 0x100000, 0x1000, 0, 16) . "\0" x 128;
+	my $strtab = pack("V", 17) . ".vendor_cert\0";	# the long name, as "/4"
+	my $coff = pack("vvVVVvv", 0x8664, 2, 0, 0x400 + length $vc, 0, length $opt, 0x22);
+	my $sec = pack("a8V6vvV", ".text", 512, 0x1000, 512, 0x200, 0, 0, 0, 0, 0x60000020)
+		. pack("a8V6vvV", "/4", length $vc, 0x2000, length $vc, 0x400, 0, 0, 0, 0,
+			0x40000040);
+	my $hdr = "MZ" . "\0" x 58 . pack("V", 64) . "PE\0\0" . $coff . $opt . $sec;
+	print $hdr . "\0" x (0x200 - length $hdr) . $text . $vc . $strtab;
+' "$T/k.der" >"$C/pe/seed-unsigned"
+sbsign --key "$T/k.key" --cert "$T/k.crt" --output "$C/pe/seed-signed" "$C/pe/seed-unsigned" 2>/dev/null
+sbsign --key "$T/k.key" --cert "$T/k.crt" --output "$C/pe/seed-signed-twice" "$C/pe/seed-signed" 2>/dev/null
 
 ls "$C"/* | wc -l
