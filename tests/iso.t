@@ -1,10 +1,14 @@
 #!/bin/sh
 # minos iso and minos ls on ISOs: what xorriso, fsck.fat and bsdtar see,
-# reproducibility, the GRUB core cache, the size budget and every error path.
+# reproducibility, the GRUB core cache, the size budget, Secure Boot's
+# signed chain (what sbverify and mtools see) and every error path.
 . "$(dirname "$0")/lib.sh"
 
 K=$(kernel)
 export MINOS_CACHE="$TMP/cache"
+SHIM=/usr/lib/shim/shimx64.efi.signed
+MOKMANAGER=/usr/lib/shim/mmx64.efi.signed
+SIGNED_GRUB=/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed
 
 # ESP START SIZE: where the GPT's EFI partition is, in 512-byte sectors.
 esp_extent() {
@@ -110,10 +114,16 @@ test_expect_success 'without --initrd it builds the initramfs from the same opti
 	grep -E " bin/busybox$" b.list
 '
 
-test_expect_success 'bytes beyond kernel and initrd: at most 1,000,000' '
-	extra=$(( $(stat -c %s a.iso) - $(stat -c %s "$K") - $(stat -c %s initrd.img) ))
+test_expect_success 'bytes beyond kernel and initrd: at most 1,000,000 (--secure-boot off)' '
+	"$MINOS" iso -o off.iso --kernel "$K" --initrd initrd.img --secure-boot off
+	extra=$(( $(stat -c %s off.iso) - $(stat -c %s "$K") - $(stat -c %s initrd.img) ))
 	echo "overhead: $extra bytes"
 	[ "$extra" -le 1000000 ]
+	# under Secure Boot, only the signed binaries on top
+	signed=$(cat $SHIM $MOKMANAGER $SIGNED_GRUB | wc -c)
+	sb=$(( $(stat -c %s a.iso) - $(stat -c %s "$K") - $(stat -c %s initrd.img) ))
+	echo "Secure Boot overhead: $sb bytes, $signed of them signed binaries"
+	[ "$sb" -gt "$signed" ] && [ "$sb" -le $((signed + 1000000)) ]
 '
 
 test_expect_success 'minos ls lists the ISO and its El Torito entries' '
@@ -123,6 +133,112 @@ test_expect_success 'minos ls lists the ISO and its El Torito entries' '
 	grep -E "^dr-xr-xr-x .* boot/grub$" ls.out
 	grep -Fx "# El Torito BIOS: boot/grub/bios.img (no emulation, loads 4 sectors)" ls.out
 	grep -E "^# El Torito UEFI: boot/grub/efi.img \(no emulation, loads [0-9]+ sectors\)$" ls.out
+'
+
+# Secure Boot.  Debian's kernel is signed with a key shim trusts: the
+# default ISO (a.iso) boots through the signed chain.
+esp_of() {
+	set -- "$1" $(esp_extent "$1")
+	dd if="$1" of="$1.esp" bs=512 skip="$2" count="$3" status=none
+	echo "$1.esp"
+}
+
+test_expect_success 'Secure Boot: the ESP holds Debian'"'"'s signed binaries unchanged, the BIOS side is untouched' '
+	esp=$(esp_of a.iso)
+	fsck.fat -n "$esp"
+	mcopy -n -i "$esp" ::/EFI/BOOT/BOOTX64.EFI ::/EFI/BOOT/GRUBX64.EFI ::/EFI/BOOT/MMX64.EFI .
+	cmp BOOTX64.EFI $SHIM
+	cmp GRUBX64.EFI $SIGNED_GRUB
+	cmp MMX64.EFI $MOKMANAGER
+	mtype -i "$esp" ::/BOOT/GRUB/GRUB.CFG | cmp - a.cfg
+	! mdir -i "$esp" ::/MINOS.CER
+	for f in boot/grub/bios.img boot/vmlinuz boot/initrd.img; do
+		bsdtar -xOf a.iso "$f" >sb.f && bsdtar -xOf off.iso "$f" >off.f
+		# but where each ISO patches its own block addresses into the BIOS
+		# core: the boot-info-table (bytes 8-63), GRUB'"'"'s boot info (2548-2555)
+		expect_eq "$(stat -c %s sb.f)" "$(stat -c %s off.f)"
+		expect_eq "$(cmp -l sb.f off.f | awk "\$1 <= 8 || (\$1 > 64 && \$1 <= 2548) || \$1 > 2556")" ""
+	done
+	# the same menu, but for the marker: a hash of all the ISO boots
+	bsdtar -xOf a.iso boot/grub/grub.cfg | sed "s/minos-[0-9a-f]*/minos-ID/" >sb.cfg
+	bsdtar -xOf off.iso boot/grub/grub.cfg | sed "s/minos-[0-9a-f]*/minos-ID/" >off.cfg
+	cmp sb.cfg off.cfg
+	"$MINOS" iso -o on.iso --kernel "$K" --initrd initrd.img --secure-boot on
+	cmp on.iso a.iso
+'
+
+test_expect_success 'Secure Boot: minos ls reads the signatures, as shim will' '
+	"$MINOS" ls a.iso | grep "^# Secure Boot" >sb.ls
+	cat sb.ls
+	grep -x "# Secure Boot: EFI/BOOT/BOOTX64.EFI signed by .*Microsoft.* (shim)" sb.ls
+	grep -x "# Secure Boot: EFI/BOOT/GRUBX64.EFI signed by .*Debian.*, trusted by shim" sb.ls
+	grep -x "# Secure Boot: boot/vmlinuz signed by .*Debian.*, trusted by shim" sb.ls
+	expect_eq "$(tail -1 sb.ls)" "# Secure Boot: ready"
+	"$MINOS" ls off.iso | grep "^# Secure Boot" >off.ls
+	expect_eq "$(cat off.ls)" "# Secure Boot: not ready: EFI/BOOT/BOOTX64.EFI is unsigned: the firmware refuses it"
+'
+
+test_expect_success 'Secure Boot: an unsigned kernel is an error with on, a warning and today'"'"'s image with auto' '
+	cp "$K" unsigned.vmlinuz && sbattach --remove unsigned.vmlinuz
+	! sbverify --list unsigned.vmlinuz | grep -q "^signature"
+	expect_error "unsigned.vmlinuz: the kernel cannot boot under Secure Boot: unsigned; sign it with --sign-key and --sign-cert" \
+		"$MINOS" iso -o u.iso --kernel unsigned.vmlinuz --initrd initrd.img --secure-boot on
+	[ ! -e u.iso ]
+	expect_eq "$(ls u.iso* 2>/dev/null)" ""
+	"$MINOS" iso -o u.iso --kernel unsigned.vmlinuz --initrd initrd.img 2>err
+	cat err
+	expect_eq "$(cat err)" "minos: warning: unsigned.vmlinuz: the kernel cannot boot under Secure Boot: unsigned; the ISO boots without it"
+	"$MINOS" iso -o u-off.iso --kernel unsigned.vmlinuz --initrd initrd.img --secure-boot off
+	cmp u.iso u-off.iso
+	"$MINOS" ls u.iso | grep -q "^# Secure Boot: not ready"
+'
+
+test_expect_success 'Secure Boot: --sign-key/--sign-cert sign the kernel (sbverify) and put the certificate on the ESP' '
+	openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=minos test key" -days 3650 \
+		-keyout test.key -out test.crt 2>/dev/null
+	openssl x509 -in test.crt -outform DER -out test.der
+	"$MINOS" iso -o own1.iso --kernel unsigned.vmlinuz --initrd initrd.img \
+		--sign-key test.key --sign-cert test.crt --secure-boot on
+	"$MINOS" iso -o own2.iso --kernel unsigned.vmlinuz --initrd initrd.img \
+		--sign-key test.key --sign-cert test.der
+	cmp own1.iso own2.iso
+	xorriso -osirrox on -indev own1.iso -extract /boot/vmlinuz own.vmlinuz 2>/dev/null
+	sbverify --cert test.crt own.vmlinuz
+	! sbverify --cert test.crt unsigned.vmlinuz
+	esp=$(esp_of own1.iso)
+	mcopy -n -i "$esp" ::/MINOS.CER .
+	cmp MINOS.CER test.der
+	"$MINOS" ls own1.iso | grep "^# Secure Boot" >own.ls
+	cat own.ls
+	grep -x "# Secure Boot: boot/vmlinuz signed by /CN=minos test key, trusted once MINOS.CER is enrolled" own.ls
+	expect_eq "$(tail -1 own.ls)" "# Secure Boot: ready once MINOS.CER is enrolled with the MOK manager"
+	# Debian'"'"'s kernel keeps its own signature and gains the second
+	"$MINOS" iso -o both.iso --kernel "$K" --initrd initrd.img --sign-key test.key --sign-cert test.crt
+	xorriso -osirrox on -indev both.iso -extract /boot/vmlinuz both.vmlinuz 2>/dev/null
+	expect_eq "$(sbverify --list both.vmlinuz 2>/dev/null | grep -c "^signature")" 2
+	sbverify --cert test.crt both.vmlinuz
+'
+
+test_expect_success 'errors: --secure-boot and the signing options' '
+	"$MINOS" iso -o e.iso --kernel "$K" --secure-boot maybe 2>err && false
+	grep -x "minos: --secure-boot: .maybe.: expected auto, on or off" err
+	"$MINOS" iso -o e.iso --kernel "$K" --sign-key test.key 2>err && false
+	grep -x "minos: --sign-key: needs --sign-cert too" err
+	"$MINOS" iso -o e.iso --kernel "$K" --sign-cert test.crt 2>err && false
+	grep -x "minos: --sign-cert: needs --sign-key too" err
+	"$MINOS" iso -o e.iso --kernel "$K" --sign-key test.key --sign-cert test.crt \
+		--secure-boot off 2>err && false
+	grep -x "minos: --sign-key: signs for Secure Boot: not with --secure-boot off" err
+	openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=other -days 1 -keyout other.key \
+		-out other.crt 2>/dev/null
+	expect_error "other.key: is not the key of test.crt" "$MINOS" iso -o e.iso \
+		--kernel unsigned.vmlinuz --initrd initrd.img --sign-key other.key --sign-cert test.crt
+	expect_error "nokey: cannot open" "$MINOS" iso -o e.iso \
+		--kernel unsigned.vmlinuz --initrd initrd.img --sign-key nokey --sign-cert test.crt
+	echo hello >notcert
+	expect_error "notcert: not an X.509 certificate" "$MINOS" iso -o e.iso \
+		--kernel unsigned.vmlinuz --initrd initrd.img --sign-key test.key --sign-cert notcert
+	expect_eq "$(ls e.iso* 2>/dev/null)" ""
 '
 
 test_expect_success 'GRUB cores are cached: a later build does not run grub-mkimage' '
@@ -158,10 +274,13 @@ test_expect_success 'errors: not a kernel, not an initramfs, both --initrd and b
 test_expect_success 'errors: a missing GRUB platform names its Debian package' '
 	mkdir -p onlybios && ln -s /usr/lib/grub/i386-pc onlybios/i386-pc
 	expect_error "grub-efi-amd64-bin" env MINOS_GRUB_DIR="$PWD/onlybios" \
-		MINOS_CACHE="$PWD/cache2" "$MINOS" iso -o p.iso --kernel "$K" --initrd initrd.img
+		MINOS_CACHE="$PWD/cache2" "$MINOS" iso -o p.iso --kernel "$K" --initrd initrd.img \
+		--secure-boot off
+	expect_error "on: .*grub-efi-amd64-signed" env MINOS_GRUB_DIR="$PWD/onlybios" \
+		"$MINOS" iso -o p.iso --kernel "$K" --initrd initrd.img --secure-boot on
 	mkdir -p onlyefi && ln -s /usr/lib/grub/x86_64-efi onlyefi/x86_64-efi
 	expect_error "grub-pc-bin" env MINOS_GRUB_DIR="$PWD/onlyefi" \
-		"$MINOS" iso -o p.iso --kernel "$K" --initrd initrd.img
+		"$MINOS" iso -o p.iso --kernel "$K" --initrd initrd.img --secure-boot off
 	[ ! -e p.iso ]
 '
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # minos iso: one image boots in all four ways, SeaBIOS and OVMF, from CD and
 # from a USB stick, to BusyBox running a command; and the GRUB menu shows on
-# the serial line.
+# the serial line.  With Debian's signed kernel that image is the Secure
+# Boot one (shim, signed GRUB): secureboot.t boots it with Secure Boot on.
 . "$(dirname "$0")/../lib.sh"
 
 K=$(kernel)
@@ -11,6 +12,7 @@ probe='echo $((6 * 7)) $(uname -r) $([ -d /sys/firmware/efi ] && echo efi || ech
 
 test_expect_success 'setup' '
 	"$MINOS" iso -o "$TMP/minos.iso" --kernel "$K" --timeout 0
+	"$MINOS" ls "$TMP/minos.iso" | grep -x "# Secure Boot: ready"
 '
 
 for way in "--iso:bios" "--uefi --iso:efi" "--usb:bios" "--uefi --usb:efi"; do
