@@ -29,6 +29,7 @@ static const char *const free_args[] = {
 };
 
 static const char *const rootfs_compressors[] = {"zstd", "xz", NULL};
+static const char *const secure_boot_modes[] = {"auto", "on", "off", NULL};
 
 static int listed(const char *const *list, const char *name)
 {
@@ -47,7 +48,7 @@ static void choices(const char *name, struct buf *b)
 	} lists[] = {
 		{"accel", accel_names}, {"boot", boot_names}, {"machine", machine_names},
 		{"net", net_names}, {"drivers", driver_set_names},
-		{"rootfs-compress", rootfs_compressors},
+		{"rootfs-compress", rootfs_compressors}, {"secure-boot", secure_boot_modes},
 	};
 
 	b->len = 0;

@@ -30,6 +30,9 @@
 	"                          initramfs, built on the fly with the initramfs\n" \
 	"                          options: --busybox, --init, --add, --spec...)\n" \
 	"      --uefi              boot with UEFI firmware (Debian's ovmf)\n" \
+	"      --secure-boot       UEFI with Secure Boot enforced and Microsoft's keys\n" \
+	"                          enrolled (OVMF_CODE_4M.secboot.fd, OVMF_VARS_4M.ms.fd,\n" \
+	"                          q35 with SMM); with --iso or --usb\n" \
 	"      --accel auto|kvm|tcg  default auto ($MINOS_ACCEL): KVM if it runs the\n" \
 	"                          guest, else TCG with a warning\n" \
 	"      --memory MB         guest memory (default 512)\n" \
@@ -143,6 +146,13 @@ static const struct command {
 	 "      --rootfs-compress zstd|xz  the squashfs compression (default zstd)\n"
 	 "      --persist SIZE      with --rootfs: an empty ext4 partition of SIZE (64M,\n"
 	 "                          2G) after the ISO that keeps the system's changes\n"
+	 "      --secure-boot auto|on|off  boot UEFI through Debian's signed shim and\n"
+	 "                          GRUB, for PCs with Secure Boot on (default auto: on\n"
+	 "                          when the kernel's signature is one shim trusts, as\n"
+	 "                          Debian's kernels' are, else off with a warning)\n"
+	 "      --sign-key KEY      sign the kernel with KEY (PEM) and --sign-cert's\n"
+	 "      --sign-cert CERT    certificate (PEM or DER), which goes on the ESP as\n"
+	 "                          MINOS.CER to enrol with the MOK manager\n"
 	 "  -h, --help              this help\n"
 	 INITRAMFS_OPTIONS_HELP
 	 "      (--drivers defaults to generic here: the image is for real machines)\n"
@@ -153,7 +163,9 @@ static const struct command {
 	 "minos.persist=LABEL=NAME|UUID=... (keep changes there: ext4, btrfs, xfs).\n"
 	 "Needs grub-mkimage (grub-common), grub-pc-bin and grub-efi-amd64-bin; GRUB\n"
 	 "is read from $MINOS_GRUB_DIR, else /usr/lib/grub, and the core images are\n"
-	 "cached in $MINOS_CACHE, else $XDG_CACHE_HOME/minos, else ~/.cache/minos.\n"},
+	 "cached in $MINOS_CACHE, else $XDG_CACHE_HOME/minos, else ~/.cache/minos.\n"
+	 "Secure Boot needs shim-signed, shim-helpers-amd64-signed and\n"
+	 "grub-efi-amd64-signed; minos ls tells whether an ISO is ready for it.\n"},
 	{"run", cmd_run, "boot in QEMU with the serial console as the terminal",
 	 "Usage: minos run [--iso FILE | --usb FILE | --kernel FILE [--initrd FILE]] [options]\n"
 	 "\n"
@@ -194,7 +206,11 @@ static const struct command {
 	 "files of several segments (an early-microcode cpio followed by a compressed\n"
 	 "one); each segment after the first is marked with a line starting with '#'.\n"
 	 "An ISO 9660 image is listed with its Rock Ridge names and attributes, then\n"
-	 "one line per El Torito boot entry, starting with '# El Torito', then a live\n"
+	 "one line per El Torito boot entry, starting with '# El Torito', then lines\n"
+	 "starting with '# Secure Boot' on whether it boots with Secure Boot on: the\n"
+	 "UEFI loader's signer, and whether shim trusts the GRUB and each kernel\n"
+	 "(vmlinuz*, bzImage*) beside it, read from their signatures as shim reads\n"
+	 "them, ending '# Secure Boot: ready' or '...: not ready: WHY'; then a live\n"
 	 "system's squashfs root, each path after 'minos/root.sqfs:'.\n"
 	 "\n"
 	 "The file may come from anywhere: the listing runs held to a memory and a\n"

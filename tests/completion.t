@@ -1,8 +1,9 @@
 #!/bin/sh
 # minos completion bash: bash's completion function, driven here as bash
 # drives it, offers the commands, each command's flags (exactly those its
-# help lists), the words of --compress, --accel, --boot and --machine, files
-# where a file goes, and nothing after -- (the guest command's words).
+# help lists), the words of --compress, --accel, --boot, --machine and
+# iso's --secure-boot, files where a file goes, and nothing after -- (the
+# guest command's words).
 . "$(dirname "$0")/lib.sh"
 
 # The candidates bash's completion offers for the line "$1", the cursor at
@@ -39,7 +40,14 @@ test_expect_success 'minos initramfs --compress <Tab>: the compressions' '
 	test_cmp want got
 '
 
-test_expect_success '--accel, --boot and --machine: their words' '
+test_expect_success '--accel, --boot, --machine and --secure-boot: their words' '
+	complete_words "minos iso --secure-boot " >got
+	words auto on off >want
+	test_cmp want got
+	# run'"'"'s --secure-boot takes no word: what follows is the next flag
+	complete_words "minos run --secure-boot --u" >got
+	words --uefi --usb >want
+	test_cmp want got
 	complete_words "minos run --accel " >got
 	words auto kvm tcg >want
 	test_cmp want got
