@@ -179,15 +179,15 @@ static void load_file(struct kmods *k, const char *rel, size_t len)
 /*
  * Why the kernel refused a module's signature.  Under Secure Boot it is
  * locked down and takes only modules signed with a key it trusts (its
- * own, the distribution's, one enrolled in MOK): one that is unsigned or
- * whose key it does not know gets EPERM; with module.sig_enforce,
- * EKEYREJECTED.
+ * own, the distribution's, one enrolled in MOK): Debian's kernel then
+ * enforces signatures, and an unsigned module gets EKEYREJECTED, as with
+ * module.sig_enforce; a lockdown without enforcement says EPERM.
  */
 static const char *refusal(int err)
 {
 	switch (err) {
 	case EPERM: return " (refused by the kernel's lockdown, as under Secure Boot: the module is unsigned or signed with a key the kernel does not trust)";
-	case EKEYREJECTED: return " (the kernel takes only signed modules: this one is unsigned or signed with a key it does not trust)";
+	case EKEYREJECTED: return " (the kernel takes only signed modules, as under Secure Boot: this one is unsigned or signed with a key it does not trust)";
 	case ENOKEY: return " (signed with a key the kernel does not know)";
 	case EBADMSG: return " (its signature is malformed)";
 	}

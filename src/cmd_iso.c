@@ -77,6 +77,19 @@ static char *root_init(const char *cmdline)
 	return init ? strndup(init, len) : xstrdup("/sbin/init");
 }
 
+/* A temporary file OUTPUT.WHAT.XXXXXX, open on *fd; NULL after an error naming it. */
+static char *temp_beside(const char *output, const char *what, int *fd)
+{
+	char *path = xasprintf("%s.%s.XXXXXX", output, what);
+
+	if ((*fd = mkstemp(path)) < 0) {
+		fail_errno(path, "cannot create");
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 /* --rootfs: the squashfs image, written beside the output (it may be large). */
 static int live_root(struct live *l, const char *cmdline, const char *output)
 {
@@ -92,11 +105,8 @@ static int live_root(struct live *l, const char *cmdline, const char *output)
 	else if (kind == 's')
 		rc = rootsrc_check_squashfs(l->src, init);
 	else {
-		l->sqfs = xasprintf("%s.rootfs.XXXXXX", output);
-		if ((fd = mkstemp(l->sqfs)) < 0) {
-			rc = fail_errno(l->sqfs, "cannot create");
-			free(l->sqfs);
-			l->sqfs = NULL;
+		if (!(l->sqfs = temp_beside(output, "rootfs", &fd))) {
+			rc = -1;
 		} else {
 			close(fd);
 			rc = rootsrc_write(l->src, l->sqfs, &ro);
@@ -115,11 +125,8 @@ static int sign_kernel(struct secure_boot *sb, const char *kernel, const struct 
 
 	if (sb_sign(kernel, k->data, k->len, sb->key, sb->cert, &out, &sb->cert_der) < 0)
 		return -1;
-	sb->signed_kernel = xasprintf("%s.kernel.XXXXXX", output);
-	if ((fd = mkstemp(sb->signed_kernel)) < 0) {
-		rc = fail_errno(sb->signed_kernel, "cannot create");
-		free(sb->signed_kernel);
-		sb->signed_kernel = NULL;
+	if (!(sb->signed_kernel = temp_beside(output, "kernel", &fd))) {
+		rc = -1;
 	} else {
 		rc = write_all(fd, out.data, out.len);
 		if (close(fd) < 0 && rc == 0)
