@@ -277,6 +277,7 @@ static char *check_one(const char *name, const struct buf *img, const struct buf
 	struct sb_verdict v;
 	const char *why;
 	char *no = NULL;
+	int by_own = 0;
 
 	fputs("# Secure Boot: ", stdout);
 	print_escaped(name, strlen(name));
@@ -289,13 +290,14 @@ static char *check_one(const char *name, const struct buf *img, const struct buf
 	if (!v.trusted && cer->len) {
 		sb_verdict_free(&v);
 		sb_check(name, img->data, img->len, shim, cer, &v);
-		*own |= v.trusted;
+		by_own = v.trusted;
+		*own |= by_own;
 	}
 	if (v.signer) {
 		fputs(" signed by ", stdout);
 		print_escaped(v.signer, strlen(v.signer));
 	}
-	if (v.trusted && cer->len && *own)
+	if (by_own)
 		puts(", trusted once MINOS.CER is enrolled");
 	else if (v.trusted)
 		puts(", trusted by shim");
