@@ -150,7 +150,8 @@ test_expect_success 'Secure Boot: the ESP holds Debian'"'"'s signed binaries unc
 	cmp BOOTX64.EFI $SHIM
 	cmp GRUBX64.EFI $SIGNED_GRUB
 	cmp MMX64.EFI $MOKMANAGER
-	mtype -i "$esp" ::/BOOT/GRUB/GRUB.CFG | cmp - a.cfg
+	bsdtar -xOf a.iso boot/grub/grub.cfg >a-iso.cfg
+	mtype -i "$esp" ::/BOOT/GRUB/GRUB.CFG | cmp - a-iso.cfg
 	! mdir -i "$esp" ::/MINOS.CER
 	for f in boot/grub/bios.img boot/vmlinuz boot/initrd.img; do
 		bsdtar -xOf a.iso "$f" >sb.f && bsdtar -xOf off.iso "$f" >off.f
