@@ -25,7 +25,7 @@ static const struct {
 static const char *const dir_args[] = {"busybox-src", "modules-dir", "firmware-dir", NULL};
 static const char *const free_args[] = {
 	"level", "memory", "cpus", "append", "cmdline", "timeout", "title", "label",
-	"max-memory", "max-time", "module", "package", "persist", NULL,
+	"max-memory", "max-time", "module", "package", "persist", "qemu-arg", NULL,
 };
 
 static const char *const rootfs_compressors[] = {"zstd", "xz", NULL};

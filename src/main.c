@@ -49,13 +49,17 @@
 	"                          once into the cache, or the build tree's vmlinux;\n" \
 	"                          auto does so when the kernel has the PVH note\n" \
 	"      --machine auto|microvm|pc|q35  QEMU's machine (default auto: microvm for a\n" \
-	"                          PVH --kernel boot with no --disk, --monitor or --uefi,\n" \
-	"                          q35 with --uefi, else pc)\n" \
+	"                          PVH --kernel boot with no --disk, --monitor,\n" \
+	"                          --qemu-arg or --uefi, q35 with --uefi, else pc)\n" \
 	"      --net user|none     QEMU's user-mode network on a virtio NIC, the host\n" \
 	"                          being 10.0.2.2 (default: user for run, none for test);\n" \
 	"                          a --kernel boot's image gets the NIC's driver\n" \
 	"      --forward HOST:GUEST  TCP port HOST on 127.0.0.1 to the guest's GUEST\n" \
 	"                          (with --net user; repeatable)\n" \
+	"      --qemu-arg ARG      one more argument for QEMU, verbatim, after minos's\n" \
+	"                          own (repeatable, one per word: --qemu-arg -device\n" \
+	"                          --qemu-arg virtio-rng-pci): the escape hatch for what\n" \
+	"                          minos does not model; minos does not check it\n" \
 	"      --verbose           the kernel's whole log (a --kernel boot is otherwise\n" \
 	"                          quiet), and what QEMU said in a failed KVM try\n" \
 	"  -h, --help              this help\n" \

@@ -113,6 +113,10 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		c->disks = xrealloc(c->disks, (c->ndisks + 1) * sizeof(*c->disks));
 		c->disks[c->ndisks++] = arg;
 		return 1;
+	case OPT_QEMU_ARG:
+		c->qemu_args = xrealloc(c->qemu_args, (c->nqemu_args + 1) * sizeof(*c->qemu_args));
+		c->qemu_args[c->nqemu_args++] = arg;
+		return 1;
 	case OPT_NET:
 		if ((i = pick("--net", arg, net_names)) < 0)
 			return -1;
@@ -243,6 +247,7 @@ void vm_config_free(struct vm_config *c)
 {
 	free((char *)c->kernel);
 	free(c->disks);
+	free(c->qemu_args);
 	free(c->forwards);
 	pvh_free(&c->pvh);
 	initramfs_opts_free(&c->initramfs);
@@ -446,8 +451,8 @@ static enum machine machine_for(const struct vm_config *c, struct vm *vm, enum a
 	if (m == MACHINE_AUTO && c->uefi)
 		m = MACHINE_Q35;	/* UEFI PCs are PCIe machines */
 	else if (m == MACHINE_AUTO)
-		m = c->iso || c->usb || c->ndisks || c->monitor || c->pvh.fd < 0 ||
-		    !c->microvm_fits ? MACHINE_PC : MACHINE_MICROVM;
+		m = c->iso || c->usb || c->ndisks || c->monitor || c->nqemu_args ||
+		    c->pvh.fd < 0 || !c->microvm_fits ? MACHINE_PC : MACHINE_MICROVM;
 	if (m == MACHINE_MICROVM && accel == ACCEL_TCG && !vm->tsc_khz)
 		vm->tsc_khz = host_tsc_khz();
 	if (m == MACHINE_MICROVM && accel == ACCEL_TCG && !vm->tsc_khz &&
@@ -552,6 +557,8 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		arg(a, "-gdb"); arg(a, "tcp::%ld", c->gdb_port);
 		arg(a, "-S");
 	}
+	for (size_t i = 0; i < c->nqemu_args; i++)
+		arg(a, "%s", c->qemu_args[i]);
 }
 
 /* The private directory, the initrd and the UEFI variables: once per boot. */

@@ -31,6 +31,8 @@ struct vm_config {
 	const char *append, *monitor;
 	const char **disks;
 	size_t ndisks;
+	const char **qemu_args;		/* --qemu-arg, verbatim at the end of QEMU's arguments */
+	size_t nqemu_args;
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
 	const char *term;	/* minos run on a terminal: its type, for the terminal channel */
@@ -72,7 +74,7 @@ extern const char *const accel_names[], *const boot_names[], *const machine_name
 enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
 	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
-	OPT_VERBOSE, OPT_NET, OPT_FORWARD, OPT_SECURE_BOOT,
+	OPT_VERBOSE, OPT_NET, OPT_FORWARD, OPT_SECURE_BOOT, OPT_QEMU_ARG,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
@@ -80,6 +82,7 @@ enum {
 	{"initrd", required_argument, NULL, OPT_INITRD}, \
 	{"uefi", no_argument, NULL, OPT_UEFI}, \
 	{"secure-boot", no_argument, NULL, OPT_SECURE_BOOT}, \
+	{"qemu-arg", required_argument, NULL, OPT_QEMU_ARG}, \
 	{"accel", required_argument, NULL, OPT_ACCEL}, \
 	{"memory", required_argument, NULL, OPT_MEMORY}, \
 	{"cpus", required_argument, NULL, OPT_CPUS}, \

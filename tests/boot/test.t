@@ -163,4 +163,19 @@ test_expect_success 'without --initrd, the default initramfs is built on the fly
 	expect_eq "$t2" init
 '
 
+test_expect_success '--qemu-arg: words to QEMU verbatim; a virtio RNG gives the guest /dev/hwrng' '
+	show="test -c /dev/hwrng && cat /sys/class/misc/hw_random/rng_current || echo none"
+	"$MINOS" test --kernel "$K" --module virtio_pci --module virtio_rng \
+		--qemu-arg -device --qemu-arg virtio-rng-pci -- sh -c "$show" >with 2>err
+	cat err
+	expect_eq "$(cat with)" virtio_rng.0
+	grep -q "machine: pc" err
+	"$MINOS" test --kernel "$K" --module virtio_pci --module virtio_rng -- sh -c "$show" >without
+	expect_eq "$(cat without)" none
+	rc=0; "$MINOS" test --kernel "$K" --qemu-arg -nonsense -- true 2>err || rc=$?
+	cat err
+	expect_eq $rc 125
+	grep -q "nonsense" err
+'
+
 test_done
