@@ -84,6 +84,26 @@ test_expect_success '--forward HOST:GUEST reaches a server in the guest' '
 	wait
 '
 
+test_expect_success '--forward: BusyBox httpd in the guest answers an HTTP request made on the host' '
+	port=$((20000 + ($$ + 11) % 20000)) &&
+	{ "$MINOS" test --kernel "$(cat kernel.path)" --net user --forward $port:80 -- \
+		sh -c "mkdir -p /www && echo served-by-the-guest >/www/index.html &&
+			httpd -f -v -p 80 -h /www 2>/tmp/httpd.log & i=0
+			while ! grep -q response:200 /tmp/httpd.log && [ \$i -lt 600 ]; do
+				sleep 0.2; i=\$((i + 1)); done; sleep 1; cat /tmp/httpd.log" >guest.out 2>&1 & } &&
+	i=0 && while [ $i -lt 120 ]; do
+		printf "GET /index.html HTTP/1.0\r\n\r\n" |
+			socat -T 2 - TCP:127.0.0.1:$port >reply 2>/dev/null || :
+		grep -q served-by-the-guest reply && break
+		sleep 0.5; i=$((i + 1))
+	done &&
+	cat reply &&
+	head -1 reply | grep -q "^HTTP/1.[01] 200" &&
+	expect_eq "$(tail -1 reply)" served-by-the-guest &&
+	wait &&
+	cat guest.out && grep -q "10.0.2.2.*response:200" guest.out
+'
+
 test_expect_success 'bad --net and --forward words are usage errors' '
 	expect_error "--net" "$MINOS" test --net wifi -- true &&
 	expect_error "--forward" "$MINOS" test --net user --forward 80 -- true &&
