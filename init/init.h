@@ -40,6 +40,9 @@ void early_setup(struct init *in);
 /* efivarfs and securityfs, where the firmware and kernel have them (after modules_boot). */
 void mount_firmware(struct init *in);
 
+/* share.c: the host directories of minos.share=, after coldplug */
+void mount_shares(struct init *in);
+
 /* proc.c: children */
 pid_t spawn_entry(const struct init *in, const struct inittab_entry *e);
 /* Runs an entry and waits for it, reaping everything else meanwhile. */

@@ -175,6 +175,7 @@ int main(void)
 	modules_boot(&in);
 	mount_firmware(&in);
 	coldplug(&in);
+	mount_shares(&in);
 	live_boot(&in);
 	root_boot(&in);
 	power_open(&in);

@@ -22,7 +22,8 @@ static const struct {
 };
 
 /* Flags whose argument is a directory, or nothing to complete. */
-static const char *const dir_args[] = {"busybox-src", "modules-dir", "firmware-dir", NULL};
+static const char *const dir_args[] = {"busybox-src", "modules-dir", "firmware-dir", "share",
+				       NULL};
 static const char *const free_args[] = {
 	"level", "memory", "cpus", "append", "cmdline", "timeout", "title", "label",
 	"max-memory", "max-time", "module", "package", "persist", "qemu-arg", NULL,

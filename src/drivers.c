@@ -71,6 +71,11 @@ static const struct module_rule vm_net[] = {
 	{"virtio_pci", NULL}, {"virtio_mmio", NULL}, {"virtio_net", NULL},
 };
 
+/* What `minos run --share` needs: 9p over virtio, on PCI or (microvm) MMIO. */
+static const struct module_rule vm_share[] = {
+	{"virtio_pci", NULL}, {"virtio_mmio", NULL}, {"9pnet_virtio", NULL}, {"9p", NULL},
+};
+
 static void add_set(struct drivers *d, const struct module_rule *rules, size_t n)
 {
 	for (int i = 0; i < d->nsets; i++)
@@ -85,6 +90,11 @@ static void add_set(struct drivers *d, const struct module_rule *rules, size_t n
 void drivers_add_vm_net(struct drivers *d)
 {
 	add_set(d, vm_net, ARRAY_SIZE(vm_net));
+}
+
+void drivers_add_vm_share(struct drivers *d)
+{
+	add_set(d, vm_share, ARRAY_SIZE(vm_share));
 }
 
 /*

@@ -33,6 +33,8 @@ void drivers_free(struct drivers *d);
 int drivers_any(const struct drivers *d);
 /* Adds the drivers of the NIC minos run gives a VM (virtio-net on PCI or MMIO). */
 void drivers_add_vm_net(struct drivers *d);
+/* And the 9p filesystem over virtio, for --share. */
+void drivers_add_vm_share(struct drivers *d);
 /* Adds the drivers a live system's medium and root need (minos iso --rootfs). */
 void drivers_add_live(struct drivers *d);
 /* The rules of every set, in one malloc'd array of *n. */

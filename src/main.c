@@ -56,6 +56,10 @@
 	"                          a --kernel boot's image gets the NIC's driver\n" \
 	"      --forward HOST:GUEST  TCP port HOST on 127.0.0.1 to the guest's GUEST\n" \
 	"                          (with --net user; repeatable)\n" \
+	"      --share HOSTDIR[:GUESTDIR][:ro]  the host directory in the guest at\n" \
+	"                          GUESTDIR (default: the same path) through virtio-9p,\n" \
+	"                          read-only with :ro (repeatable; --kernel boots: the\n" \
+	"                          on-the-fly image gets the 9p modules)\n" \
 	"      --qemu-arg ARG      one more argument for QEMU, verbatim, after minos's\n" \
 	"                          own (repeatable, one per word: --qemu-arg -device\n" \
 	"                          --qemu-arg virtio-rng-pci): the escape hatch for what\n" \

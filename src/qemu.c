@@ -5,6 +5,7 @@
  */
 #include "qemu.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -68,6 +69,44 @@ int vm_config_init(struct vm_config *c)
 	return 0;
 }
 
+
+/*
+ * --share HOSTDIR[:GUESTDIR][:ro]: the host directory must be one; the
+ * guest's path is absolute, the host's own by default.
+ */
+static int add_share(struct vm_config *c, const char *arg)
+{
+	char *spec = xstrdup(arg), *guest = strchr(spec, ':'), *host;
+	struct share sh = {0};
+	size_t n = strlen(spec);
+	struct stat st;
+
+	if (n > 3 && !strcmp(spec + n - 3, ":ro")) {
+		sh.ro = 1;
+		spec[n - 3] = '\0';
+		guest = strchr(spec, ':');
+	}
+	if (guest)
+		*guest++ = '\0';
+	if (!*spec || (guest && guest[0] != '/')) {
+		free(spec);
+		return fail("--share", "'%s': expected HOSTDIR[:/GUESTDIR][:ro]", arg);
+	}
+	if (!(host = realpath(spec, NULL)) || stat(host, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		int e = host ? ENOTDIR : errno;
+
+		free(host);
+		fail("--share", "%s: %s", spec, strerror(e));
+		free(spec);
+		return -1;
+	}
+	sh.host = host;
+	sh.guest = xstrdup(guest ? guest : host);
+	free(spec);
+	c->shares = xrealloc(c->shares, (c->nshares + 1) * sizeof(*c->shares));
+	c->shares[c->nshares++] = sh;
+	return 1;
+}
 int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 {
 	int i;
@@ -113,6 +152,8 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		c->disks = xrealloc(c->disks, (c->ndisks + 1) * sizeof(*c->disks));
 		c->disks[c->ndisks++] = arg;
 		return 1;
+	case OPT_SHARE:
+		return add_share(c, arg);
 	case OPT_QEMU_ARG:
 		c->qemu_args = xrealloc(c->qemu_args, (c->nqemu_args + 1) * sizeof(*c->qemu_args));
 		c->qemu_args[c->nqemu_args++] = arg;
@@ -204,6 +245,9 @@ int vm_config_finish(struct vm_config *c)
 	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
 		return fail("--machine", "microvm has no PCI and no firmware for %s",
 			    image ? opt : c->uefi ? "--uefi" : "--disk");
+	if (c->nshares && image)
+		return fail("--share", "is for --kernel boots: %s boots with its own command line",
+			    opt);
 	if (c->secure_boot && !image)
 		return fail("--secure-boot", "boots an image's signed chain: give --iso or --usb");
 	if (c->secure_boot && c->machine == MACHINE_PC)
@@ -229,6 +273,8 @@ int vm_config_finish(struct vm_config *c)
 		/* the on-the-fly image gets the driver of the NIC it is given */
 		if (!c->initrd && c->net == NET_USER)
 			drivers_add_vm_net(&c->initramfs.drivers);
+		if (!c->initrd && c->nshares)
+			drivers_add_vm_share(&c->initramfs.drivers);
 	}
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
@@ -248,6 +294,11 @@ void vm_config_free(struct vm_config *c)
 	free((char *)c->kernel);
 	free(c->disks);
 	free(c->qemu_args);
+	for (size_t i = 0; i < c->nshares; i++) {
+		free(c->shares[i].host);
+		free(c->shares[i].guest);
+	}
+	free(c->shares);
 	free(c->forwards);
 	pvh_free(&c->pvh);
 	initramfs_opts_free(&c->initramfs);
@@ -371,6 +422,18 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 	/* the network minos gave it, unless the image or the user says otherwise */
 	if (c->net == NET_USER && !(c->append && strstr(c->append, "minos.net=")))
 		words(b, " minos.net=dhcp");
+	for (size_t i = 0; i < c->nshares; i++) {
+		const unsigned char *p = (const unsigned char *)c->shares[i].guest;
+
+		words(b, i ? ",minos%zu:" : " minos.share=minos%zu:", i);
+		for (; *p; p++)	/* percent-encoded: the command line splits at spaces */
+			if (isalnum(*p) || strchr("/._-~", *p))
+				buf_add(b, p, 1);
+			else
+				words(b, "%%%02X", *p);
+		if (c->shares[i].ro)
+			words(b, ":ro");
+	}
 	if (c->append)
 		words(b, " %s", c->append);
 	buf_add(b, "", 1);
@@ -556,6 +619,24 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	if (c->gdb_port) {
 		arg(a, "-gdb"); arg(a, "tcp::%ld", c->gdb_port);
 		arg(a, "-S");
+	}
+	for (size_t i = 0; i < c->nshares; i++) {
+		struct buf path = {0};
+
+		/* QEMU's option syntax: a comma in a value is doubled */
+		for (const char *p = c->shares[i].host; *p; p++) {
+			buf_add(&path, p, 1);
+			if (*p == ',')
+				buf_add(&path, ",", 1);
+		}
+		buf_add(&path, "", 1);
+		arg(a, "-fsdev");
+		arg(a, "local,id=share%zu,path=%s,security_model=none%s", i, (char *)path.data,
+		    c->shares[i].ro ? ",readonly=on" : "");
+		arg(a, "-device");
+		arg(a, "%s,fsdev=share%zu,mount_tag=minos%zu",
+		    micro ? "virtio-9p-device" : "virtio-9p-pci", i, i);
+		buf_free(&path);
 	}
 	for (size_t i = 0; i < c->nqemu_args; i++)
 		arg(a, "%s", c->qemu_args[i]);

@@ -21,6 +21,11 @@ struct forward {
 	long host, guest;	/* TCP ports: 127.0.0.1:host to the guest's guest */
 };
 
+struct share {
+	char *host, *guest;	/* absolute paths; host resolved, guest as given or host's */
+	int ro;
+};
+
 struct vm_config {
 	const char *iso, *usb, *kernel, *initrd;	/* kernel: after kernel_find */
 	struct initramfs_opts initramfs;	/* for --kernel without --initrd */
@@ -33,6 +38,8 @@ struct vm_config {
 	size_t ndisks;
 	const char **qemu_args;		/* --qemu-arg, verbatim at the end of QEMU's arguments */
 	size_t nqemu_args;
+	struct share *shares;		/* --share */
+	size_t nshares;
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
 	const char *term;	/* minos run on a terminal: its type, for the terminal channel */
@@ -75,6 +82,7 @@ enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
 	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
 	OPT_VERBOSE, OPT_NET, OPT_FORWARD, OPT_SECURE_BOOT, OPT_QEMU_ARG,
+	OPT_SHARE,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
@@ -83,6 +91,7 @@ enum {
 	{"uefi", no_argument, NULL, OPT_UEFI}, \
 	{"secure-boot", no_argument, NULL, OPT_SECURE_BOOT}, \
 	{"qemu-arg", required_argument, NULL, OPT_QEMU_ARG}, \
+	{"share", required_argument, NULL, OPT_SHARE}, \
 	{"accel", required_argument, NULL, OPT_ACCEL}, \
 	{"memory", required_argument, NULL, OPT_MEMORY}, \
 	{"cpus", required_argument, NULL, OPT_CPUS}, \

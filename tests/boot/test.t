@@ -178,4 +178,30 @@ test_expect_success '--qemu-arg: words to QEMU verbatim; a virtio RNG gives the 
 	grep -q "nonsense" err
 '
 
+test_expect_success '--share: host files read in the guest, guest files on the host after, :ro refused, spaces pass' '
+	mkdir -p "shared dir" ro-dir &&
+	echo made-on-the-host >"shared dir/host.txt" && echo keep >ro-dir/keep.txt &&
+	"$MINOS" test --kernel "$K" --share "$PWD/shared dir" --share "$PWD/ro-dir:/mnt/ro:ro" -- sh -c "
+		cat \"$PWD/shared dir/host.txt\"
+		echo written-in-the-guest >\"$PWD/shared dir/guest.txt\"
+		echo x 2>/dev/null >/mnt/ro/new.txt && echo ro-written || echo ro-refused
+		cat /mnt/ro/keep.txt" >out &&
+	cat out &&
+	expect_eq "$(cat out)" "made-on-the-host
+ro-refused
+keep" &&
+	expect_eq "$(cat "shared dir/guest.txt")" written-in-the-guest &&
+	[ ! -e ro-dir/new.txt ]
+'
+
+test_expect_success '--share errors: no such directory, a file, a relative guest path, with --iso' '
+	touch afile &&
+	rc=0 && "$MINOS" test --share "$PWD/no such dir" -- true 2>err || rc=$? &&
+	cat err && expect_eq $rc 125 && expect_eq "$(wc -l <err)" 1 &&
+	grep -q "^minos: --share: .*no such dir: No such file or directory" err &&
+	expect_error "afile: Not a directory" "$MINOS" test --share afile -- true &&
+	expect_error "expected HOSTDIR" "$MINOS" test --share "$PWD:guest" -- true &&
+	expect_error "is for --kernel boots" "$MINOS" run --share "$PWD" --iso afile
+'
+
 test_done
