@@ -42,6 +42,8 @@ void mount_firmware(struct init *in);
 
 /* share.c: the host directories of minos.share=, after coldplug */
 void mount_shares(struct init *in);
+/* A path of the command line: %XX to its byte, in place; -1 for a bad escape or a NUL. */
+int share_unescape(char *s);
 
 /* proc.c: children */
 pid_t spawn_entry(const struct init *in, const struct inittab_entry *e);

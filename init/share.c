@@ -22,8 +22,7 @@ static int hexval(char c)
 	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* %XX to its byte, in place; -1 for a bad escape or a NUL. */
-static int unescape(char *s)
+int share_unescape(char *s)
 {
 	char *w = s;
 
@@ -71,7 +70,7 @@ static void mount_one(struct init *in, char *spec)
 	} else if (ro) {
 		goto bad;
 	}
-	if (!*tag || unescape(path) < 0 || path[0] != '/')
+	if (!*tag || share_unescape(path) < 0 || path[0] != '/')
 		goto bad;
 	make_dirs(path);
 	if (mount(tag, path, "9p", flags, SHARE_OPTS) == 0)

@@ -192,6 +192,17 @@ static _Noreturn void finish(struct init *in)
 	shutdown_system(in, SD_REBOOT);
 }
 
+/* minos test's current directory, shared from the host (minos.cwd=): the command runs there. */
+static void run_in_workdir(const struct init *in)
+{
+	char dir[4096];
+
+	if (cmdline_get(in->cmdline, "minos.cwd", dir, sizeof(dir)) &&
+	    (share_unescape(dir) < 0 || chdir(dir) < 0))
+		dprintf(2, "minos-init: cannot run in %s: %s (the command runs in /)\n", dir,
+			strerror(errno));
+}
+
 void test_start(struct init *in)
 {
 	static char buf[MAX_CMD];
@@ -218,6 +229,7 @@ void test_start(struct init *in)
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(errp[1], 2);
+		run_in_workdir(in);
 		execvp(argv[0], argv);
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);

@@ -200,6 +200,49 @@ static int find_pvh(struct vm_config *c)
 }
 
 /*
+ * minos test shares the current directory at the same path, so that
+ * `minos test -- ./selftest` runs a program built here; not / or a
+ * directory of the guest's own system, which it would hide.
+ */
+static int share_cwd(struct vm_config *c)
+{
+	static const char *const system[] = {"/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc",
+					     "/dev", "/proc", "/sys", "/run", "/init", NULL};
+	char *cwd = getcwd(NULL, 0);
+	int rc = 0;
+
+	if (!cwd)
+		return 0;	/* removed from under us: nothing to share */
+	for (const char *const *d = system; *d; d++) {
+		size_t n = strlen(*d);
+
+		if (!strncmp(cwd, *d, n) && (cwd[n] == '/' || !cwd[n]))
+			goto out;
+	}
+	if (strcmp(cwd, "/"))
+		rc = add_share(c, cwd) < 0 ? -1 : 0;
+out:
+	free(cwd);
+	return rc;
+}
+
+/* The current directory, if a share puts it at the same path in the guest. */
+static char *shared_cwd(const struct vm_config *c)
+{
+	char *cwd = c->test ? getcwd(NULL, 0) : NULL;
+
+	for (size_t i = 0; cwd && i < c->nshares; i++) {
+		size_t n = strlen(c->shares[i].host);
+
+		if (!strcmp(c->shares[i].host, c->shares[i].guest) &&
+		    !strncmp(cwd, c->shares[i].host, n) && (cwd[n] == '/' || !cwd[n]))
+			return cwd;
+	}
+	free(cwd);
+	return NULL;
+}
+
+/*
  * Whether the kernel can run on microvm, as far as its config tells (none
  * found: a distribution's kernel, which can).  Its ACPI needs PCI to read
  * microvm's tables, and without them the serial port's interrupt is
@@ -273,8 +316,13 @@ int vm_config_finish(struct vm_config *c)
 		/* the on-the-fly image gets the driver of the NIC it is given */
 		if (!c->initrd && c->net == NET_USER)
 			drivers_add_vm_net(&c->initramfs.drivers);
+		if (c->test && !c->initrd && !c->nshares && share_cwd(c) < 0) {
+			free(version);
+			return -1;
+		}
 		if (!c->initrd && c->nshares)
 			drivers_add_vm_share(&c->initramfs.drivers);
+		c->workdir = shared_cwd(c);
 	}
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
@@ -294,6 +342,7 @@ void vm_config_free(struct vm_config *c)
 	free((char *)c->kernel);
 	free(c->disks);
 	free(c->qemu_args);
+	free(c->workdir);
 	for (size_t i = 0; i < c->nshares; i++) {
 		free(c->shares[i].host);
 		free(c->shares[i].guest);
@@ -392,6 +441,16 @@ static void words(struct buf *b, const char *fmt, ...)
 	free(w);
 }
 
+/* A path on the command line, which splits at spaces: all but [A-Za-z0-9/._-~] as %XX. */
+static void percent_encode(struct buf *b, const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (isalnum(*p) || strchr("/._-~", *p))
+			buf_add(b, p, 1);
+		else
+			words(b, "%%%02X", *p);
+}
+
 /*
  * The kernel command line of a --kernel boot.  minos's words come first, so
  * that --append can override any of them (the last word wins).
@@ -423,16 +482,14 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 	if (c->net == NET_USER && !(c->append && strstr(c->append, "minos.net=")))
 		words(b, " minos.net=dhcp");
 	for (size_t i = 0; i < c->nshares; i++) {
-		const unsigned char *p = (const unsigned char *)c->shares[i].guest;
-
 		words(b, i ? ",minos%zu:" : " minos.share=minos%zu:", i);
-		for (; *p; p++)	/* percent-encoded: the command line splits at spaces */
-			if (isalnum(*p) || strchr("/._-~", *p))
-				buf_add(b, p, 1);
-			else
-				words(b, "%%%02X", *p);
+		percent_encode(b, c->shares[i].guest);
 		if (c->shares[i].ro)
 			words(b, ":ro");
+	}
+	if (c->workdir) {
+		words(b, " minos.cwd=");
+		percent_encode(b, c->workdir);
 	}
 	if (c->append)
 		words(b, " %s", c->append);

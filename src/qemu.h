@@ -40,6 +40,7 @@ struct vm_config {
 	size_t nqemu_args;
 	struct share *shares;		/* --share */
 	size_t nshares;
+	char *workdir;			/* minos test: where the command runs, a shared directory */
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
 	const char *term;	/* minos run on a terminal: its type, for the terminal channel */

@@ -194,6 +194,22 @@ keep" &&
 	[ ! -e ro-dir/new.txt ]
 '
 
+test_expect_success 'minos test shares the current directory and runs the command there' '
+	mkdir -p "dev tree" && cd "dev tree" &&
+	printf "%s\n" "#include <stdio.h>" "#include <unistd.h>" \
+		"int main(void) { char b[512]; printf(\"selftest in %s\\n\", getcwd(b, sizeof(b)));" \
+		"FILE *f = fopen(\"result\", \"w\"); fputs(\"written\\n\", f); fclose(f); return 7; }" \
+		>selftest.c &&
+	cc -static -O2 -o selftest selftest.c &&
+	rc=0 && "$MINOS" test --kernel "$K" -- ./selftest >out || rc=$? &&
+	cat out &&
+	expect_eq "$rc $(cat out)" "7 selftest in $PWD" &&
+	expect_eq "$(cat result)" written &&
+	cd / && "$MINOS" test --kernel "$K" -- sh -c "pwd; grep -c \" 9p \" /proc/mounts || :" >"$TMP/root.out" &&
+	expect_eq "$(cat "$TMP/root.out")" "/root
+0"
+'
+
 test_expect_success '--share errors: no such directory, a file, a relative guest path, with --iso' '
 	touch afile &&
 	rc=0 && "$MINOS" test --share "$PWD/no such dir" -- true 2>err || rc=$? &&
