@@ -18,9 +18,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
+
+#ifndef V9FS_MAGIC
+#define V9FS_MAGIC 0x01021997	/* <linux/magic.h> */
+#endif
 
 #include "channel.h"
 #include "cmdline.h"
@@ -192,15 +197,23 @@ static _Noreturn void finish(struct init *in)
 	shutdown_system(in, SD_REBOOT);
 }
 
-/* minos test's current directory, shared from the host (minos.cwd=): the command runs there. */
+/*
+ * minos test's current directory, shared from the host (minos.cwd=): the
+ * command runs there, if the share is mounted; else it is said, on the
+ * command's stderr, and the command runs where it would have.
+ */
 static void run_in_workdir(const struct init *in)
 {
 	char dir[4096];
+	struct statfs fs;
 
-	if (cmdline_get(in->cmdline, "minos.cwd", dir, sizeof(dir)) &&
-	    (share_unescape(dir) < 0 || chdir(dir) < 0))
-		dprintf(2, "minos-init: cannot run in %s: %s (the command runs in /)\n", dir,
-			strerror(errno));
+	if (!cmdline_get(in->cmdline, "minos.cwd", dir, sizeof(dir)))
+		return;
+	if (share_unescape(dir) < 0 || statfs(dir, &fs) < 0 || fs.f_type != V9FS_MAGIC)
+		dprintf(2, "minos-init: %s is not shared (no 9p in the kernel or the image; see the "
+			"console): the command runs in the guest's own directory\n", dir);
+	else if (chdir(dir) < 0)
+		dprintf(2, "minos-init: cannot run in %s: %s\n", dir, strerror(errno));
 }
 
 void test_start(struct init *in)

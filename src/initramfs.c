@@ -123,17 +123,33 @@ static int check_kernel(const char *kernel, const char *version, enum compressio
 }
 
 /*
- * The module tree of a kernel: --modules-dir; for PREFIX/boot/vmlinuz-V
- * (a kernel package unpacked, or make install and modules_install into one
- * prefix), PREFIX/lib/modules/V; else /lib/modules/V.
+ * The module tree of a kernel: --modules-dir; for TREE/arch/x86/boot/bzImage
+ * with TREE/modules.order, the build tree itself (no modules_install); for
+ * PREFIX/boot/vmlinuz-V (a kernel package unpacked, or make install and
+ * modules_install into one prefix), PREFIX/lib/modules/V; else
+ * /lib/modules/V.
  */
 static char *modules_dir(const struct initramfs_opts *o, const char *kernel,
 			 const char *release)
 {
+	static const char bz[] = "/arch/x86/boot/bzImage";
 	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
+	size_t klen = kernel ? strlen(kernel) : 0;
 
 	if (o->modules_dir)
 		return xstrdup(o->modules_dir);
+	if (klen >= sizeof(bz) - 1 && !strcmp(kernel + klen - (sizeof(bz) - 1), bz)) {
+		int len = (int)(klen - (sizeof(bz) - 1));	/* 0 for /arch/...: the tree is / */
+		char *tree = len ? xasprintf("%.*s", len, kernel) : xstrdup("/");
+		char *order = xasprintf("%s/modules.order", tree);
+
+		if (access(order, F_OK) == 0) {
+			free(order);
+			return tree;
+		}
+		free(order);
+		free(tree);
+	}
 	if (slash && slash - kernel >= 5 && !strncmp(slash - 5, "/boot", 5)) {
 		char *dir = xasprintf("%.*s/lib/modules/%s", (int)(slash - 5 - kernel), kernel,
 				      release);

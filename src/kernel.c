@@ -13,10 +13,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include "util.h"
+
+/*
+ * A kernel build tree (or O= directory) given as the kernel: its bzImage.
+ * Anything else is given back as it is, for kernel_inspect to judge.
+ */
+static char *kernel_in_tree(const char *arg)
+{
+	struct stat st;
+	char *bz;
+
+	if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
+		return xstrdup(arg);
+	bz = xasprintf("%s%sarch/x86/boot/bzImage", arg, arg[strlen(arg) - 1] == '/' ? "" : "/");
+	if (access(bz, R_OK) == 0)
+		return bz;
+	fail(arg, "a directory, but no built kernel tree: no arch/x86/boot/bzImage (run make)");
+	free(bz);
+	return NULL;
+}
 
 char *kernel_find(const char *arg)
 {
@@ -25,10 +45,8 @@ char *kernel_find(const char *arg)
 	glob_t g;
 	char *path = NULL;
 
-	if (arg)
-		return xstrdup(arg);
-	if (env && *env)
-		return xstrdup(env);
+	if (arg || (env && *env))
+		return kernel_in_tree(arg ? arg : env);
 	if (uname(&u) == 0) {
 		path = xasprintf("/boot/vmlinuz-%s", u.release);
 		if (access(path, R_OK) == 0)

@@ -24,8 +24,11 @@
 	"      --iso FILE          boot this ISO (from CD)\n" \
 	"      --usb FILE          boot this image from a USB stick (as written with\n" \
 	"                          dd; the guest's writes are discarded)\n" \
-	"      --kernel FILE       boot this kernel (default: $MINOS_KERNEL, else\n" \
-	"                          /boot/vmlinuz-$(uname -r), else the newest in /boot)\n" \
+	"      --kernel FILE|DIR   boot this kernel (default: $MINOS_KERNEL, else\n" \
+	"                          /boot/vmlinuz-$(uname -r), else the newest in /boot);\n" \
+	"                          a build tree (or O= directory): its bzImage (or its\n" \
+	"                          vmlinux, through PVH) and its modules as modules.order\n" \
+	"                          lists them, no modules_install\n" \
 	"      --initrd FILE       with it, this initramfs (default: the default\n" \
 	"                          initramfs, built on the fly with the initramfs\n" \
 	"                          options: --busybox, --init, --add, --spec...)\n" \

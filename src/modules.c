@@ -5,7 +5,9 @@
  * ("post:") it, "alias=" the patterns it answers to, "vermagic=" the
  * kernel it was built for, "firmware=" the files it asks the kernel for.
  * No modules.dep is needed, so a tree straight out of a distribution
- * package works.  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
+ * package works, and so does a kernel build tree (or O= directory) without
+ * modules_install: its modules.order names the modules, each found where
+ * the build left it and put where modules_install would, under kernel/.  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
  * decompressed: the initramfs is compressed as a whole, and the kernel
  * then needs no module decompressor.
  */
@@ -47,6 +49,7 @@ struct tree {
 	int infos_read;		/* every module's .modinfo, for aliases */
 	size_t *order;		/* the set, in load order */
 	size_t norder;
+	int build_tree;		/* a kernel build tree: rel is "kernel/" + the path in it */
 };
 
 /* modprobe's rule: '-' and '_' are the same in names, outside [...] in patterns. */
@@ -124,6 +127,55 @@ static int scan(struct tree *t, const char *rel)
 	closedir(d);
 	free(path);
 	return rc;
+}
+
+/*
+ * A build tree's modules, as its modules.order lists them: "drivers/net/
+ * dummy.ko" (".o" since Linux 6.2), relative to the tree.
+ */
+static int scan_order(struct tree *t)
+{
+	char *path = xasprintf("%s/modules.order", t->o->dir);
+	struct buf b = {0};
+	int rc = read_file(path, &b);
+
+	for (size_t at = 0; rc == 0 && at < b.len;) {
+		const char *line = (const char *)b.data + at;
+		const char *nl = memchr(line, '\n', b.len - at);
+		size_t len = nl ? (size_t)(nl - line) : b.len - at;
+		char *rel;
+
+		at += len + 1;
+		if (len > 2 && !strncmp(line + len - 2, ".o", 2))
+			len -= 2;
+		else if (len > 3 && !strncmp(line + len - 3, ".ko", 3))
+			len -= 3;
+		else
+			continue;	/* blank, or not a module */
+		rel = xasprintf("kernel/%.*s.ko", (int)len, line);
+		if (t->n == t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 1024;
+			t->m = xrealloc(t->m, t->cap * sizeof(*t->m));
+		}
+		t->m[t->n++] = (struct kmod){.name = module_name(strrchr(rel, '/') + 1), .rel = rel,
+					      .img_len = (int)strlen(rel)};
+	}
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
+/* A kernel build tree, not an installed one: modules.order, no modules.dep, a kernel.release. */
+static int is_build_tree(const char *dir)
+{
+	char *order = xasprintf("%s/modules.order", dir), *dep = xasprintf("%s/modules.dep", dir);
+	char *rel = xasprintf("%s/include/config/kernel.release", dir);
+	int yes = access(order, F_OK) == 0 && access(dep, F_OK) < 0 && access(rel, F_OK) == 0;
+
+	free(order);
+	free(dep);
+	free(rel);
+	return yes;
 }
 
 /* depmod's order when two files give one name: updates/ first, then the path. */
@@ -356,7 +408,7 @@ const char *modules_info_next(const char *info, size_t len, const char *key, siz
 
 static char *path_of(const struct tree *t, const struct kmod *m)
 {
-	return xasprintf("%s/%s", t->o->dir, m->rel);
+	return xasprintf("%s/%s", t->o->dir, m->rel + (t->build_tree ? strlen("kernel/") : 0));
 }
 
 /* Reads the whole module into m->data, decompressing it. */
@@ -719,7 +771,8 @@ static int tree_resolve(struct tree *t, const struct module_opts *o)
 		return fail_errno(o->dir, "cannot use as the module tree");
 	if (!S_ISDIR(st.st_mode))
 		return fail(o->dir, "is not a directory of kernel modules");
-	if (scan(t, "") < 0)
+	t->build_tree = is_build_tree(o->dir);
+	if ((t->build_tree ? scan_order(t) : scan(t, "")) < 0)
 		return -1;
 	sort_items(t->m, t->n, sizeof(*t->m), by_name);
 	read_builtin(t);

@@ -220,4 +220,28 @@ test_expect_success '--share errors: no such directory, a file, a relative guest
 	expect_error "is for --kernel boots" "$MINOS" run --share "$PWD" --iso afile
 '
 
+test_expect_success '--kernel DIR: a build tree, its modules from modules.order, no modules_install' '
+	# a tree as a build leaves it, made of Debian'"'"'s kernel and two of its modules
+	REL=$(basename "$K"); REL=${REL#vmlinuz-}; MD=${K%/boot/*}/lib/modules/$REL
+	mkdir -p tree/arch/x86/boot tree/include/config tree/drivers/net tree/net/9p
+	cp "$K" tree/arch/x86/boot/bzImage && echo "$REL" >tree/include/config/kernel.release
+	cp "$MD/kernel/drivers/net/dummy.ko" tree/drivers/net/
+	cp "$MD/kernel/net/9p/9pnet.ko" tree/net/9p/
+	cp "$MD/modules.builtin" "$MD/modules.builtin.modinfo" tree/
+	printf "drivers/net/dummy.ko\nnet/9p/9pnet.ko\n" >tree/modules.order
+	[ ! -e tree/modules.dep ]
+	"$MINOS" test --kernel "$PWD/tree" --module dummy -- \
+		sh -c "grep -o \"^dummy \" /proc/modules; find /lib/modules -name \"*.ko\"" >out 2>err
+	cat out err
+	expect_eq "$(cat out)" "dummy 
+/lib/modules/$REL/kernel/drivers/net/dummy.ko"
+	# without 9p in it, the current directory cannot be shared: said on stderr
+	grep -q "^minos-init: $PWD is not shared" err
+	mkdir -p notree
+	rc=0; "$MINOS" test --kernel notree -- true 2>err || rc=$?
+	cat err
+	expect_eq "$rc $(wc -l <err)" "125 1"
+	grep -q "^minos: notree: a directory, but no built kernel tree: no arch/x86/boot/bzImage" err
+'
+
 test_done
