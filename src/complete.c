@@ -18,7 +18,7 @@ static const struct {
 	const struct option *opts;
 } cmds[] = {
 	{"initramfs", initramfs_options}, {"iso", iso_options}, {"run", run_options},
-	{"test", test_options}, {"ls", ls_options},
+	{"test", test_options}, {"ls", ls_options}, {"kconfig", kconfig_options},
 };
 
 /* Flags whose argument is a directory, or nothing to complete. */

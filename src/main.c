@@ -235,6 +235,23 @@ static const struct command {
 	 "                       decoder's window (xz, zstd) 1/2\n"
 	 "  --max-time SECONDS   time limit, default 10 ($MINOS_MAX_TIME)\n"
 	 "  -h, --help           this help\n"},
+	{"kconfig", cmd_kconfig, "add what a minos boot needs to a kernel tree's .config",
+	 "Usage: minos kconfig [--minimal] [DIR]\n"
+	 "       minos kconfig --list\n"
+	 "\n"
+	 "Adds to the .config of the kernel source tree DIR (default .; or an O=\n"
+	 "output directory) the options a minos boot needs (serial console, initramfs\n"
+	 "in minos's compressions, devtmpfs, signalfd and the rest minos-init uses,\n"
+	 "virtio PCI and MMIO block, net and 9p, PVH, modules), then runs make\n"
+	 "olddefconfig.  Without a .config it starts\n"
+	 "from make defconfig.  Each option is checked against the tree's Kconfig\n"
+	 "files: one the tree does not know is a warning and left out, and so is one\n"
+	 "olddefconfig drops (a dependency is off).\n"
+	 "\n"
+	 "      --minimal           start from make tinyconfig: the smallest kernel\n"
+	 "                          that boots with minos\n"
+	 "      --list              print the options and why minos needs each\n"
+	 "  -h, --help              this help\n"},
 	{"completion", cmd_completion, "print a shell completion script (bash)",
 	 "Usage: minos completion bash\n"
 	 "\n"
