@@ -71,14 +71,15 @@ static int is_mountpoint(const char *path)
 static const struct {
 	const char *src, *target, *type;
 	unsigned long flags;
-	const char *data;
+	const char *data, *config;	/* config: what a kernel without the type lacks */
 } mounts[] = {
-	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
-	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL},
-	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755"},
-	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666"},
-	{"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777"},
-	{"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"},
+	{"proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "CONFIG_PROC_FS"},
+	{"sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, "CONFIG_SYSFS"},
+	{"devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", "CONFIG_DEVTMPFS"},
+	{"devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=620,ptmxmode=666",
+	 "CONFIG_UNIX98_PTYS"},
+	{"tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", "CONFIG_SHMEM"},
+	{"tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", "CONFIG_SHMEM"},
 };
 
 /*
@@ -117,8 +118,9 @@ static void mount_pseudo(void)
 			continue;
 		if (mount(mounts[i].src, mounts[i].target, mounts[i].type,
 			  mounts[i].flags, mounts[i].data) < 0)
-			say("cannot mount %s on %s: %s", mounts[i].type,
-			    mounts[i].target, strerror(errno));
+			say("cannot mount %s on %s: %s%s%s%s", mounts[i].type, mounts[i].target,
+			    strerror(errno), errno == ENODEV ? " (the kernel lacks " : "",
+			    errno == ENODEV ? mounts[i].config : "", errno == ENODEV ? ")" : "");
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
 		symlink(links[i][0], links[i][1]);

@@ -190,6 +190,7 @@ static const char *refusal(int err)
 	case EKEYREJECTED: return " (the kernel takes only signed modules, as under Secure Boot: this one is unsigned or signed with a key it does not trust)";
 	case ENOKEY: return " (signed with a key the kernel does not know)";
 	case EBADMSG: return " (its signature is malformed)";
+	case ENOSYS: return " (the kernel lacks CONFIG_MODULES)";
 	}
 	return "";
 }

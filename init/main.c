@@ -159,6 +159,7 @@ int main(void)
 {
 	static struct init in;	/* zeroed, so it costs the binary nothing */
 	sigset_t all, handled;
+	int sigfd_errno;
 
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &in.child_mask);
@@ -166,12 +167,14 @@ int main(void)
 	for (size_t i = 0; i < sizeof(signal_table) / sizeof(signal_table[0]); i++)
 		sigaddset(&handled, signal_table[i].sig);
 	in.sigfd = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+	sigfd_errno = errno;
 
 	early_setup(&in);
 	if (getpid() != 1)
 		say("running as pid %d, not 1", (int)getpid());
-	if (in.sigfd < 0)
-		emergency(&in, "no signalfd");
+	if (in.sigfd < 0)	/* the best without it: a shell, and init still reaping */
+		emergency(&in, sigfd_errno == ENOSYS ? "no signalfd: the kernel lacks "
+					"CONFIG_SIGNALFD" : "no signalfd");
 	modules_boot(&in);
 	mount_firmware(&in);
 	coldplug(&in);

@@ -166,8 +166,8 @@ static void open_socket(struct init *in)
 	in->uevents = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			     NETLINK_KOBJECT_UEVENT);
 	if (in->uevents < 0) {
-		say("no uevent socket (%s): devices that appear later get no drivers",
-		    strerror(errno));
+		say("no uevent socket (%s%s): devices that appear later get no drivers",
+		    strerror(errno), errno == EAFNOSUPPORT ? "; the kernel lacks CONFIG_NET" : "");
 		return;
 	}
 	/* a burst of coldplug uevents must not overflow it */
