@@ -18,14 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-#ifndef V9FS_MAGIC
-#define V9FS_MAGIC 0x01021997	/* <linux/magic.h> */
-#endif
 
 #include "channel.h"
 #include "cmdline.h"
@@ -198,6 +193,44 @@ static _Noreturn void finish(struct init *in)
 }
 
 /*
+ * Whether dir is on a 9p mount, as /proc/mounts says (statfs cannot tell:
+ * 9p passes on the host's).  Its mount points escape a space as \040.
+ */
+static int on_9p(const char *dir)
+{
+	static char mounts[16384];
+	int n = read_small("/proc/mounts", mounts, sizeof(mounts));
+
+	for (char *line = n > 0 ? mounts : NULL, *next; line; line = next) {
+		char *mp, *type, *r, *w;
+		size_t len;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!(mp = strchr(line, ' ')) || !(type = strchr(++mp, ' ')))
+			continue;
+		*type++ = '\0';
+		if (strncmp(type, "9p ", 3))
+			continue;
+		for (r = w = mp; *r; r++) {	/* \ooo to its byte, in place */
+			if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' &&
+			    r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+				*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+				r += 3;
+			} else {
+				*w++ = *r;
+			}
+		}
+		*w = '\0';
+		len = strlen(mp);
+		if (!strncmp(dir, mp, len) && (dir[len] == '/' || !dir[len] || !strcmp(mp, "/")))
+			return 1;
+	}
+	return 0;
+}
+
+/*
  * minos test's current directory, shared from the host (minos.cwd=): the
  * command runs there, if the share is mounted; else it is said, on the
  * command's stderr, and the command runs where it would have.
@@ -205,11 +238,10 @@ static _Noreturn void finish(struct init *in)
 static void run_in_workdir(const struct init *in)
 {
 	char dir[4096];
-	struct statfs fs;
 
 	if (!cmdline_get(in->cmdline, "minos.cwd", dir, sizeof(dir)))
 		return;
-	if (share_unescape(dir) < 0 || statfs(dir, &fs) < 0 || fs.f_type != V9FS_MAGIC)
+	if (share_unescape(dir) < 0 || !on_9p(dir))
 		dprintf(2, "minos-init: %s is not shared (no 9p in the kernel or the image; see the "
 			"console): the command runs in the guest's own directory\n", dir);
 	else if (chdir(dir) < 0)

@@ -117,6 +117,16 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
 	return 0;
 }
 
+/* TREE/.config for TREE/arch/x86/boot/bzImage, else NULL. */
+static char *kernel_tree_config(const char *image)
+{
+	static const char bz[] = "/arch/x86/boot/bzImage";
+	size_t n = strlen(image), b = sizeof(bz) - 1;
+
+	return n > b && !strcmp(image + n - b, bz) ? xasprintf("%.*s/.config", (int)(n - b), image)
+						    : NULL;
+}
+
 char *kernel_config_path(const char *image, const char *version)
 {
 	char *name, *p;
@@ -129,6 +139,10 @@ char *kernel_config_path(const char *image, const char *version)
 	if (access(p, R_OK) == 0)
 		return p;
 	free(p);
+	p = kernel_tree_config(image);
+	if (p && access(p, R_OK) == 0)
+		return p;
+	free(p);
 	p = xasprintf("/boot/config-%s", version);
 	if (access(p, R_OK) == 0)
 		return p;
@@ -136,7 +150,7 @@ char *kernel_config_path(const char *image, const char *version)
 	return NULL;
 }
 
-int kernel_config_has(const char *config, const char *symbol)
+static int config_has(const char *config, const char *symbol, const char *values)
 {
 	FILE *f = fopen(config, "re");
 	char line[512];
@@ -146,7 +160,18 @@ int kernel_config_has(const char *config, const char *symbol)
 	if (!f)
 		return fail_errno(config, "cannot open kernel config");
 	while (!found && fgets(line, sizeof(line), f))
-		found = !strncmp(line, symbol, n) && !strncmp(line + n, "=y", 2);
+		found = !strncmp(line, symbol, n) && line[n] == '=' && line[n + 1] &&
+			strchr(values, line[n + 1]) && (line[n + 2] == '\n' || !line[n + 2]);
 	fclose(f);
 	return found;
+}
+
+int kernel_config_has(const char *config, const char *symbol)
+{
+	return config_has(config, symbol, "y");
+}
+
+int kernel_config_has_any(const char *config, const char *symbol)
+{
+	return config_has(config, symbol, "ym");
 }

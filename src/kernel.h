@@ -26,10 +26,15 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
  */
 char *kernel_version_string(const unsigned char *h, size_t n);
 
-/* config-VERSION beside the image, else in /boot; NULL if neither exists. */
+/*
+ * config-VERSION beside the image, else a build tree's .config for its
+ * arch/x86/boot/bzImage, else /boot/config-VERSION; NULL if none exists.
+ */
 char *kernel_config_path(const char *image, const char *version);
 
 /* 1 if the config file sets symbol to y, 0 if not, -1 if unreadable. */
 int kernel_config_has(const char *config, const char *symbol);
+/* The same for y or m: built in, or a module. */
+int kernel_config_has_any(const char *config, const char *symbol);
 
 #endif

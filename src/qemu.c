@@ -202,17 +202,19 @@ static int find_pvh(struct vm_config *c)
 /*
  * minos test shares the current directory at the same path, so that
  * `minos test -- ./selftest` runs a program built here; not / or a
- * directory of the guest's own system, which it would hide.
+ * directory of the guest's own system, which it would hide, and not with
+ * a kernel whose config is found and has no 9p.
  */
-static int share_cwd(struct vm_config *c)
+static int share_cwd(struct vm_config *c, const char *version)
 {
 	static const char *const system[] = {"/bin", "/sbin", "/lib", "/lib64", "/usr", "/etc",
 					     "/dev", "/proc", "/sys", "/run", "/init", NULL};
-	char *cwd = getcwd(NULL, 0);
-	int rc = 0;
+	char *config = kernel_config_path(c->kernel, version), *cwd;
+	int rc = 0, no_9p = config && kernel_config_has_any(config, "CONFIG_9P_FS") != 1;
 
-	if (!cwd)
-		return 0;	/* removed from under us: nothing to share */
+	free(config);
+	if (no_9p || !(cwd = getcwd(NULL, 0)))	/* no 9p, or the directory is gone */
+		return 0;
 	for (const char *const *d = system; *d; d++) {
 		size_t n = strlen(*d);
 
@@ -316,7 +318,7 @@ int vm_config_finish(struct vm_config *c)
 		/* the on-the-fly image gets the driver of the NIC it is given */
 		if (!c->initrd && c->net == NET_USER)
 			drivers_add_vm_net(&c->initramfs.drivers);
-		if (c->test && !c->initrd && !c->nshares && share_cwd(c) < 0) {
+		if (c->test && !c->initrd && !c->nshares && share_cwd(c, version) < 0) {
 			free(version);
 			return -1;
 		}
