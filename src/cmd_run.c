@@ -148,9 +148,13 @@ int cmd_run(int argc, char **argv)
 	/* On a terminal, the guest's console gets its size and type. */
 	if (tty)
 		c.term = getenv("TERM") ? getenv("TERM") : "";
-	if (c.gdb_port)
-		fprintf(stderr, "minos: QEMU waits for gdb: gdb vmlinux -ex 'target remote "
-			"localhost:%ld'\n", c.gdb_port);
+	if (c.gdb_port) {
+		char *vmlinux = vm_debug_vmlinux(&c);
+
+		fprintf(stderr, "minos: QEMU waits for gdb: gdb %s -ex 'target remote "
+			"localhost:%ld'\n", vmlinux ? vmlinux : "vmlinux", c.gdb_port);
+		free(vmlinux);
+	}
 	rc = vm_boot(&c, &vm, seen, sizeof(seen), &nseen);
 	if (rc == 0) {
 		fprintf(stderr, "minos: Ctrl-A X quits\n");

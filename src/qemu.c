@@ -339,6 +339,25 @@ int vm_config_finish(struct vm_config *c)
 	return rc;
 }
 
+char *vm_debug_vmlinux(const struct vm_config *c)
+{
+	static const char bz[] = "/arch/x86/boot/bzImage";
+	const char *k = c->kernel;
+	size_t n = k ? strlen(k) : 0, b = sizeof(bz) - 1;
+	char *v;
+
+	if (c->pvh.source == PVH_TREE && c->pvh.path)
+		return xstrdup(c->pvh.path);
+	if (!k)
+		return NULL;
+	v = n > b && !strcmp(k + n - b, bz) ? xasprintf("%.*s/vmlinux", (int)(n - b), k)
+					     : path_beside(k, "vmlinux");
+	if (access(v, R_OK) == 0)
+		return v;
+	free(v);
+	return NULL;
+}
+
 void vm_config_free(struct vm_config *c)
 {
 	free((char *)c->kernel);

@@ -160,4 +160,11 @@ int kvm_usable(void);
 const char *term_for_guest(const char *host);
 int vm_send_winsize(const struct vm *vm, const char *term);
 
+/*
+ * The vmlinux with the kernel's symbols, for gdb: the build tree's (beside
+ * the bzImage or at the root of its tree), else NULL (the one extracted
+ * from a bzImage has none).
+ */
+char *vm_debug_vmlinux(const struct vm_config *c);
+
 #endif

@@ -237,6 +237,14 @@ test_expect_success '--kernel DIR: a build tree, its modules from modules.order,
 /lib/modules/$REL/kernel/drivers/net/dummy.ko"
 	# without 9p in it, the current directory cannot be shared: said on stderr
 	grep -q "^minos-init: $PWD is not shared" err
+	# --gdb names the tree'"'"'s vmlinux, the one with the symbols
+	cp "$K" tree/vmlinux
+	port=$((20000 + ($$ + 3) % 20000))
+	"$MINOS" run --kernel "$PWD/tree" --gdb=$port </dev/null >run.out 2>run.err &
+	pid=$!
+	wait_for "target remote localhost:$port" run.err 30
+	kill $pid; wait $pid || true
+	grep -q "gdb $PWD/tree/vmlinux -ex .target remote localhost:$port." run.err
 	mkdir -p notree
 	rc=0; "$MINOS" test --kernel notree -- true 2>err || rc=$?
 	cat err
