@@ -132,22 +132,22 @@ static int check_kernel(const char *kernel, const char *version, enum compressio
 static char *modules_dir(const struct initramfs_opts *o, const char *kernel,
 			 const char *release)
 {
-	static const char bz[] = "/arch/x86/boot/bzImage";
 	const char *slash = kernel ? strrchr(kernel, '/') : NULL;
-	size_t klen = kernel ? strlen(kernel) : 0;
+	char *tree;
 
 	if (o->modules_dir)
 		return xstrdup(o->modules_dir);
-	if (klen >= sizeof(bz) - 1 && !strcmp(kernel + klen - (sizeof(bz) - 1), bz)) {
-		int len = (int)(klen - (sizeof(bz) - 1));	/* 0 for /arch/...: the tree is / */
-		char *tree = len ? xasprintf("%.*s", len, kernel) : xstrdup("/");
+	if (kernel && (tree = kernel_tree_of(kernel))) {
 		char *order = xasprintf("%s/modules.order", tree);
+		int found = access(order, F_OK) == 0;
 
-		if (access(order, F_OK) == 0) {
-			free(order);
-			return tree;
-		}
 		free(order);
+		if (found && !*tree) {	/* the tree is / */
+			free(tree);
+			tree = xstrdup("/");
+		}
+		if (found)
+			return tree;
 		free(tree);
 	}
 	if (slash && slash - kernel >= 5 && !strncmp(slash - 5, "/boot", 5)) {

@@ -117,14 +117,27 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
 	return 0;
 }
 
-/* TREE/.config for TREE/arch/x86/boot/bzImage, else NULL. */
+char *kernel_tree_of(const char *image)
+{
+	static const char *const tails[] = {"/arch/x86/boot/bzImage", "/arch/x86_64/boot/bzImage"};
+	size_t n = strlen(image);
+
+	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
+		size_t t = strlen(tails[i]);
+
+		if (n >= t && !strcmp(image + n - t, tails[i]))
+			return xasprintf("%.*s", (int)(n - t), image);
+	}
+	return NULL;
+}
+
+/* TREE/.config for a build tree's bzImage, else NULL. */
 static char *kernel_tree_config(const char *image)
 {
-	static const char bz[] = "/arch/x86/boot/bzImage";
-	size_t n = strlen(image), b = sizeof(bz) - 1;
+	char *tree = kernel_tree_of(image), *config = tree ? xasprintf("%s/.config", tree) : NULL;
 
-	return n > b && !strcmp(image + n - b, bz) ? xasprintf("%.*s/.config", (int)(n - b), image)
-						    : NULL;
+	free(tree);
+	return config;
 }
 
 char *kernel_config_path(const char *image, const char *version)

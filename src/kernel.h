@@ -27,6 +27,13 @@ int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char 
 char *kernel_version_string(const unsigned char *h, size_t n);
 
 /*
+ * The build tree of TREE/arch/x86/boot/bzImage (or arch/x86_64/, the link
+ * the build makes): TREE, "" for the root (so that "%s/NAME" is a file
+ * in it); NULL for any other path.
+ */
+char *kernel_tree_of(const char *image);
+
+/*
  * config-VERSION beside the image, else a build tree's .config for its
  * arch/x86/boot/bzImage, else /boot/config-VERSION; NULL if none exists.
  */

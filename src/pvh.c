@@ -255,19 +255,14 @@ static int same_build(const struct map *m, const char *version)
 /* The vmlinux beside the bzImage, or at its build tree's root. */
 static int tree_vmlinux(const char *kernel, const char *version, struct pvh *p)
 {
-	static const char *const tails[] = {"/arch/x86/boot/bzImage", "/arch/x86_64/boot/bzImage"};
-	char *cand[3] = {0};
-	size_t n = 0, klen = strlen(kernel);
+	char *cand[2] = {0}, *tree = kernel_tree_of(kernel);
+	size_t n = 0;
 	int rc = 0;
 
 	cand[n++] = path_beside(kernel, "vmlinux");
-	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {
-		size_t t = strlen(tails[i]);
-
-		if (klen >= t && !strcmp(kernel + klen - t, tails[i]))
-			cand[n++] = klen == t ? xstrdup("/vmlinux")
-					      : xasprintf("%.*s/vmlinux", (int)(klen - t), kernel);
-	}
+	if (tree)
+		cand[n++] = xasprintf("%s/vmlinux", tree);
+	free(tree);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct map m;
 		uint64_t entry;

@@ -341,17 +341,15 @@ int vm_config_finish(struct vm_config *c)
 
 char *vm_debug_vmlinux(const struct vm_config *c)
 {
-	static const char bz[] = "/arch/x86/boot/bzImage";
-	const char *k = c->kernel;
-	size_t n = k ? strlen(k) : 0, b = sizeof(bz) - 1;
-	char *v;
+	char *tree, *v;
 
 	if (c->pvh.source == PVH_TREE && c->pvh.path)
 		return xstrdup(c->pvh.path);
-	if (!k)
+	if (!c->kernel)
 		return NULL;
-	v = n > b && !strcmp(k + n - b, bz) ? xasprintf("%.*s/vmlinux", (int)(n - b), k)
-					     : path_beside(k, "vmlinux");
+	tree = kernel_tree_of(c->kernel);
+	v = tree ? xasprintf("%s/vmlinux", tree) : path_beside(c->kernel, "vmlinux");
+	free(tree);
 	if (access(v, R_OK) == 0)
 		return v;
 	free(v);
