@@ -4,6 +4,7 @@
 #   pvh-bzip2   PVH entry note, bzip2 payload (minos cannot extract it: it
 #               boots the bzImage, or the build tree's own vmlinux)
 #   nopvh-gzip  no PVH note, gzip payload (minos boots the bzImage)
+#   nosignalfd  PVH, gzip, and no CONFIG_SIGNALFD: minos-init must say so
 # Prints "VARIANT TREE" per variant; TREE has vmlinux and arch/x86/boot/bzImage.
 #   cache: $MINOS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/minos
 set -eu
@@ -34,8 +35,11 @@ fi
 build() {	# variant, then the options it adds to tiny.config
 	v=$1; shift
 	out=$cache/$v
-	{ cat "$here/tests/kernels/tiny.config"; for o in "$@"; do echo "$o"; done; } \
-		>"$cache/$v.fragment"
+	# tiny.config's lines, but those the variant sets otherwise, then the variant's
+	{ for o in "$@"; do echo "^${o%%=*}="; done >"$cache/$v.names"
+	  grep -v -f "$cache/$v.names" "$here/tests/kernels/tiny.config"
+	  for o in "$@"; do echo "$o"; done; } >"$cache/$v.fragment"
+	rm -f "$cache/$v.names"
 	# built before from the same fragment: nothing to do
 	if [ -f "$out/.built" ] && cmp -s "$cache/$v.fragment" "$out/fragment.config"; then
 		echo "$v $out"
@@ -64,3 +68,4 @@ build() {	# variant, then the options it adds to tiny.config
 
 build pvh-bzip2 CONFIG_PVH=y CONFIG_KERNEL_BZIP2=y
 build nopvh-gzip CONFIG_PVH=n CONFIG_KERNEL_GZIP=y
+build nosignalfd CONFIG_PVH=y CONFIG_KERNEL_GZIP=y CONFIG_SIGNALFD=n
