@@ -108,8 +108,11 @@ static void kconfig_names(const char *dir, int depth, char ***names, size_t *n)
 				char name[128];
 
 				l += strspn(l, " \t");
-				if (sscanf(l, "config %127[A-Za-z0-9_]", name) == 1 ||
-				    sscanf(l, "menuconfig %127[A-Za-z0-9_]", name) == 1) {
+				if (!strncmp(l, "menu", 4))
+					l += 4;
+				/* "config NAME": sscanf's blank would also take none */
+				if (!strncmp(l, "config", 6) && (l[6] == ' ' || l[6] == '\t') &&
+				    sscanf(l + 6, " %127[A-Za-z0-9_]", name) == 1) {
 					*names = xrealloc(*names, (*n + 1) * sizeof(**names));
 					(*names)[(*n)++] = xstrdup(name);
 				}
