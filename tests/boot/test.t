@@ -217,6 +217,7 @@ test_expect_success '--share errors: no such directory, a file, a relative guest
 	grep -q "^minos: --share: .*no such dir: No such file or directory" err &&
 	expect_error "afile: Not a directory" "$MINOS" test --share afile -- true &&
 	expect_error "expected HOSTDIR" "$MINOS" test --share "$PWD:guest" -- true &&
+	expect_error "a share at / would hide" "$MINOS" test --share "$PWD:/" -- true &&
 	expect_error "is for --kernel boots" "$MINOS" run --share "$PWD" --iso afile
 '
 
