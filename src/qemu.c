@@ -103,7 +103,7 @@ static int add_share(struct vm_config *c, const char *arg)
 	sh.host = host;
 	sh.guest = xstrdup(guest ? guest : host);
 	free(spec);
-	if (!strcmp(sh.guest, "/") || strspn(sh.guest, "/") == strlen(sh.guest)) {
+	if (strspn(sh.guest, "/") == strlen(sh.guest)) {	/* "/", "//" */
 		free(sh.host);
 		free(sh.guest);
 		return fail("--share", "'%s': a share at / would hide the guest's own system; "
