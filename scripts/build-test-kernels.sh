@@ -5,6 +5,8 @@
 #               boots the bzImage, or the build tree's own vmlinux)
 #   nopvh-gzip  no PVH note, gzip payload (minos boots the bzImage)
 #   nosignalfd  PVH, gzip, and no CONFIG_SIGNALFD: minos-init must say so
+#   kconfig     `minos kconfig --minimal` and one module, dummy (=m): its
+#               modules come straight from the tree (no modules_install)
 # Prints "VARIANT TREE" per variant; TREE has vmlinux and arch/x86/boot/bzImage.
 #   cache: $MINOS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/minos
 set -eu
@@ -69,3 +71,29 @@ build() {	# variant, then the options it adds to tiny.config
 build pvh-bzip2 CONFIG_PVH=y CONFIG_KERNEL_BZIP2=y
 build nopvh-gzip CONFIG_PVH=n CONFIG_KERNEL_GZIP=y
 build nosignalfd CONFIG_PVH=y CONFIG_KERNEL_GZIP=y CONFIG_SIGNALFD=n
+
+# The kernel a developer would make: minos kconfig --minimal in an O=
+# directory, plus one driver as a module, built with its modules.
+kconfig_build() {
+	v=kconfig
+	out=$cache/$v
+	{ "$here/build/minos" kconfig --list; echo CONFIG_DUMMY=m; } >"$cache/$v.fragment"
+	if [ -f "$out/.built" ] && cmp -s "$cache/$v.fragment" "$out/fragment.config"; then
+		echo "$v $out"
+		return
+	fi
+	rm -rf "$out"
+	mkdir -p "$out"
+	mv "$cache/$v.fragment" "$out/fragment.config"
+	make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >&2	# makes the O= directory
+	"$here/build/minos" kconfig --minimal "$out" >&2
+	printf "CONFIG_NETDEVICES=y\nCONFIG_NET_CORE=y\nCONFIG_DUMMY=m\n" >"$out/dummy.config"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$out/dummy.config" >&2
+	make -s -C "$src" O="$out" ARCH=x86_64 olddefconfig >&2
+	grep -qx CONFIG_DUMMY=m "$out/.config" ||
+		{ echo "build-test-kernels: $v: CONFIG_DUMMY=m did not hold" >&2; exit 1; }
+	make -s -C "$src" O="$out" ARCH=x86_64 -j"$(nproc)" bzImage modules >&2
+	touch "$out/.built"
+	echo "$v $out"
+}
+kconfig_build

@@ -62,6 +62,7 @@ static const struct kopt {
 	{"VIRTIO_MENU", "virtio devices"},
 	{"VIRTIO_PCI", "virtio on PCI (pc, q35)"},
 	{"VIRTIO_MMIO", "virtio on microvm"},
+	{"BLOCK", "block devices: --disk, a real root"},
 	{"VIRTIO_BLK", "--disk"},
 	{"NETDEVICES", "network devices"},
 	{"NET_CORE", "... their core"},
