@@ -34,6 +34,18 @@ if [ ! -f "$src/Makefile" ]; then
 	trap - EXIT
 fi
 
+# fresh VARIANT: built before from the same $cache/VARIANT.fragment: says so,
+# and fails (nothing to do); else an empty $cache/VARIANT holding it.
+fresh() {
+	if [ -f "$cache/$1/.built" ] && cmp -s "$cache/$1.fragment" "$cache/$1/fragment.config"; then
+		echo "$1 $cache/$1"
+		return 1
+	fi
+	rm -rf "$cache/$1"
+	mkdir -p "$cache/$1"
+	mv "$cache/$1.fragment" "$cache/$1/fragment.config"
+}
+
 build() {	# variant, then the options it adds to tiny.config
 	v=$1; shift
 	out=$cache/$v
@@ -42,14 +54,7 @@ build() {	# variant, then the options it adds to tiny.config
 	  grep -v -f "$cache/$v.names" "$here/tests/kernels/tiny.config"
 	  for o in "$@"; do echo "$o"; done; } >"$cache/$v.fragment"
 	rm -f "$cache/$v.names"
-	# built before from the same fragment: nothing to do
-	if [ -f "$out/.built" ] && cmp -s "$cache/$v.fragment" "$out/fragment.config"; then
-		echo "$v $out"
-		return
-	fi
-	rm -rf "$out"
-	mkdir -p "$out"
-	mv "$cache/$v.fragment" "$out/fragment.config"
+	fresh "$v" || return 0
 	make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >&2
 	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
 		"$out/fragment.config" >&2
@@ -78,13 +83,7 @@ kconfig_build() {
 	v=kconfig
 	out=$cache/$v
 	{ "$here/build/minos" kconfig --list; echo CONFIG_DUMMY=m; } >"$cache/$v.fragment"
-	if [ -f "$out/.built" ] && cmp -s "$cache/$v.fragment" "$out/fragment.config"; then
-		echo "$v $out"
-		return
-	fi
-	rm -rf "$out"
-	mkdir -p "$out"
-	mv "$cache/$v.fragment" "$out/fragment.config"
+	fresh "$v" || return 0
 	make -s -C "$src" O="$out" ARCH=x86_64 tinyconfig >&2	# makes the O= directory
 	"$here/build/minos" kconfig --minimal "$out" >&2
 	printf "CONFIG_NETDEVICES=y\nCONFIG_NET_CORE=y\nCONFIG_DUMMY=m\n" >"$out/dummy.config"
