@@ -30,6 +30,7 @@ struct init {
 	int uevents;			/* NETLINK_KOBJECT_UEVENT socket, or -1 */
 	char net[128];			/* minos.net=: "dhcp", "off", "IFACE=ADDR/PREFIX[,GW]" */
 	int tty;			/* minos run's terminal channel, or -1 */
+	int hostroot;			/* / is the host's (minos.hostroot=): no inittab */
 };
 
 /* log.c: messages on the console, "minos-init: ..." */
@@ -42,6 +43,8 @@ void mount_firmware(struct init *in);
 
 /* share.c: the host directories of minos.share=, after coldplug */
 void mount_shares(struct init *in);
+/* minos.hostroot=TAG: the host's root, read-only, under a tmpfs overlay, as / */
+void host_root(struct init *in);
 /* A path of the command line: %XX to its byte, in place; -1 for a bad escape or a NUL. */
 int share_unescape(char *s);
 
@@ -102,6 +105,8 @@ void root_boot(struct init *in);
 void live_boot(struct init *in);
 /* switchroot.c: NEWROOT mounted, init checked: move over / and exec init; never returns */
 _Noreturn void switch_root(struct init *in, const char *newroot, const char *init);
+/* /dev, /proc, /sys and /run into newroot, newroot over /, chroot: the old root, open. */
+int root_move(struct init *in, const char *newroot);
 
 /* power.c: the ACPI power button */
 void power_open(struct init *in);

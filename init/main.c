@@ -99,7 +99,7 @@ static void warn_line(int line, const char *msg, void *ctx)
 static void load_inittab(struct init *in)
 {
 	static char text[INITTAB_MAX * (INITTAB_CMD + 80)];
-	int fd = open("/etc/inittab", O_RDONLY | O_CLOEXEC);
+	int fd = in->hostroot ? -1 : open("/etc/inittab", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
 
 	if (fd >= 0)
@@ -109,7 +109,8 @@ static void load_inittab(struct init *in)
 
 		if (read_small("/sys/class/tty/console/active", active, sizeof(active)) < 0)
 			active[0] = '\0';
-		inittab_default(&in->tab, access("/etc/init.d/rcS", X_OK) == 0, active);
+		inittab_default(&in->tab, !in->hostroot && access("/etc/init.d/rcS", X_OK) == 0,
+				active);
 		return;
 	}
 	text[n] = '\0';
@@ -178,6 +179,7 @@ int main(void)
 	modules_boot(&in);
 	mount_firmware(&in);
 	coldplug(&in);
+	host_root(&in);
 	mount_shares(&in);
 	live_boot(&in);
 	root_boot(&in);

@@ -6,15 +6,22 @@
  * filesystem's module is loaded when the kernel asks for it, as efivarfs's.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "init.h"
 #include "kmod.h"
+#include "root.h"
 
 #define SHARE_OPTS "trans=virtio,version=9p2000.L,msize=262144,cache=none"
+/* The host's root: nothing in the guest writes it, so its pages can be cached. */
+#define HOST_OPTS "trans=virtio,version=9p2000.L,msize=262144,cache=loose"
+#define HOST "/run/minos/host"
+#define HOST_RW "/run/minos/hostrw"
 
 static int hexval(char c)
 {
@@ -55,6 +62,25 @@ static void make_dirs(char *path)
 	mkdir(path, 0755);
 }
 
+/* The 9p filesystem's module is loaded when the kernel asks for it. */
+static int mount_9p(struct init *in, const char *tag, const char *path, unsigned long flags,
+		    const char *opts)
+{
+	if (mount(tag, path, "9p", flags, opts) == 0)
+		return 0;
+	if (errno != ENODEV || !in->kmods)
+		return -1;
+	kmod_load_name(in->kmods, "9p");
+	return mount(tag, path, "9p", flags, opts);
+}
+
+static const char *why_9p(void)
+{
+	return errno == ENODEV ? " (the kernel needs CONFIG_9P_FS and CONFIG_NET_9P_VIRTIO, or "
+	       "their modules in the image)" : errno == ENOENT ? " (no virtio-9p device with that "
+	       "tag: CONFIG_NET_9P_VIRTIO, or its module in the image)" : "";
+}
+
 static void mount_one(struct init *in, char *spec)
 {
 	char *tag = spec, *path = strchr(spec, ':'), *ro;
@@ -73,17 +99,9 @@ static void mount_one(struct init *in, char *spec)
 	if (!*tag || share_unescape(path) < 0 || path[0] != '/')
 		goto bad;
 	make_dirs(path);
-	if (mount(tag, path, "9p", flags, SHARE_OPTS) == 0)
-		return;
-	if (errno == ENODEV && in->kmods) {
-		kmod_load_name(in->kmods, "9p");
-		if (mount(tag, path, "9p", flags, SHARE_OPTS) == 0)
-			return;
-	}
-	say("cannot mount the shared directory %s (%s): %s%s", path, tag, strerror(errno),
-	    errno == ENODEV ? " (the kernel needs CONFIG_9P_FS and CONFIG_NET_9P_VIRTIO, or their "
-	    "modules in the image)" : errno == ENOENT ? " (no virtio-9p device with that tag: "
-	    "CONFIG_NET_9P_VIRTIO, or its module in the image)" : "");
+	if (mount_9p(in, tag, path, flags, SHARE_OPTS) < 0)
+		say("cannot mount the shared directory %s (%s): %s%s", path, tag, strerror(errno),
+		    why_9p());
 	return;
 bad:
 	say("minos.share: '%s' is not TAG:/PATH[:ro]; ignored", spec);
@@ -102,4 +120,46 @@ void mount_shares(struct init *in)
 		if (*p)
 			mount_one(in, p);
 	}
+}
+
+/*
+ * minos.hostroot=TAG (minos run/test --host-root), as virtme-ng boots: the
+ * host's root through 9p, read-only, under an overlay whose changes go to
+ * a tmpfs, becomes /, and minos-init stays PID 1 there.  The image's
+ * modules are bound over /lib/modules (so the initramfs stays), /tmp is a
+ * tmpfs, and the host's inittab and rcS are not run.
+ */
+void host_root(struct init *in)
+{
+	char tag[32], why[200];
+
+	if (!cmdline_get(in->cmdline, "minos.hostroot", tag, sizeof(tag)) || !root_in_initramfs())
+		return;
+	kmod_load_name(in->kmods, "overlay");
+	mkdir("/run/minos", 0755);
+	mkdir(HOST, 0755);
+	mkdir(HOST_RW, 0755);
+	mkdir(NEWROOT, 0755);
+	if (mount_9p(in, tag, HOST, MS_RDONLY, HOST_OPTS) < 0) {
+		snprintf(why, sizeof(why), "minos.hostroot=%s: cannot mount the host's root: %s%s",
+			 tag, strerror(errno), why_9p());
+		emergency(in, why);
+	}
+	if (mount("tmpfs", HOST_RW, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0 ||
+	    mkdir(HOST_RW "/upper", 0755) < 0 || mkdir(HOST_RW "/work", 0755) < 0 ||
+	    mount("overlay", NEWROOT, "overlay", 0, "lowerdir=" HOST ",upperdir=" HOST_RW
+		  "/upper,workdir=" HOST_RW "/work") < 0) {
+		snprintf(why, sizeof(why), "minos.hostroot: cannot mount the overlay on " NEWROOT
+			 ": %s%s", strerror(errno), errno == ENODEV ? " (CONFIG_OVERLAY_FS)" : "");
+		emergency(in, why);
+	}
+	snprintf(why, sizeof(why), NEWROOT "/lib/modules");
+	make_dirs(why);
+	if (mount("/lib/modules", why, NULL, MS_BIND, NULL) < 0)
+		say("minos.hostroot: the image's modules stay out of reach: %s", strerror(errno));
+	close(root_move(in, NEWROOT));
+	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
+		say("minos.hostroot: /tmp stays the host's, read-only: %s", strerror(errno));
+	in->hostroot = 1;
+	say("the host's root is /, read-only under a tmpfs overlay");
 }

@@ -38,15 +38,12 @@ static void remove_tree(int dirfd, dev_t dev)
 	dir_close(&d);
 }
 
-_Noreturn void switch_root(struct init *in, const char *newroot, const char *init)
+int root_move(struct init *in, const char *newroot)
 {
 	static const char *const moves[] = {"/dev", "/proc", "/sys", "/run"};
 	int old = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	char *argv[] = {(char *)init, NULL};
-	pid_t pid;
 
-	if (old < 0 || fstat(old, &st) < 0)
+	if (old < 0)
 		emergency(in, "switch_root: cannot open the initramfs root");
 	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
 		char target[64];
@@ -64,6 +61,18 @@ _Noreturn void switch_root(struct init *in, const char *newroot, const char *ini
 	if (chdir(newroot) < 0 || mount(newroot, "/", NULL, MS_MOVE, NULL) < 0 ||
 	    chroot(".") < 0 || chdir("/") < 0)
 		emergency(in, "switch_root: cannot move the new root over /");
+	return old;
+}
+
+_Noreturn void switch_root(struct init *in, const char *newroot, const char *init)
+{
+	char *argv[] = {(char *)init, NULL};
+	struct stat st;
+	int old = root_move(in, newroot);
+	pid_t pid;
+
+	if (fstat(old, &st) < 0)
+		emergency(in, "switch_root: cannot open the initramfs root");
 	/* The new init reaps this child, as it reaps every orphan. */
 	pid = fork();
 	if (pid == 0) {

@@ -76,6 +76,12 @@ static const struct module_rule vm_share[] = {
 	{"virtio_pci", NULL}, {"virtio_mmio", NULL}, {"9pnet_virtio", NULL}, {"9p", NULL},
 };
 
+/* And --host-root's: the host's root through 9p, under an overlay. */
+static const struct module_rule vm_host_root[] = {
+	{"virtio_pci", NULL}, {"virtio_mmio", NULL}, {"9pnet_virtio", NULL}, {"9p", NULL},
+	{"overlay", NULL},
+};
+
 static void add_set(struct drivers *d, const struct module_rule *rules, size_t n)
 {
 	for (int i = 0; i < d->nsets; i++)
@@ -95,6 +101,11 @@ void drivers_add_vm_net(struct drivers *d)
 void drivers_add_vm_share(struct drivers *d)
 {
 	add_set(d, vm_share, ARRAY_SIZE(vm_share));
+}
+
+void drivers_add_vm_host_root(struct drivers *d)
+{
+	add_set(d, vm_host_root, ARRAY_SIZE(vm_host_root));
 }
 
 /*

@@ -35,6 +35,8 @@ int drivers_any(const struct drivers *d);
 void drivers_add_vm_net(struct drivers *d);
 /* And the 9p filesystem over virtio, for --share. */
 void drivers_add_vm_share(struct drivers *d);
+/* The same and overlayfs, for --host-root. */
+void drivers_add_vm_host_root(struct drivers *d);
 /* Adds the drivers a live system's medium and root need (minos iso --rootfs). */
 void drivers_add_live(struct drivers *d);
 /* The rules of every set, in one malloc'd array of *n. */

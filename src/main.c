@@ -63,6 +63,10 @@
 	"                          GUESTDIR (default: the same path) through virtio-9p,\n" \
 	"                          read-only with :ro (repeatable; --kernel boots: the\n" \
 	"                          on-the-fly image gets the 9p modules)\n" \
+	"      --host-root         boot with the host's root as /, read-only through\n" \
+	"                          9p under a tmpfs overlay, minos-init as PID 1: every\n" \
+	"                          tool of the host, nothing of it written (--kernel\n" \
+	"                          boots with the image built on the fly)\n" \
 	"      --qemu-arg ARG      one more argument for QEMU, verbatim, after minos's\n" \
 	"                          own (repeatable, one per word: --qemu-arg -device\n" \
 	"                          --qemu-arg virtio-rng-pci): the escape hatch for what\n" \

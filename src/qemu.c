@@ -160,6 +160,7 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		return 1;
 	case OPT_SHARE:
 		return add_share(c, arg);
+	case OPT_HOST_ROOT: c->host_root = 1; return 1;
 	case OPT_QEMU_ARG:
 		c->qemu_args = xrealloc(c->qemu_args, (c->nqemu_args + 1) * sizeof(*c->qemu_args));
 		c->qemu_args[c->nqemu_args++] = arg;
@@ -251,6 +252,32 @@ static char *shared_cwd(const struct vm_config *c)
 }
 
 /*
+ * --host-root: the host's / read-only as the guest's, through 9p under an
+ * overlay (minos-init sets it up); minos test's command runs in the
+ * current directory, wherever it is.
+ */
+static int add_host_root(struct vm_config *c, const char *version)
+{
+	static const char *const need[] = {"CONFIG_9P_FS", "CONFIG_NET_9P_VIRTIO",
+					   "CONFIG_OVERLAY_FS"};
+	char *config = kernel_config_path(c->kernel, version);
+
+	for (size_t i = 0; config && i < ARRAY_SIZE(need); i++)
+		if (kernel_config_has_any(config, need[i]) == 0) {
+			fail("--host-root", "%s: the kernel lacks %s", c->kernel, need[i]);
+			free(config);
+			return -1;
+		}
+	free(config);
+	drivers_add_vm_host_root(&c->initramfs.drivers);
+	c->shares = xrealloc(c->shares, (c->nshares + 1) * sizeof(*c->shares));
+	c->shares[c->nshares++] = (struct share){xstrdup("/"), xstrdup("/"), 1, 1};
+	if (c->test && !c->workdir)
+		c->workdir = getcwd(NULL, 0);
+	return 0;
+}
+
+/*
  * Whether the kernel can run on microvm, as far as its config tells (none
  * found: a distribution's kernel, which can).  Its ACPI needs PCI to read
  * microvm's tables, and without them the serial port's interrupt is
@@ -296,9 +323,12 @@ int vm_config_finish(struct vm_config *c)
 	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
 		return fail("--machine", "microvm has no PCI and no firmware for %s",
 			    image ? opt : c->uefi ? "--uefi" : "--disk");
-	if (c->nshares && image)
-		return fail("--share", "is for --kernel boots: %s boots with its own command line",
-			    opt);
+	if ((c->nshares || c->host_root) && image)
+		return fail(c->host_root ? "--host-root" : "--share", "is for --kernel boots: %s "
+			    "boots with its own command line", opt);
+	if (c->host_root && c->initrd)
+		return fail("--host-root", "needs minos-init from the image built on the fly, "
+			    "not --initrd");
 	if (c->secure_boot && !image)
 		return fail("--secure-boot", "boots an image's signed chain: give --iso or --usb");
 	if (c->secure_boot && c->machine == MACHINE_PC)
@@ -331,6 +361,10 @@ int vm_config_finish(struct vm_config *c)
 		if (!c->initrd && c->nshares)
 			drivers_add_vm_share(&c->initramfs.drivers);
 		c->workdir = shared_cwd(c);
+		if (c->host_root && add_host_root(c, version) < 0) {
+			free(version);
+			return -1;
+		}
 	}
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
@@ -506,8 +540,12 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 	/* the network minos gave it, unless the image or the user says otherwise */
 	if (c->net == NET_USER && !(c->append && strstr(c->append, "minos.net=")))
 		words(b, " minos.net=dhcp");
-	for (size_t i = 0; i < c->nshares; i++) {
-		words(b, i ? ",minos%zu:" : " minos.share=minos%zu:", i);
+	for (size_t i = 0, n = 0; i < c->nshares; i++) {
+		if (c->shares[i].root) {
+			words(b, " minos.hostroot=minos%zu", i);
+			continue;
+		}
+		words(b, n++ ? ",minos%zu:" : " minos.share=minos%zu:", i);
 		percent_encode(b, c->shares[i].guest);
 		if (c->shares[i].ro)
 			words(b, ":ro");
@@ -713,7 +751,9 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		}
 		buf_add(&path, "", 1);
 		arg(a, "-fsdev");
-		arg(a, "local,id=share%zu,path=%s,security_model=none%s", i, (char *)path.data,
+		/* multidevs=remap: the inode numbers of mounts under it stay apart */
+		arg(a, "local,id=share%zu,path=%s,security_model=none,multidevs=remap%s", i,
+		    (char *)path.data,
 		    c->shares[i].ro ? ",readonly=on" : "");
 		arg(a, "-device");
 		arg(a, "%s,fsdev=share%zu,mount_tag=minos%zu",

@@ -24,6 +24,7 @@ struct forward {
 struct share {
 	char *host, *guest;	/* absolute paths; host resolved, guest as given or host's */
 	int ro;
+	int root;	/* --host-root's: the guest's / (minos.hostroot=) */
 };
 
 struct vm_config {
@@ -41,6 +42,7 @@ struct vm_config {
 	struct share *shares;		/* --share */
 	size_t nshares;
 	char *workdir;			/* minos test: where the command runs, a shared directory */
+	int host_root;			/* --host-root: the host's / as the guest's, read-only */
 	long gdb_port;		/* 0: no gdb stub */
 	int test;		/* add the minos test channel */
 	const char *term;	/* minos run on a terminal: its type, for the terminal channel */
@@ -83,7 +85,7 @@ enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
 	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
 	OPT_VERBOSE, OPT_NET, OPT_FORWARD, OPT_SECURE_BOOT, OPT_QEMU_ARG,
-	OPT_SHARE,
+	OPT_SHARE, OPT_HOST_ROOT,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
@@ -93,6 +95,7 @@ enum {
 	{"secure-boot", no_argument, NULL, OPT_SECURE_BOOT}, \
 	{"qemu-arg", required_argument, NULL, OPT_QEMU_ARG}, \
 	{"share", required_argument, NULL, OPT_SHARE}, \
+	{"host-root", no_argument, NULL, OPT_HOST_ROOT}, \
 	{"accel", required_argument, NULL, OPT_ACCEL}, \
 	{"memory", required_argument, NULL, OPT_MEMORY}, \
 	{"cpus", required_argument, NULL, OPT_CPUS}, \

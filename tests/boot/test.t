@@ -221,6 +221,27 @@ test_expect_success '--share errors: no such directory, a file, a relative guest
 	expect_error "is for --kernel boots" "$MINOS" run --share "$PWD" --iso afile
 '
 
+test_expect_success '--host-root: the host'"'"'s Python in the guest; a write to /usr stays in the guest' '
+	expected=$(/usr/bin/python3 -c "import sys; print(sys.version)") &&
+	rm -f "/usr/minos-host-root-$$" &&
+	mkdir -p hr && cd hr &&
+	"$MINOS" test --kernel "$K" --host-root -- python3 -c "import sys; print(sys.version)" >out &&
+	cat out && expect_eq "$(cat out)" "$expected" &&
+	"$MINOS" test --kernel "$K" --host-root -- sh -c "
+		echo guest >/usr/minos-host-root-$$ && cat /usr/minos-host-root-$$
+		pwd; echo here >written; grep -c \" / overlay \" /proc/mounts
+		grep -q \"^PPid:.0\" /proc/1/status && cat /proc/1/comm" >out &&
+	cat out &&
+	expect_eq "$(cat out)" "guest
+$PWD
+1
+init" &&
+	[ ! -e "/usr/minos-host-root-$$" ] && expect_eq "$(cat written)" here &&
+	expect_error "--host-root: is for --kernel boots" "$MINOS" test --host-root --iso out -- true &&
+	expect_error "--host-root: needs minos-init" "$MINOS" test --host-root --kernel "$K" \
+		--initrd "$TMP/default.img" -- true
+'
+
 test_expect_success '--kernel DIR: a build tree, its modules from modules.order, no modules_install' '
 	# a tree as a build leaves it, made of Debian'"'"'s kernel and two of its modules
 	REL=$(basename "$K"); REL=${REL#vmlinuz-}; MD=${K%/boot/*}/lib/modules/$REL
