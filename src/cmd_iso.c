@@ -38,26 +38,6 @@ struct live {
 	char *sqfs;			/* the image built from src, a temporary file */
 };
 
-static int count_entry(const struct cpio_entry *e, void *ctx)
-{
-	(void)e;
-	++*(size_t *)ctx;
-	return 0;
-}
-
-/* --initrd: check it unpacks as the kernel would unpack it. */
-static int check_initrd(const char *path)
-{
-	struct unpack_limits lim = UNPACK_LIMITS_DEFAULT;
-	size_t entries = 0;
-
-	if (initrd_walk(path, &lim, NULL, count_entry, &entries) < 0)
-		return -1;
-	if (entries == 0)
-		return fail(path, "not an initramfs: no cpio entries");
-	return 0;
-}
-
 /* init= on the command line (the last, as the kernel takes it), else /sbin/init. */
 static char *root_init(const char *cmdline)
 {
@@ -209,7 +189,7 @@ static int build(struct initramfs_opts *o, const char *initrd, struct iso_spec *
 	s->rootfs = l->sqfs ? l->sqfs : l->src;
 	s->persist = l->persist;
 	if (initrd) {
-		if (check_initrd(initrd) < 0)
+		if (initrd_check(initrd) < 0)
 			goto out;
 	} else {
 		o->kernel = path;	/* refuse a compression it cannot decode */

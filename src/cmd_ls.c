@@ -22,6 +22,7 @@
 #include "fat.h"
 #include "initrd.h"
 #include "iso.h"
+#include "netboot.h"
 #include "pe.h"
 #include "secureboot.h"
 #include "squashfs.h"
@@ -427,7 +428,10 @@ static int list(const char *path, const struct ls_limits *l)
 	uint64_t m = (uint64_t)l->memory_mib << 20;
 	struct unpack_limits lim = {.in = m / 8, .out = m / 4, .window = m / 2, .raise = RAISE};
 	int segments = 0;
+	struct stat st;
 
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return netboot_ls(path, stdout);
 	switch (iso_detect(path)) {
 	case -1:
 		return -1;

@@ -280,8 +280,9 @@ static int run(struct vm_config *c, struct session *s, const struct test_opts *o
 		const char *firmware = c->uefi ? "OVMF" :
 				       s->vm->machine == MACHINE_MICROVM ? "qboot" : "SeaBIOS";
 
-		title = timeline_title(c->iso ? c->iso : c->usb ? c->usb : c->kernel,
-				       c->iso ? "CD" : c->usb ? "USB stick" : NULL, firmware,
+		title = timeline_title(c->iso ? c->iso : c->usb ? c->usb : c->netboot ? c->netboot :
+				       c->kernel, c->iso ? "CD" : c->usb ? "USB stick" :
+				       c->netboot ? "network" : NULL, firmware,
 				       s->vm->accel == ACCEL_KVM);
 		if (timeline_save(s->tl, svg, title, s->verbose) < 0)
 			rc = EXIT_MINOS;

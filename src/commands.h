@@ -12,10 +12,11 @@ int cmd_run(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 int cmd_completion(int argc, char **argv);
 int cmd_kconfig(int argc, char **argv);
+int cmd_netboot(int argc, char **argv);
 
 /* Each command's options: what it parses, what completion offers. */
 extern const struct option initramfs_options[], iso_options[], ls_options[],
-	run_options[], test_options[], kconfig_options[];
+	run_options[], test_options[], kconfig_options[], netboot_options[];
 
 /* Prints COMMAND's usage; -1 if there is no such command. */
 int help_command(const char *name, FILE *out);

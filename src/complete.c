@@ -19,6 +19,7 @@ static const struct {
 } cmds[] = {
 	{"initramfs", initramfs_options}, {"iso", iso_options}, {"run", run_options},
 	{"test", test_options}, {"ls", ls_options}, {"kconfig", kconfig_options},
+	{"netboot", netboot_options},
 };
 
 /* Flags whose argument is a directory, or nothing to complete. */
@@ -26,7 +27,7 @@ static const char *const dir_args[] = {"busybox-src", "modules-dir", "firmware-d
 				       NULL};
 static const char *const free_args[] = {
 	"level", "memory", "cpus", "append", "cmdline", "timeout", "title", "label",
-	"max-memory", "max-time", "module", "package", "persist", "qemu-arg", NULL,
+	"max-memory", "max-time", "module", "package", "persist", "qemu-arg", "http", NULL,
 };
 
 static const char *const rootfs_compressors[] = {"zstd", "xz", NULL};

@@ -22,7 +22,7 @@
 extern char **environ;
 
 struct platform {
-	const char *dir, *format, *package, *name;
+	const char *dir, *format, *package, *name, *prefix;
 	const char *modules[16];
 };
 
@@ -35,15 +35,22 @@ struct platform {
  * and, for UEFI, efi_gop: without it the kernel gets no framebuffer.
  */
 static const struct platform platforms[] = {
-	[GRUB_BIOS] = {"i386-pc", "i386-pc-eltorito", "grub-pc-bin", "BIOS",
+	[GRUB_BIOS] = {"i386-pc", "i386-pc-eltorito", "grub-pc-bin", "BIOS", "/boot/grub",
 		       {"biosdisk", "iso9660", "search", "normal", "linux16", "serial",
 			"terminal", "echo", "test", NULL}},
-	[GRUB_EFI] = {"x86_64-efi", "x86_64-efi", "grub-efi-amd64-bin", "UEFI",
+	[GRUB_EFI] = {"x86_64-efi", "x86_64-efi", "grub-efi-amd64-bin", "UEFI", "/boot/grub",
 		      {"iso9660", "fat", "part_gpt", "part_msdos", "search", "normal",
 		       "linux", "serial", "terminal", "efi_gop", "echo", "test", NULL}},
+	/* Over the network: the firmware's PXE stack (pxe) or its UEFI network
+	 * protocol (efinet), and TFTP from the server that gave the loader,
+	 * which is GRUB's root; nothing to search for. */
+	[GRUB_NET_BIOS] = {"i386-pc", "i386-pc-pxe", "grub-pc-bin", "BIOS PXE", "/grub",
+			   {"pxe", "tftp", "normal", "linux16", "serial", "terminal", "echo",
+			    "test", NULL}},
+	[GRUB_NET_EFI] = {"x86_64-efi", "x86_64-efi", "grub-efi-amd64-bin", "UEFI network",
+			  "/grub", {"efinet", "tftp", "normal", "linux", "serial", "terminal",
+				    "efi_gop", "echo", "test", NULL}},
 };
-
-#define PREFIX "/boot/grub"
 
 static char *grub_dir(void)
 {
@@ -70,7 +77,7 @@ static int build_key(const char *moddir, const struct platform *pl, uint64_t *ke
 		buf_free(&b);
 	}
 	h = hash64(h, pl->format, strlen(pl->format) + 1);
-	h = hash64(h, PREFIX, sizeof(PREFIX));
+	h = hash64(h, pl->prefix, strlen(pl->prefix) + 1);
 	for (const char *const *m = pl->modules; *m; m++)
 		h = hash64(h, *m, strlen(*m) + 1);
 	*key = h;
@@ -80,7 +87,7 @@ static int build_key(const char *moddir, const struct platform *pl, uint64_t *ke
 static int mkimage(const char *moddir, const struct platform *pl, const char *out)
 {
 	const char *argv[32] = {"grub-mkimage", "-d", moddir, "-O", pl->format,
-				"-p", PREFIX, "-o", out};
+				"-p", pl->prefix, "-o", out};
 	size_t n = 9;
 	int status;
 	pid_t pid;
@@ -188,7 +195,7 @@ static void add_str(struct buf *b, const char *s)
 }
 
 char *grub_config(const char *title, const char *cmdline, int timeout,
-		  const char *marker)
+		  const char *marker, const char *dir)
 {
 	struct buf b = {0};
 	char *t;
@@ -201,10 +208,13 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 		fail("--cmdline", "must be one line");
 		return NULL;
 	}
-	add_str(&b, "# grub.cfg written by minos\n"
-		    "search --no-floppy --set=root --file ");
-	add_str(&b, marker);
-	t = xasprintf("\nserial --unit=0 --speed=115200\n"
+	add_str(&b, "# grub.cfg written by minos\n");
+	if (marker) {
+		add_str(&b, "search --no-floppy --set=root --file ");
+		add_str(&b, marker);
+		add_str(&b, "\n");
+	}
+	t = xasprintf("serial --unit=0 --speed=115200\n"
 		      "terminal_input console serial\n"
 		      "terminal_output console serial\n"
 		      "set default=0\n"
@@ -225,7 +235,9 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 	add_quoted(&b, title);
 	/* The echoes say what GRUB is doing, for the eye and for minos test
 	 * --timeline: reading the kernel, the initrd, handing over. */
-	add_str(&b, " {\n\techo 'Loading Linux ...'\n\t$linux /boot/vmlinuz");
+	add_str(&b, " {\n\techo 'Loading Linux ...'\n\t$linux ");
+	add_str(&b, dir);
+	add_str(&b, "/vmlinuz");
 	/* Each word quoted: GRUB passes them to the kernel joined by spaces. */
 	for (const char *p = cmdline; *p;) {
 		size_t n = strcspn(p, " \t");
@@ -240,8 +252,9 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 		p += n;
 		p += strspn(p, " \t");
 	}
-	add_str(&b, "\n\techo 'Loading initial ramdisk ...'\n"
-		    "\t$initrd /boot/initrd.img\n\techo '" TL_GRUB_HANDOFF "'\n}\n");
+	add_str(&b, "\n\techo 'Loading initial ramdisk ...'\n\t$initrd ");
+	add_str(&b, dir);
+	add_str(&b, "/initrd.img\n\techo '" TL_GRUB_HANDOFF "'\n}\n");
 	buf_add(&b, "", 1);
 	return (char *)b.data;
 }

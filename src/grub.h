@@ -4,7 +4,8 @@
 
 #include "util.h"
 
-enum grub_platform { GRUB_BIOS, GRUB_EFI };
+/* The ISO's two cores, and the network loaders of minos netboot (prefix /grub on the server). */
+enum grub_platform { GRUB_BIOS, GRUB_EFI, GRUB_NET_BIOS, GRUB_NET_EFI };
 
 /*
  * The core image for a platform, holding every module our grub.cfg needs
@@ -19,12 +20,12 @@ int grub_core(enum grub_platform p, struct buf *out);
 int grub_hybrid_mbr(unsigned char mbr[512]);
 
 /*
- * grub.cfg: finds the volume holding `marker`, shows a menu on screen and
- * the first serial port, boots /boot/vmlinuz with cmdline and
- * /boot/initrd.img.  Allocated; NULL after an error (title or cmdline not
- * one line).
+ * grub.cfg: finds the volume holding `marker` (NULL: the root GRUB came
+ * from, as over the network), shows a menu on screen and the first serial
+ * port, boots DIR/vmlinuz with cmdline and DIR/initrd.img.  Allocated; NULL
+ * after an error (title or cmdline not one line).
  */
 char *grub_config(const char *title, const char *cmdline, int timeout,
-		  const char *marker);
+		  const char *marker, const char *dir);
 
 #endif

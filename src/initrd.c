@@ -87,3 +87,22 @@ int initrd_walk(const char *path, const struct unpack_limits *lim,
 	buf_free(&file);
 	return rc;
 }
+
+static int count_entry(const struct cpio_entry *e, void *ctx)
+{
+	(void)e;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+int initrd_check(const char *path)
+{
+	struct unpack_limits lim = UNPACK_LIMITS_DEFAULT;
+	size_t entries = 0;
+
+	if (initrd_walk(path, &lim, NULL, count_entry, &entries) < 0)
+		return -1;
+	if (entries == 0)
+		return fail(path, "not an initramfs: no cpio entries");
+	return 0;
+}

@@ -28,4 +28,7 @@ int initrd_walk_mem(const unsigned char *data, size_t size, const char *path,
 		    void (*seg_fn)(const struct initrd_segment *s, void *ctx),
 		    cpio_entry_fn fn, void *ctx);
 
+/* --initrd FILE: unpacks as the kernel would unpack it, with entries; else an error. */
+int initrd_check(const char *path);
+
 #endif

@@ -486,7 +486,8 @@ int iso_write(const struct iso_spec *s, const char *output)
 		}
 	}
 	if (check_label(s->label) < 0 ||
-	    !(cfg = grub_config(s->title, cmdline ? cmdline : s->cmdline, s->timeout, marker)) ||
+	    !(cfg = grub_config(s->title, cmdline ? cmdline : s->cmdline, s->timeout, marker,
+				"/boot")) ||
 	    grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, &bios) < 0 ||
 	    (!s->sb && grub_core(GRUB_EFI, &efi) < 0))
 		goto out;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "netboot.h"
 #include "timeline.h"
 #include "util.h"
 
@@ -120,6 +121,8 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	switch (opt) {
 	case OPT_ISO: c->iso = arg; return 1;
 	case OPT_USB: c->usb = arg; return 1;
+	case OPT_NETBOOT: c->netboot = arg; return 1;
+	case OPT_PXE: c->pxe = 1; return 1;
 	case OPT_INITRD: c->initrd = arg; return 1;
 	case OPT_UEFI: c->uefi = 1; return 1;
 	case OPT_SECURE_BOOT: c->uefi = c->secure_boot = 1; return 1;
@@ -306,18 +309,23 @@ static int microvm_fits(const struct vm_config *c, const char *version)
 
 int vm_config_finish(struct vm_config *c)
 {
-	const char *image = c->iso ? c->iso : c->usb, *opt = c->iso ? "--iso" : "--usb";
+	const char *image = c->iso ? c->iso : c->usb ? c->usb : c->netboot;
+	const char *opt = c->iso ? "--iso" : c->usb ? "--usb" : "--netboot";
 	char *version = NULL;
 	int rc = 0;
 
-	if (c->iso && c->usb)
-		return fail("--usb", "boots an image like --iso: give one of them");
+	if (!!c->iso + !!c->usb + !!c->netboot > 1)
+		return fail(opt, "boots an image like --iso, --usb and --netboot: give one of them");
+	if (c->pxe && !c->netboot)
+		return fail("--pxe", "is for --netboot: the NIC boots as a PXE ROM would");
 	if (image && (c->initramfs.kernel || c->initrd))
 		return fail(opt, "boots the image's own kernel: no --kernel or --initrd with it");
 	if (image && c->boot != BOOT_AUTO)
 		return fail("--boot", "is for --kernel boots; %s boots through its GRUB", opt);
+	if (c->netboot && c->net == NET_NONE)
+		return fail("--netboot", "boots over the user-mode network: not with --net none");
 	if (c->net == NET_DEFAULT)
-		c->net = c->test ? NET_NONE : NET_USER;
+		c->net = c->test && !c->netboot ? NET_NONE : NET_USER;
 	if (c->nforwards && c->net != NET_USER)
 		return fail("--forward", "needs the user-mode network (--net user)");
 	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
@@ -329,10 +337,20 @@ int vm_config_finish(struct vm_config *c)
 	if (c->host_root && c->initrd)
 		return fail("--host-root", "needs minos-init from the image built on the fly, "
 			    "not --initrd");
-	if (c->secure_boot && !image)
+	if (c->secure_boot && (!image || c->netboot))
 		return fail("--secure-boot", "boots an image's signed chain: give --iso or --usb");
 	if (c->secure_boot && c->machine == MACHINE_PC)
 		return fail("--secure-boot", "needs SMM on a q35 machine, not --machine pc");
+	if (c->netboot) {
+		struct netboot_info ni;
+
+		if ((rc = netboot_read(c->netboot, &ni)) < 0)
+			return -1;
+		if (rc == 0)
+			return fail(c->netboot, "not a minos netboot directory (no " NB_MARKER "): "
+				    "write one with minos netboot -o DIR");
+		rc = 0;
+	}
 	if (image) {
 		if (access(image, R_OK) < 0)
 			return fail_errno(image, "cannot read image");
@@ -634,7 +652,7 @@ static enum machine machine_for(const struct vm_config *c, struct vm *vm, enum a
 	if (m == MACHINE_AUTO && c->uefi)
 		m = MACHINE_Q35;	/* UEFI PCs are PCIe machines */
 	else if (m == MACHINE_AUTO)
-		m = c->iso || c->usb || c->ndisks || c->monitor || c->nqemu_args ||
+		m = c->iso || c->usb || c->netboot || c->ndisks || c->monitor || c->nqemu_args ||
 		    c->pvh.fd < 0 || !c->microvm_fits ? MACHINE_PC : MACHINE_MICROVM;
 	if (m == MACHINE_MICROVM && accel == ACCEL_TCG && !vm->tsc_khz)
 		vm->tsc_khz = host_tsc_khz();
@@ -642,6 +660,16 @@ static enum machine machine_for(const struct vm_config *c, struct vm *vm, enum a
 	    c->machine == MACHINE_AUTO)
 		m = MACHINE_PC;
 	return m;
+}
+
+/* QEMU's option syntax: a comma in a value is doubled. */
+static void qemu_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		buf_add(b, s, 1);
+		if (*s == ',')
+			buf_add(b, ",", 1);
+	}
 }
 
 static void build_argv(const struct vm_config *c, const struct vm *vm,
@@ -700,6 +728,8 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		arg(a, "-device"); arg(a, "qemu-xhci,id=xhci");
 		arg(a, "-drive"); arg(a, "if=none,id=stick,format=raw,snapshot=on,file=%s", c->usb);
 		arg(a, "-device"); arg(a, "usb-storage,bus=xhci.0,drive=stick,bootindex=0");
+	} else if (c->netboot) {
+		/* the NIC boots, below */
 	} else {
 		struct buf cl = {0};
 
@@ -723,6 +753,16 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		char *fw;
 
 		buf_add(&nd, "user,id=net0", 12);
+		if (c->netboot) {
+			/* QEMU's TFTP server and DHCP's boot file: its NIC ROMs are
+			 * iPXE, given the script; --pxe: GRUB's loader, which under
+			 * UEFI OVMF's own PXE fetches, without the ROM */
+			buf_add(&nd, ",tftp=", 6);
+			qemu_escape(&nd, c->netboot);
+			fw = xasprintf(",bootfile=%s", !c->pxe ? NB_IPXE : c->uefi ? NB_EFI : NB_BIOS);
+			buf_add(&nd, fw, strlen(fw));
+			free(fw);
+		}
 		for (size_t i = 0; i < c->nforwards; i++) {
 			fw = xasprintf(",hostfwd=tcp:127.0.0.1:%ld-:%ld", c->forwards[i].host,
 				       c->forwards[i].guest);
@@ -732,9 +772,12 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		buf_add(&nd, "", 1);
 		arg(a, "-netdev"); arg(a, "%s", (char *)nd.data);
 		buf_free(&nd);
-		/* no option ROM: nothing here boots from the network */
+		/* no option ROM unless it boots from the network */
 		arg(a, "-device");
-		arg(a, "%s", micro ? "virtio-net-device,netdev=net0" : "virtio-net-pci,netdev=net0,romfile=");
+		arg(a, "%s", micro ? "virtio-net-device,netdev=net0" : !c->netboot ?
+		    "virtio-net-pci,netdev=net0,romfile=" : c->pxe && c->uefi ?
+		    "virtio-net-pci,netdev=net0,romfile=,bootindex=0" :
+		    "virtio-net-pci,netdev=net0,bootindex=0");
 	}
 	if (c->gdb_port) {
 		arg(a, "-gdb"); arg(a, "tcp::%ld", c->gdb_port);
@@ -743,12 +786,7 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	for (size_t i = 0; i < c->nshares; i++) {
 		struct buf path = {0};
 
-		/* QEMU's option syntax: a comma in a value is doubled */
-		for (const char *p = c->shares[i].host; *p; p++) {
-			buf_add(&path, p, 1);
-			if (*p == ',')
-				buf_add(&path, ",", 1);
-		}
+		qemu_escape(&path, c->shares[i].host);
 		buf_add(&path, "", 1);
 		arg(a, "-fsdev");
 		/* multidevs=remap: the inode numbers of mounts under it stay apart */
@@ -786,7 +824,7 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 		if (rc < 0)
 			return -1;
 	}
-	if (c->iso || c->usb)
+	if (c->iso || c->usb || c->netboot)
 		return 0;
 	if (c->initrd) {
 		vm->initrd = xstrdup(c->initrd);
@@ -1043,7 +1081,7 @@ void vm_say_how(const struct vm_config *c, const struct vm *vm)
 		machine_names[vm->machine]);
 	if (c->pvh.fd >= 0)
 		fprintf(stderr, "; kernel: PVH entry, %s", source[c->pvh.source]);
-	else if (!c->iso && !c->usb)
+	else if (!c->iso && !c->usb && !c->netboot)
 		fputs("; kernel: bzImage", stderr);
 	fprintf(stderr, "%s\n", vm->initrd_cached ? "; initramfs from the cache" : "");
 }

@@ -29,6 +29,8 @@ struct share {
 
 struct vm_config {
 	const char *iso, *usb, *kernel, *initrd;	/* kernel: after kernel_find */
+	const char *netboot;	/* --netboot DIR: minos netboot's directory, by TFTP */
+	int pxe;		/* --pxe: the NIC boots GRUB's loader, not boot.ipxe */
 	struct initramfs_opts initramfs;	/* for --kernel without --initrd */
 	int uefi;
 	int secure_boot;	/* OVMF with Secure Boot enforced and Microsoft's keys */
@@ -85,11 +87,13 @@ enum {
 	OPT_ISO = 1100, OPT_INITRD, OPT_UEFI, OPT_ACCEL, OPT_MEMORY, OPT_CPUS,
 	OPT_APPEND, OPT_DISK, OPT_GDB, OPT_MONITOR, OPT_USB, OPT_BOOT, OPT_MACHINE,
 	OPT_VERBOSE, OPT_NET, OPT_FORWARD, OPT_SECURE_BOOT, OPT_QEMU_ARG,
-	OPT_SHARE, OPT_HOST_ROOT,
+	OPT_SHARE, OPT_HOST_ROOT, OPT_NETBOOT, OPT_PXE,
 };
 #define RUN_LONGOPTS \
 	{"iso", required_argument, NULL, OPT_ISO}, \
 	{"usb", required_argument, NULL, OPT_USB}, \
+	{"netboot", required_argument, NULL, OPT_NETBOOT}, \
+	{"pxe", no_argument, NULL, OPT_PXE}, \
 	{"initrd", required_argument, NULL, OPT_INITRD}, \
 	{"uefi", no_argument, NULL, OPT_UEFI}, \
 	{"secure-boot", no_argument, NULL, OPT_SECURE_BOOT}, \

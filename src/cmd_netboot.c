@@ -1,0 +1,109 @@
+/* cmd_netboot.c - minos netboot: a directory to boot a fleet from the network */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "commands.h"
+#include "drivers.h"
+#include "initramfs.h"
+#include "initrd.h"
+#include "kernel.h"
+#include "netboot.h"
+#include "util.h"
+
+#define DEFAULT_CMDLINE "console=tty0 console=ttyS0"
+
+enum { OPT_INITRD = 2100, OPT_CMDLINE, OPT_TITLE, OPT_TIMEOUT, OPT_HTTP };
+
+const struct option netboot_options[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"help", no_argument, NULL, 'h'},
+	{"initrd", required_argument, NULL, OPT_INITRD},
+	{"cmdline", required_argument, NULL, OPT_CMDLINE},
+	{"title", required_argument, NULL, OPT_TITLE},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"http", required_argument, NULL, OPT_HTTP},
+	INITRAMFS_LONGOPTS,
+	{0},
+};
+
+static int build(struct initramfs_opts *o, struct netboot_spec *s, const char *output)
+{
+	struct buf img = {0};
+	char *kernel = kernel_find(o->kernel);
+	int rc = -1;
+
+	if (!kernel || netboot_check_output(output) < 0)
+		goto out;
+	s->kernel = kernel;
+	if (!s->initrd) {
+		o->kernel = kernel;	/* refuse a compression it cannot decode */
+		if (initramfs_build(o, sink_buf(&img), output) < 0)
+			goto out;
+		s->initrd_data = img.data;
+		s->initrd_len = img.len;
+	} else if (initrd_check(s->initrd) < 0) {
+		goto out;
+	}
+	rc = netboot_write(s, output);
+out:
+	buf_free(&img);
+	free(kernel);
+	return rc;
+}
+
+int cmd_netboot(int argc, char **argv)
+{
+	struct netboot_spec s = {.cmdline = DEFAULT_CMDLINE, .title = "minos"};
+	struct initramfs_opts o;
+	const char *output = NULL;
+	char *http = NULL;
+	long v;
+	int c, rc = 0, builds = 0;
+
+	initramfs_opts_init(&o);
+	while (rc == 0 && (c = getopt_long(argc, argv, "o:h", netboot_options, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; continue;
+		case 'h': initramfs_opts_free(&o); free(http); help_command("netboot", stdout); return 0;
+		case OPT_INITRD: s.initrd = optarg; continue;
+		case OPT_CMDLINE: s.cmdline = optarg; continue;
+		case OPT_TITLE: s.title = optarg; continue;
+		case OPT_HTTP:
+			free(http);
+			if (!(http = netboot_http_base(optarg)))
+				rc = 2;
+			continue;
+		case OPT_TIMEOUT:
+			if (parse_long(optarg, 0, 86400, &v) < 0) {
+				fail("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
+				rc = 2;
+			}
+			s.timeout = (int)v;
+			continue;
+		}
+		builds |= c != OPT_KERNEL;
+		if ((c = initramfs_opt(&o, c, optarg)) <= 0)
+			rc = c < 0 ? 1 : 2;	/* < 0: said what is wrong */
+	}
+	if (rc == 0 && (rc = no_more_args("netboot", output, argc, argv)) == 0 && s.initrd &&
+	    builds) {
+		fail("--initrd", "gives the initramfs: it excludes the options that build one");
+		rc = 2;
+	}
+	/* netbooting is for real machines: their drivers, unless told otherwise */
+	if (rc == 0 && !s.initrd && !o.bare && !o.drivers.given) {
+		if (drivers_parse(&o.drivers, "generic") < 0)
+			rc = 1;
+		o.drivers.given = 0;
+	}
+	if (rc == 0) {
+		s.http = http;
+		rc = build(&o, &s, output) < 0 ? 1 : 0;
+	} else if (rc == 2) {
+		rc = usage_error("netboot");
+	}
+	initramfs_opts_free(&o);
+	free(http);
+	return rc;
+}
