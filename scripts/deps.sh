@@ -11,7 +11,8 @@ busybox-static cpio libarchive-tools xorriso grub-pc-bin grub-efi-amd64-bin
 grub-common shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed sbsigntool
 mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
 libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
-bc bison flex libelf-dev debhelper lintian python3-minimal"
+bc bison flex libelf-dev debhelper lintian python3-minimal
+dnsmasq-base nginx-light iproute2"
 
 missing=""
 for p in $PACKAGES; do

@@ -52,58 +52,68 @@ out:
 	return rc;
 }
 
+/* Options: 0, or the exit status after a usage error (said, with or without "Try"). */
+static int options(int argc, char **argv, struct netboot_spec *s, struct initramfs_opts *o,
+		   const char **output, char **http)
+{
+	int c, rc, builds = 0;
+	long v;
+
+	while ((c = getopt_long(argc, argv, "o:h", netboot_options, NULL)) != -1) {
+		switch (c) {
+		case 'o': *output = optarg; continue;
+		case 'h': help_command("netboot", stdout); return -1;
+		case OPT_INITRD: s->initrd = optarg; continue;
+		case OPT_CMDLINE: s->cmdline = optarg; continue;
+		case OPT_TITLE: s->title = optarg; continue;
+		case OPT_HTTP:	/* a bad value is said in one line */
+			free(*http);
+			if (!(*http = netboot_http_base(optarg)))
+				return 2;
+			continue;
+		case OPT_TIMEOUT:
+			if (parse_long(optarg, 0, 86400, &v) < 0) {
+				fail("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
+				return 2;
+			}
+			s->timeout = (int)v;
+			continue;
+		}
+		builds |= c != OPT_KERNEL;
+		if ((rc = initramfs_opt(o, c, optarg)) < 0)
+			return 2;	/* said what is wrong */
+		if (rc == 0)
+			return usage_error("netboot");
+	}
+	if ((rc = no_more_args("netboot", *output, argc, argv)))
+		return rc;
+	if (s->initrd && builds) {
+		fail("--initrd", "gives the initramfs: it excludes the options that build one");
+		return usage_error("netboot");
+	}
+	return 0;
+}
+
 int cmd_netboot(int argc, char **argv)
 {
 	struct netboot_spec s = {.cmdline = DEFAULT_CMDLINE, .title = "minos"};
 	struct initramfs_opts o;
 	const char *output = NULL;
 	char *http = NULL;
-	long v;
-	int c, rc = 0, builds = 0;
+	int rc;
 
 	initramfs_opts_init(&o);
-	while (rc == 0 && (c = getopt_long(argc, argv, "o:h", netboot_options, NULL)) != -1) {
-		switch (c) {
-		case 'o': output = optarg; continue;
-		case 'h': initramfs_opts_free(&o); free(http); help_command("netboot", stdout); return 0;
-		case OPT_INITRD: s.initrd = optarg; continue;
-		case OPT_CMDLINE: s.cmdline = optarg; continue;
-		case OPT_TITLE: s.title = optarg; continue;
-		case OPT_HTTP:
-			free(http);
-			if (!(http = netboot_http_base(optarg)))
-				rc = 2;
-			continue;
-		case OPT_TIMEOUT:
-			if (parse_long(optarg, 0, 86400, &v) < 0) {
-				fail("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
-				rc = 2;
-			}
-			s.timeout = (int)v;
-			continue;
-		}
-		builds |= c != OPT_KERNEL;
-		if ((c = initramfs_opt(&o, c, optarg)) <= 0)
-			rc = c < 0 ? 1 : 2;	/* < 0: said what is wrong */
-	}
-	if (rc == 0 && (rc = no_more_args("netboot", output, argc, argv)) == 0 && s.initrd &&
-	    builds) {
-		fail("--initrd", "gives the initramfs: it excludes the options that build one");
-		rc = 2;
-	}
+	rc = options(argc, argv, &s, &o, &output, &http);
 	/* netbooting is for real machines: their drivers, unless told otherwise */
 	if (rc == 0 && !s.initrd && !o.bare && !o.drivers.given) {
-		if (drivers_parse(&o.drivers, "generic") < 0)
-			rc = 1;
+		rc = drivers_parse(&o.drivers, "generic") < 0 ? 1 : 0;
 		o.drivers.given = 0;
 	}
 	if (rc == 0) {
 		s.http = http;
 		rc = build(&o, &s, output) < 0 ? 1 : 0;
-	} else if (rc == 2) {
-		rc = usage_error("netboot");
 	}
 	initramfs_opts_free(&o);
 	free(http);
-	return rc;
+	return rc < 0 ? 0 : rc;	/* -1: --help */
 }

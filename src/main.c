@@ -54,8 +54,13 @@
 	"      --machine auto|microvm|pc|q35  QEMU's machine (default auto: microvm for a\n" \
 	"                          PVH --kernel boot with no --disk, --monitor,\n" \
 	"                          --qemu-arg or --uefi, q35 with --uefi, else pc)\n" \
-	"      --net user|none     QEMU's user-mode network on a virtio NIC, the host\n" \
-	"                          being 10.0.2.2 (default: user for run, none for test);\n" \
+	"      --netboot DIR       boot minos netboot's DIR from the network: QEMU's\n" \
+	"                          TFTP serves it, its iPXE NIC ROM runs boot.ipxe\n" \
+	"      --pxe               with --netboot: boot GRUB's loader, as plain PXE\n" \
+	"                          firmware does (under UEFI, OVMF's own PXE)\n" \
+	"      --net user|none|tap:NAME  QEMU's user-mode network on a virtio NIC, the host\n" \
+	"                          being 10.0.2.2 (default: user for run, none for test\n" \
+	"                          but --netboot), or the host's tap device NAME;\n" \
 	"                          a --kernel boot's image gets the NIC's driver\n" \
 	"      --forward HOST:GUEST  TCP port HOST on 127.0.0.1 to the guest's GUEST\n" \
 	"                          (with --net user; repeatable)\n" \
@@ -182,7 +187,8 @@ static const struct command {
 	 "Secure Boot needs shim-signed, shim-helpers-amd64-signed and\n"
 	 "grub-efi-amd64-signed; minos ls tells whether an ISO is ready for it.\n"},
 	{"run", cmd_run, "boot in QEMU with the serial console as the terminal",
-	 "Usage: minos run [--iso FILE | --usb FILE | --kernel FILE [--initrd FILE]] [options]\n"
+	 "Usage: minos run [--iso FILE | --usb FILE | --netboot DIR | --kernel FILE\n"
+	 "                 [--initrd FILE]] [options]\n"
 	 "\n"
 	 "Boots in QEMU, the guest's serial console on this terminal.  Ctrl-A X quits;\n"
 	 "the terminal is restored however the guest ends.  minos-init's console gets\n"

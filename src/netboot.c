@@ -316,6 +316,9 @@ static int value(char *out, size_t n, const char *v, size_t len)
 	return 0;
 }
 
+#define KEY(line, value, key) \
+	((size_t)((value) - (line)) == strlen(key) && !memcmp(line, key, strlen(key)))
+
 int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why, size_t whylen)
 {
 	size_t vl = strlen(MARKER_VERSION), line = 1;
@@ -344,11 +347,12 @@ int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why
 			return -1;
 		}
 		sp++;
-		if (!strncmp(l, "kernel ", 7))
+		/* the key is what comes before the first space: the line is not NUL-ended */
+		if (KEY(l, sp, "kernel "))
 			bad = value(ni->kernel, sizeof(ni->kernel), sp, len - 7);
-		else if (!strncmp(l, "cmdline ", 8))
+		else if (KEY(l, sp, "cmdline "))
 			bad = value(ni->cmdline, sizeof(ni->cmdline), sp, len - 8);
-		else if (!strncmp(l, "http ", 5))
+		else if (KEY(l, sp, "http "))
 			bad = value(ni->http, sizeof(ni->http), sp, len - 5);
 		if (bad) {
 			snprintf(why, whylen, "line %zu: too long", line + 1);

@@ -169,6 +169,17 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		c->qemu_args[c->nqemu_args++] = arg;
 		return 1;
 	case OPT_NET:
+		if (!strncmp(arg, "tap:", 4)) {
+			size_t n = strlen(arg + 4);
+
+			if (!n || n > 15 || strspn(arg + 4, "abcdefghijklmnopqrstuvwxyz"
+				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+				return fail("--net", "'%s': tap:NAME needs a network interface's "
+					    "name (1 to 15 of A-Z a-z 0-9 _ . -)", arg);
+			c->net = NET_TAP;
+			c->tap = arg + 4;
+			return 1;
+		}
 		if ((i = pick("--net", arg, net_names)) < 0)
 			return -1;
 		c->net = (enum net)i;
@@ -370,7 +381,7 @@ int vm_config_finish(struct vm_config *c)
 			return fail_errno(c->initrd, "cannot read initrd");
 		}
 		/* the on-the-fly image gets the driver of the NIC it is given */
-		if (!c->initrd && c->net == NET_USER)
+		if (!c->initrd && (c->net == NET_USER || c->net == NET_TAP))
 			drivers_add_vm_net(&c->initramfs.drivers);
 		if (c->test && !c->initrd && !c->nshares && share_cwd(c, version) < 0) {
 			free(version);
@@ -556,7 +567,8 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 	if (vm->machine == MACHINE_MICROVM && accel == ACCEL_TCG && vm->tsc_khz)
 		words(b, " tsc_early_khz=%ld", vm->tsc_khz);
 	/* the network minos gave it, unless the image or the user says otherwise */
-	if (c->net == NET_USER && !(c->append && strstr(c->append, "minos.net=")))
+	if ((c->net == NET_USER || c->net == NET_TAP) &&
+	    !(c->append && strstr(c->append, "minos.net=")))
 		words(b, " minos.net=dhcp");
 	for (size_t i = 0, n = 0; i < c->nshares; i++) {
 		if (c->shares[i].root) {
@@ -748,12 +760,19 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		arg(a, "-drive");
 		arg(a, "file=%s,if=virtio,format=%s", c->disks[i], disk_format(c->disks[i]));
 	}
-	if (c->net == NET_USER) {
+	if (c->net == NET_USER || c->net == NET_TAP) {
 		struct buf nd = {0};
 		char *fw;
 
-		buf_add(&nd, "user,id=net0", 12);
-		if (c->netboot) {
+		if (c->net == NET_TAP) {
+			/* the host's network, whose DHCP and TFTP it boots from */
+			fw = xasprintf("tap,id=net0,ifname=%s,script=no,downscript=no", c->tap);
+			buf_add(&nd, fw, strlen(fw));
+			free(fw);
+		} else {
+			buf_add(&nd, "user,id=net0", 12);
+		}
+		if (c->netboot && c->net == NET_USER) {
 			/* QEMU's TFTP server and DHCP's boot file: its NIC ROMs are
 			 * iPXE, given the script; --pxe: GRUB's loader, which under
 			 * UEFI OVMF's own PXE fetches, without the ROM */

@@ -15,7 +15,7 @@ enum boot { BOOT_AUTO, BOOT_PVH, BOOT_BZIMAGE };
 /* microvm: no PCI, no firmware tables to speak of; the fastest --kernel boot. */
 enum machine { MACHINE_AUTO, MACHINE_MICROVM, MACHINE_PC, MACHINE_Q35 };
 /* The guest's network: QEMU's user-mode one on a virtio NIC, or none. */
-enum net { NET_DEFAULT = -1, NET_NONE, NET_USER };
+enum net { NET_DEFAULT = -1, NET_NONE, NET_USER, NET_TAP };
 
 struct forward {
 	long host, guest;	/* TCP ports: 127.0.0.1:host to the guest's guest */
@@ -53,6 +53,7 @@ struct vm_config {
 	enum boot boot;
 	enum machine machine;
 	enum net net;		/* NET_DEFAULT until vm_config_finish(): run's user, test's none */
+	const char *tap;	/* --net tap:NAME: the host's tap device */
 	struct forward *forwards;
 	size_t nforwards;
 	struct timeline *tl;	/* host stages are marked on it, if not NULL */

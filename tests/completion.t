@@ -24,7 +24,7 @@ words() { printf "%s\n" "$@" | sort; }
 
 test_expect_success 'minos <Tab>: the commands' '
 	complete_words "minos " >got
-	words initramfs iso run test ls kconfig completion help --help --version >want
+	words initramfs iso run test ls kconfig netboot completion help --help --version >want
 	test_cmp want got
 	complete_words "minos i" >got
 	words initramfs iso >want

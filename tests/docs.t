@@ -2,7 +2,7 @@
 # The README, --help and the man page stay true to the code.
 . "$(dirname "$0")/lib.sh"
 
-for cmd in initramfs iso run test ls; do
+for cmd in initramfs iso run test ls netboot; do
 	test_expect_success "every option of 'minos help $cmd' is in minos.1" "
 		\"\$MINOS\" help $cmd | grep -o -- '--[a-z][a-z-]*' | sort -u >opts
 		[ -s opts ] || [ $cmd = ls ]

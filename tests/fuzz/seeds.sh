@@ -9,7 +9,7 @@ MINOS=build/minos
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 for d in initrd decompress spec elf bzimage modinfo iso inittab cmdline root kmod glob timeline frames pvh \
-	squashfs tar dpkg fat pe; do
+	squashfs tar dpkg fat pe netboot; do
 	mkdir -p "$C/$d"
 	rm -f "$C/$d"/seed-*
 done
@@ -266,3 +266,9 @@ sbsign --key "$T/k.key" --cert "$T/k.crt" --output "$C/pe/seed-signed" "$C/pe/se
 sbsign --key "$T/k.key" --cert "$T/k.crt" --output "$C/pe/seed-signed-twice" "$C/pe/seed-signed" 2>/dev/null
 
 ls "$C"/* | wc -l
+
+# netboot: the markers minos netboot writes, with and without --http.
+printf 'minos netboot 1\nkernel 6.1.0-57-amd64\ncmdline console=tty0 console=ttyS0\nhttp \n' \
+	>"$C/netboot/seed-tftp"
+printf 'minos netboot 1\nkernel 6.1.0-57-amd64\ncmdline quiet\nhttp http://10.0.2.2:8080/\n' \
+	>"$C/netboot/seed-http"
