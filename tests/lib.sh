@@ -178,29 +178,7 @@ qmp() {
 # nginx_start DIR: Debian's nginx serving DIR on 127.0.0.1, on a free port
 # put in $NGINX_PORT, its logs in $TMP/nginx; nginx_stop ends it.
 nginx_start() {
-	mkdir -p "$TMP/nginx"
-	: >"$TMP/nginx/access.log"
-	nginx_user=
-	[ "$(id -u)" -ne 0 ] || nginx_user="user root;"
-	for try in 1 2 3 4 5 6 7 8; do
-		NGINX_PORT=$((20000 + ($$ * 7 + try * 131) % 20000))
-		cat >"$TMP/nginx/nginx.conf" <<EOT
-$nginx_user
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/error.log;
-events { worker_connections 256; }
-http {
-	access_log $TMP/nginx/access.log;
-	client_body_temp_path $TMP/nginx/body;
-	proxy_temp_path $TMP/nginx/proxy;
-	sendfile on;
-	server { listen 127.0.0.1:$NGINX_PORT; root $1; }
-}
-EOT
-		nginx -e "$TMP/nginx/error.log" -p "$TMP/nginx" -c "$TMP/nginx/nginx.conf" \
-			2>>"$TMP/nginx/start.log" && return 0
-	done
-	echo "nginx would not start:"; tail -5 "$TMP/nginx/start.log"; return 1
+	NGINX_PORT=$("$ROOT/scripts/serve-http.sh" "$1" "$TMP/nginx")
 }
 
 nginx_stop() {
