@@ -90,8 +90,10 @@ int netboot_check_output(const char *output)
 	struct stat st;
 	int rc;
 
-	if (stat(output, &st) < 0)
+	if (lstat(output, &st) < 0)
 		return errno == ENOENT ? 0 : fail_errno(output, "cannot use as the output");
+	if (S_ISLNK(st.st_mode))	/* it would be swapped away, not its directory */
+		return fail(output, "is a symbolic link: give the directory it points to");
 	if (!S_ISDIR(st.st_mode))
 		return fail(output, "exists and is not a directory: not replaced");
 	if ((rc = netboot_read(output, &ni)) < 0)

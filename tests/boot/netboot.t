@@ -60,6 +60,7 @@ test_expect_success 'bad input: a directory not minos netboot'"'"'s is never emp
 	expect_eq "$(ls precious)" file && expect_eq "$(cat precious/file)" keep &&
 	touch afile &&
 	expect_error "afile: exists and is not a directory" "$MINOS" netboot -o afile --kernel "$K" &&
+	ln -s nb link && expect_error "link: is a symbolic link" "$MINOS" netboot -o link --kernel "$K" &&
 	expect_error "--http: .ftp://x/.: not an http:// URL" \
 		"$MINOS" netboot -o new --kernel "$K" --http ftp://x/ &&
 	expect_error "--http: .http:// .: not an http:// URL" \
