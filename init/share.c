@@ -4,6 +4,7 @@
  * kernel command line minos.share=TAG:PATH[:ro][,TAG:PATH[:ro]]..., PATH
  * percent-encoded (a space is %20), where minos-init mounts it.  The 9p
  * filesystem's module is loaded when the kernel asks for it, as efivarfs's.
+ * minos.hostroot=TAG (--host-root) makes the host's root the guest's /.
  */
 #include <errno.h>
 #include <stdio.h>
