@@ -7,9 +7,10 @@
  * No modules.dep is needed, so a tree straight out of a distribution
  * package works, and so does a kernel build tree (or O= directory) without
  * modules_install: its modules.order names the modules, each found where
- * the build left it and put where modules_install would, under kernel/.  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
- * decompressed: the initramfs is compressed as a whole, and the kernel
- * then needs no module decompressor.
+ * the build left it and put where modules_install would, under kernel/.
+ * Compressed modules (.ko.xz, .ko.zst, .ko.gz) are decompressed: the
+ * initramfs is compressed as a whole, and the kernel then needs no module
+ * decompressor.
  */
 #include "modules.h"
 

@@ -247,13 +247,10 @@ int netboot_write(const struct netboot_spec *s, const char *output)
 	char *grub = NULL, *cfg = NULL;
 	int rc = -1;
 
-	if (!where || netboot_check_output(output) < 0 || kernel_inspect(s->kernel, &version) < 0)
-		goto out;
-	if (strpbrk(s->cmdline, "\n\r") || strpbrk(s->title, "\n\r")) {
-		fail(strpbrk(s->cmdline, "\n\r") ? "--cmdline" : "--title", "must be one line");
-		goto out;
-	}
-	if (!(cfg = grub_config(s->title, s->cmdline, s->timeout, NULL, "")))
+	/* grub_config refuses a title or command line of more than one line,
+	 * which would also break the script and the marker */
+	if (!where || kernel_inspect(s->kernel, &version) < 0 ||
+	    !(cfg = grub_config(s->title, s->cmdline, s->timeout, NULL, "")))
 		goto out;
 	tmp = xasprintf("%s.new-XXXXXX", where);
 	if (!mkdtemp(tmp)) {
@@ -318,11 +315,15 @@ static int value(char *out, size_t n, const char *v, size_t len)
 	return 0;
 }
 
-#define KEY(line, value, key) \
-	((size_t)((value) - (line)) == strlen(key) && !memcmp(line, key, strlen(key)))
-
 int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why, size_t whylen)
 {
+	const struct {
+		const char *key;
+		char *field;
+		size_t size;
+	} keys[] = {{"kernel", ni->kernel, sizeof(ni->kernel)},
+		    {"cmdline", ni->cmdline, sizeof(ni->cmdline)},
+		    {"http", ni->http, sizeof(ni->http)}};
 	size_t vl = strlen(MARKER_VERSION), line = 1;
 
 	memset(ni, 0, sizeof(*ni));
@@ -332,8 +333,7 @@ int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why
 	}
 	for (size_t i = vl + 1; i < n; line++) {
 		const char *l = text + i, *end = memchr(l, '\n', n - i), *sp;
-		size_t len = end ? (size_t)(end - l) : n - i;
-		int bad = 0;
+		size_t len = end ? (size_t)(end - l) : n - i, klen;
 
 		i += len + 1;
 		if (!len)
@@ -348,18 +348,14 @@ int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why
 			snprintf(why, whylen, "line %zu: not KEY VALUE", line + 1);
 			return -1;
 		}
-		sp++;
 		/* the key is what comes before the first space: the line is not NUL-ended */
-		if (KEY(l, sp, "kernel "))
-			bad = value(ni->kernel, sizeof(ni->kernel), sp, len - 7);
-		else if (KEY(l, sp, "cmdline "))
-			bad = value(ni->cmdline, sizeof(ni->cmdline), sp, len - 8);
-		else if (KEY(l, sp, "http "))
-			bad = value(ni->http, sizeof(ni->http), sp, len - 5);
-		if (bad) {
-			snprintf(why, whylen, "line %zu: too long", line + 1);
-			return -1;
-		}
+		klen = (size_t)(sp - l);
+		for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
+			if (klen == strlen(keys[k].key) && !memcmp(l, keys[k].key, klen) &&
+			    value(keys[k].field, keys[k].size, sp + 1, len - klen - 1) < 0) {
+				snprintf(why, whylen, "line %zu: too long", line + 1);
+				return -1;
+			}
 	}
 	return 0;
 }

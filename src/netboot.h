@@ -37,7 +37,10 @@ char *netboot_http_base(const char *url);
  */
 int netboot_check_output(const char *output);
 
-/* Writes the directory beside output and renames it into place, replacing an older one. */
+/*
+ * Writes the directory beside output and renames it into place, replacing
+ * an older one; output has passed netboot_check_output.
+ */
 int netboot_write(const struct netboot_spec *s, const char *output);
 
 /* A directory's marker, parsed: the version line, then "KEY VALUE" lines. */
