@@ -326,12 +326,9 @@ int cmd_iso(int argc, char **argv)
 		return usage_error("iso");
 	}
 	/* an ISO is for real machines: their drivers, unless told otherwise */
-	if (!initrd && !o.bare && !o.drivers.given) {
-		if (drivers_parse(&o.drivers, "generic") < 0) {
-			initramfs_opts_free(&o);
-			return 1;
-		}
-		o.drivers.given = 0;	/* a default: a kernel without modules still gets an ISO */
+	if (!initrd && initramfs_for_machines(&o) < 0) {
+		initramfs_opts_free(&o);
+		return 1;
 	}
 	if (l.src && !initrd)
 		drivers_add_live(&o.drivers);

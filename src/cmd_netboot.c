@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "commands.h"
-#include "drivers.h"
 #include "initramfs.h"
 #include "initrd.h"
 #include "kernel.h"
@@ -105,10 +104,8 @@ int cmd_netboot(int argc, char **argv)
 	initramfs_opts_init(&o);
 	rc = options(argc, argv, &s, &o, &output, &http);
 	/* netbooting is for real machines: their drivers, unless told otherwise */
-	if (rc == 0 && !s.initrd && !o.bare && !o.drivers.given) {
-		rc = drivers_parse(&o.drivers, "generic") < 0 ? 1 : 0;
-		o.drivers.given = 0;
-	}
+	if (rc == 0 && !s.initrd && initramfs_for_machines(&o) < 0)
+		rc = 1;
 	if (rc == 0) {
 		s.http = http;
 		rc = build(&o, &s, output) < 0 ? 1 : 0;

@@ -60,6 +60,16 @@ static void push_arg(const char ***v, size_t *n, const char *arg)
 	(*v)[(*n)++] = arg;
 }
 
+int initramfs_for_machines(struct initramfs_opts *o)
+{
+	if (o->bare || o->drivers.given)
+		return 0;
+	if (drivers_parse(&o->drivers, "generic") < 0)
+		return -1;
+	o->drivers.given = 0;
+	return 0;
+}
+
 int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 {
 	long v;

@@ -44,6 +44,12 @@ void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */
 int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg);
 void initramfs_opts_free(struct initramfs_opts *o);
+/*
+ * An image for real machines (an ISO, a netboot directory): the generic
+ * drivers unless --drivers or --bare said otherwise, as a default (a
+ * kernel without modules still gets its image).  -1 after an error.
+ */
+int initramfs_for_machines(struct initramfs_opts *o);
 
 /* Builds the archive and streams it, compressed, into out; always finishes out. */
 int initramfs_build(const struct initramfs_opts *o, struct sink *out,
