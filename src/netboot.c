@@ -107,15 +107,8 @@ int netboot_check_output(const char *output)
 static int put(const char *dir, const char *name, const void *p, size_t n)
 {
 	char *path = xasprintf("%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), rc;
+	int rc = write_new_file(path, p, n, 0644);
 
-	if (fd < 0) {
-		rc = fail_errno(path, "cannot create");
-	} else {
-		rc = write_all(fd, p, n);
-		if (close(fd) < 0 && rc == 0)
-			rc = fail_errno(path, "cannot write");
-	}
 	free(path);
 	return rc;
 }
@@ -127,10 +120,10 @@ static int put_str(const char *dir, const char *name, const char *s)
 
 static int put_file(const char *dir, const char *name, const char *from)
 {
-	struct buf b = {0};
-	int rc = read_file(from, &b) < 0 ? -1 : put(dir, name, b.data, b.len);
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = copy_new_file(from, path, 0644);
 
-	buf_free(&b);
+	free(path);
 	return rc;
 }
 

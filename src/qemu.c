@@ -470,22 +470,6 @@ static int listen_at(const char *path)
 	return fd;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	struct buf b = {0};
-	int fd, rc = 0;
-
-	if (read_file(from, &b) < 0)
-		return -1;
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, b.data, b.len) < 0)
-		rc = fail_errno(to, "cannot write");
-	if (fd >= 0)
-		close(fd);
-	buf_free(&b);
-	return rc;
-}
-
 static const char *disk_format(const char *path)
 {
 	unsigned char m[4] = {0};
@@ -837,7 +821,7 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 	}
 	if (c->uefi) {
 		char *vars = xasprintf("%s/vars.fd", vm->dir);
-		int rc = copy_file(c->secure_boot ? OVMF_SB_VARS : OVMF_VARS, vars);
+		int rc = copy_new_file(c->secure_boot ? OVMF_SB_VARS : OVMF_VARS, vars, 0600);
 
 		free(vars);
 		if (rc < 0)

@@ -243,6 +243,27 @@ int write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
+int write_new_file(const char *path, const void *p, size_t n, unsigned mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode), rc;
+
+	if (fd < 0)
+		return fail_errno(path, "cannot create");
+	rc = write_all(fd, p, n);
+	if (close(fd) < 0 && rc == 0)
+		rc = fail_errno(path, "cannot write");
+	return rc;
+}
+
+int copy_new_file(const char *from, const char *path, unsigned mode)
+{
+	struct buf b = {0};
+	int rc = read_file(from, &b) < 0 ? -1 : write_new_file(path, b.data, b.len, mode);
+
+	buf_free(&b);
+	return rc;
+}
+
 /*
  * The temporary files being written, for the signal handler below: global,
  * since a handler has nothing else to go by.

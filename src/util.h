@@ -54,6 +54,10 @@ int read_file(const char *path, struct buf *out);
 int open_input(const char *path);
 int read_file_max(const char *path, struct buf *out, uint64_t max, const char *raise);
 int write_all(int fd, const void *p, size_t n);
+/* Writes a new file (not one already there) with mode; -1 after an error naming it. */
+int write_new_file(const char *path, const void *p, size_t n, unsigned mode);
+/* The same with the contents of from. */
+int copy_new_file(const char *from, const char *path, unsigned mode);
 
 /*
  * An output file written under a temporary name in the destination's
