@@ -23,13 +23,21 @@ INIT_CFLAGS ?= -Os -static -fno-asynchronous-unwind-tables -ffunction-sections \
 	-fdata-sections -Wl,--gc-sections -s -Wl,-z,noseparate-code -Wl,-z,norelro
 
 B := build
-TOOL_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
+# The tool's layers, one folder each: cmd/ (one file per command), image/
+# (what goes into an initramfs), format/ (cpio, compression, ELF, squashfs),
+# media/ (ISO, GRUB, FAT, PE, Secure Boot, netboot), vm/ (QEMU, PVH, timeline,
+# test channel), util/.  minos-init (init/) shares only shared/channel.h.
+LAYERS   := cmd image format media vm util
+TOOL_SRC := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+TOOL_HDR := $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.h)) shared/channel.h
 TOOL_OBJ := $(TOOL_SRC:src/%.c=$(B)/src/%.o)
 INIT_SRC := $(wildcard init/*.c)
 INIT_HOST_OBJ := $(patsubst init/%.c,$(B)/init-host/%.o,$(filter-out init/main.c,$(INIT_SRC)))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
+TOOL_INC := -iquote src -iquote shared
+INIT_INC := -iquote shared
 DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 .PHONY: all check check-installed check-kernels unit demo install uninstall clean deps bench help FORCE \
@@ -41,32 +49,34 @@ all: $(B)/minos $(B)/minos-init
 $(B)/defs: FORCE | $(B)
 	@echo '$(DEFS)' | cmp -s - $@ || echo '$(DEFS)' >$@
 
-$(B)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(B)/src
-	$(CC) $(STD) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+$(B)/src/%.o: src/%.c $(TOOL_HDR) $(B)/defs
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(TOOL_INC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
 
 $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
-$(B)/minos-init: $(INIT_SRC) $(wildcard init/*.h) | $(B)
-	$(INIT_CC) $(STD) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
+$(B)/minos-init: $(INIT_SRC) $(wildcard init/*.h) shared/channel.h | $(B)
+	$(INIT_CC) $(STD) $(INIT_INC) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
 
 # Unit tests link the tool's objects, and minos-init's built for the host.
-$(B)/init-host/%.o: init/%.c $(wildcard init/*.h) | $(B)/init-host
-	$(CC) $(STD) $(CFLAGS) -c -o $@ $<
+$(B)/init-host/%.o: init/%.c $(wildcard init/*.h) shared/channel.h | $(B)/init-host
+	$(CC) $(STD) $(INIT_INC) $(CFLAGS) -c -o $@ $<
 
+# Thin archives: cmd/iso.o and media/iso.o are two members of one name.
 $(B)/libminos.a: $(TOOL_OBJ)
-	$(AR) rcs $@ $^
+	$(AR) rcsT $@ $^
 
 $(B)/libinit-host.a: $(INIT_HOST_OBJ)
-	$(AR) rcs $@ $^
+	$(AR) rcsT $@ $^
 
 $(B)/tests/%: tests/unit/%.c $(B)/libminos.a $(B)/libinit-host.a tests/unit/tap.h | $(B)/tests
-	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) -iquote src -iquote init -o $@ $< $(B)/libminos.a \
+	$(CC) $(STD) $(CFLAGS) $(PKG_CFLAGS) $(TOOL_INC) -iquote init -o $@ $< $(B)/libminos.a \
 		$(B)/libinit-host.a $(PKG_LIBS)
 
 .SECONDARY: $(TOOL_OBJ) $(INIT_HOST_OBJ)
 
-$(B) $(B)/src $(B)/tests $(B)/init-host:
+$(B) $(B)/tests $(B)/init-host:
 	mkdir -p $@
 
 # ---- sanitizers: the tool and the unit tests again, with ASan and UBSan ----
@@ -78,11 +88,12 @@ SAN_TOOL_OBJ := $(TOOL_SRC:src/%.c=$(S)/src/%.o)
 SAN_INIT_OBJ := $(INIT_HOST_OBJ:$(B)/init-host/%=$(S)/init-host/%)
 SAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(S)/tests/%)
 
-$(S)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(S)/src
-	$(CC) $(STD) $(SAN_FLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+$(S)/src/%.o: src/%.c $(TOOL_HDR) $(B)/defs
+	@mkdir -p $(@D)
+	$(CC) $(STD) $(TOOL_INC) $(SAN_FLAGS) $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
 
-$(S)/init-host/%.o: init/%.c $(wildcard init/*.h) | $(S)/init-host
-	$(CC) $(STD) $(SAN_FLAGS) -c -o $@ $<
+$(S)/init-host/%.o: init/%.c $(wildcard init/*.h) shared/channel.h | $(S)/init-host
+	$(CC) $(STD) $(INIT_INC) $(SAN_FLAGS) -c -o $@ $<
 
 $(S)/minos: $(S)/src/main.o $(SAN_TOOL_OBJ)
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
@@ -91,13 +102,13 @@ $(S)/minos-init: $(B)/minos-init | $(S)
 	ln -sf ../minos-init $@
 
 $(S)/libminos.a: $(SAN_TOOL_OBJ)
-	$(AR) rcs $@ $^
+	$(AR) rcsT $@ $^
 
 $(S)/libinit-host.a: $(SAN_INIT_OBJ)
-	$(AR) rcs $@ $^
+	$(AR) rcsT $@ $^
 
 $(S)/tests/%: tests/unit/%.c $(S)/libminos.a $(S)/libinit-host.a tests/unit/tap.h | $(S)/tests
-	$(CC) $(STD) $(SAN_FLAGS) $(PKG_CFLAGS) -iquote src -iquote init -o $@ $< \
+	$(CC) $(STD) $(SAN_FLAGS) $(PKG_CFLAGS) $(TOOL_INC) -iquote init -o $@ $< \
 		$(S)/libminos.a $(S)/libinit-host.a $(PKG_LIBS)
 
 sanitize: $(S)/minos $(S)/minos-init $(SAN_UNIT_BIN)
@@ -112,20 +123,21 @@ FUZZ_BIN := $(FUZZ_NAMES:%=$(F)/fuzz-%)
 FUZZ_TOOL_OBJ := $(TOOL_SRC:src/%.c=$(F)/src/%.o)
 FUZZ_INIT_OBJ := $(INIT_HOST_OBJ:$(B)/init-host/%=$(F)/init/%)
 
-$(F)/src/%.o: src/%.c $(wildcard src/*.h) init/channel.h $(B)/defs | $(F)/src
-	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
+$(F)/src/%.o: src/%.c $(TOOL_HDR) $(B)/defs
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) $(TOOL_INC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) $(DEFS) -c -o $@ $<
 
-$(F)/init/%.o: init/%.c $(wildcard init/*.h) | $(F)/init
-	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(F)/init/%.o: init/%.c $(wildcard init/*.h) shared/channel.h | $(F)/init
+	$(FUZZ_CC) $(STD) $(INIT_INC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(F)/libminos.a: $(FUZZ_TOOL_OBJ)
-	$(AR) rcs $@ $^
+	$(AR) rcsT $@ $^
 
 $(F)/libinit.a: $(FUZZ_INIT_OBJ)
-	$(AR) rcs $@ $^
+	$(AR) rcsT $@ $^
 
 $(F)/fuzz-%: tests/fuzz/fuzz-%.c $(F)/libminos.a $(F)/libinit.a
-	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -iquote src -iquote init \
+	$(FUZZ_CC) $(STD) $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) $(TOOL_INC) -iquote init \
 		-o $@ $< $(F)/libminos.a $(F)/libinit.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
@@ -139,7 +151,7 @@ fuzz: deps
 
 .SECONDARY: $(SAN_TOOL_OBJ) $(SAN_INIT_OBJ) $(FUZZ_TOOL_OBJ) $(FUZZ_INIT_OBJ)
 
-$(S) $(S)/src $(S)/tests $(S)/init-host $(F)/src $(F)/init:
+$(S) $(S)/tests $(S)/init-host $(F)/init:
 	mkdir -p $@
 
 deps:

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "util.h"
+#include "cmd/commands.h"
+#include "util/util.h"
 
 #ifndef MINOS_VERSION
 #define MINOS_VERSION "0.0"

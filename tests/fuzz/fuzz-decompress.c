@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compress.h"
+#include "format/compress.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stddef.h>
 
-#include "package.h"
+#include "image/package.h"
 
 static void visit(const struct dpkg_pkg *p, void *ctx)
 {

@@ -5,7 +5,7 @@
  */
 #include <stdint.h>
 
-#include "frames.h"
+#include "vm/frames.h"
 
 static volatile unsigned sum;	/* every payload byte read, so ASan sees each read */
 

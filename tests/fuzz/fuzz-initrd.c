@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "initrd.h"
+#include "image/initrd.h"
 
 static volatile unsigned char sum;	/* every byte read, so ASan sees each read */
 

@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "iso.h"
+#include "media/iso.h"
 
 /*
  * libisofs 1.5.4 leaks its half-built filesystem when iso_image_import()

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modules.h"
+#include "image/modules.h"
 
 static volatile size_t total;
 

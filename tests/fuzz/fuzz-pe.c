@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "pe.h"
-#include "secureboot.h"
+#include "media/pe.h"
+#include "media/secureboot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "squashfs.h"
+#include "format/squashfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

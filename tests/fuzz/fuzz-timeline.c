@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "timeline.h"
+#include "vm/timeline.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "cpio.h"
+#include "format/cpio.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 struct mem_sink {
 	struct sink s;

@@ -7,11 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "compress.h"
-#include "modules.h"
-#include "rootfs.h"
+#include "format/compress.h"
+#include "image/modules.h"
+#include "image/fstree.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 #define REL "6.1.0-test"
 
@@ -146,7 +146,7 @@ static char *resolve(const char **names, size_t n)
 #define R(...) resolve((const char *[]){__VA_ARGS__}, \
 		       sizeof((const char *[]){__VA_ARGS__}) / sizeof(const char *))
 
-static const struct entry *entry(const struct rootfs *fs, const char *path)
+static const struct entry *entry(const struct fstree *fs, const char *path)
 {
 	for (size_t i = 0; i < fs->n; i++)
 		if (!strcmp(fs->v[i].path, path))
@@ -154,7 +154,7 @@ static const struct entry *entry(const struct rootfs *fs, const char *path)
 	return NULL;
 }
 
-static int data_is(const struct rootfs *fs, const char *path, const char *want)
+static int data_is(const struct fstree *fs, const char *path, const char *want)
 {
 	const struct entry *e = entry(fs, path);
 
@@ -229,7 +229,7 @@ int main(void)
 	write_text("firmware/top/fw.bin", "FW");
 	snprintf(fw, sizeof(fw), "%s/firmware", dir);
 	{
-		struct rootfs fs = {0};
+		struct fstree fs = {0};
 		struct module_opts o = {.dir = dir, .release = REL, .firmware_dir = fw,
 					.names = (const char *[]){"top", "card"}, .n = 2};
 		const struct entry *e;
@@ -267,7 +267,7 @@ int main(void)
 		ok(!entry(&fs, "lib/modules/" REL "/kernel/loop/ping.ko"),
 		   "modules nobody asked for stay out");
 		free(fw_src);
-		rootfs_free(&fs);
+		fstree_free(&fs);
 	}
 	{
 		struct module_opts o = {.dir = dir, .release = REL, .names = NULL, .n = 0};
@@ -328,14 +328,14 @@ int main(void)
 		       "a --drivers word that is no set and no module is an error");
 		o.ndrivers = 1;
 		{
-			struct rootfs fs = {0};
+			struct fstree fs = {0};
 
 			is_int(modules_add(&fs, &o), 0, "a NIC driver's image builds");
 			ok(data_is(&fs, "etc/minos/net", "dhcp\n"),
 			   "an image with a NIC driver says dhcp in etc/minos/net");
 			ok(data_is(&fs, "etc/minos/modules", ""),
 			   "--drivers names are loaded by their devices, not at boot");
-			rootfs_free(&fs);
+			fstree_free(&fs);
 		}
 		ok(modules_in_list("a|bb|c", "bb", 2) && !modules_in_list("a|bb|c", "b", 1) &&
 		   modules_in_list("a|bb|c", "c", 1) && !modules_in_list("", "a", 1),

@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "compress.h"
-#include "pvh.h"
+#include "util/cache.h"
+#include "format/compress.h"
+#include "vm/pvh.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 #define ENTRY 0x1000200u
 #define VERSION "6.1.0-test (tester@host) #7 SMP Mon Nov 23 12:00:00 UTC 2026"

@@ -9,11 +9,11 @@
  */
 #include <stdlib.h>
 
-#include "fat.h"
-#include "pe.h"
-#include "secureboot.h"
+#include "media/fat.h"
+#include "media/pe.h"
+#include "media/secureboot.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 #define CORPUS "tests/fuzz/corpus/"
 

@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "package.h"
-#include "squashfs.h"
+#include "image/package.h"
+#include "format/squashfs.h"
 #include "tap.h"
-#include "util.h"
+#include "util/util.h"
 
 static struct sq_node *link_to(struct sq_tree *t, const char *path, const char *target)
 {

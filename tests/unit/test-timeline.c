@@ -2,8 +2,8 @@
 #include <stdlib.h>
 
 #include "tap.h"
-#include "timeline.h"
-#include "util.h"
+#include "vm/timeline.h"
+#include "util/util.h"
 
 /* Feeds s at host time ms (origin 1000). */
 static void feed(struct timeline *t, long long ms, const char *s)

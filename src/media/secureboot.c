@@ -1,0 +1,541 @@
+/*
+ * secureboot.c - the chain every distribution boots through under Secure
+ * Boot: shim signed by Microsoft, which trusts its vendor's certificate
+ * (built into its .vendor_cert section), a GRUB and a kernel signed with
+ * it.  Debian ships the signed shim, MOK manager and GRUB; we copy them
+ * unchanged and check, as shim will, that the kernel's signature verifies
+ * against that certificate, or against one of the user's own enrolled with
+ * the MOK manager.
+ *
+ * The Authenticode signature is PKCS#7 SignedData whose content is an
+ * SpcIndirectDataContent holding the image's SHA-256 (pe_digest()); the
+ * signed attributes' message digest covers that content less its outer
+ * SEQUENCE header.  sbsigntool's sbsign makes the same, but stamps it
+ * with the time of signing: we sign with SOURCE_DATE_EPOCH instead.
+ */
+#include "media/secureboot.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "media/pe.h"
+
+#define SHIM_DIR "/usr/lib/shim"
+#define SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
+#define SPC_SP_OPUS_INFO "1.3.6.1.4.1.311.2.1.12"
+#define MAX_CERT (1 << 20)	/* a key or certificate file larger than this is neither */
+
+static const struct {
+	const char *dir, *name, *package;
+	size_t field;
+} chain_files[] = {
+	{SHIM_DIR, "shimx64.efi.signed", "shim-signed", offsetof(struct sb_chain, shim)},
+	{SHIM_DIR, "mmx64.efi.signed", "shim-helpers-amd64-signed",
+	 offsetof(struct sb_chain, mokmanager)},
+	{NULL, "x86_64-efi-signed/gcdx64.efi.signed", "grub-efi-amd64-signed",
+	 offsetof(struct sb_chain, grub)},
+};
+
+int sb_chain_read(struct sb_chain *c, char **why)
+{
+	const char *env = getenv("MINOS_GRUB_DIR");
+
+	*c = (struct sb_chain){.shim_path = SHIM_DIR "/shimx64.efi.signed"};
+	for (size_t i = 0; i < ARRAY_SIZE(chain_files); i++) {
+		const char *dir = chain_files[i].dir ? chain_files[i].dir :
+				  env && *env ? env : "/usr/lib/grub";
+		char *path = xasprintf("%s/%s", dir, chain_files[i].name);
+		struct buf *b = (struct buf *)((char *)c + chain_files[i].field);
+		int rc = 0;
+
+		if (access(path, F_OK) < 0) {
+			*why = xasprintf("%s: missing: install Debian's %s", path,
+					 chain_files[i].package);
+			rc = -1;
+		} else if (access(path, R_OK) < 0) {
+			*why = xasprintf("%s: %s", path, strerror(errno));
+			rc = -1;
+		} else if ((rc = read_file(path, b)) < 0) {
+			*why = xasprintf("%s: unreadable", path);
+		}
+		free(path);
+		if (rc < 0) {
+			sb_chain_free(c);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void sb_chain_free(struct sb_chain *c)
+{
+	buf_free(&c->shim);
+	buf_free(&c->grub);
+	buf_free(&c->mokmanager);
+}
+
+void sb_verdict_free(struct sb_verdict *v)
+{
+	free(v->signer);
+	free(v->why);
+	*v = (struct sb_verdict){0};
+}
+
+static X509 *x509_der(const unsigned char *p, size_t n)
+{
+	return n > LONG_MAX ? NULL : d2i_X509(NULL, &p, (long)n);
+}
+
+/*
+ * Shim's vendor certificates: .vendor_cert starts with the sizes and
+ * offsets (within the section) of the authorized and revoked lists; the
+ * authorized one is one DER certificate, or an EFI signature list of them.
+ */
+static void add_vendor_certs(const struct buf *shim, X509_STORE *store)
+{
+	static const unsigned char x509_guid[16] = {
+		0xa1, 0x59, 0xc0, 0xa5, 0xe4, 0x94, 0xa7, 0x4a,
+		0x87, 0xb5, 0xab, 0x15, 0x5c, 0x2b, 0xf0, 0x72};
+	struct pe_image pe;
+	const struct pe_section *s;
+	const unsigned char *p;
+	uint32_t size, at;
+	const char *why;
+
+	if (pe_parse(&pe, shim->data, shim->len, &why) < 0)
+		return;
+	s = pe_section(&pe, ".vendor_cert");
+	if (!s || s->len < 16)
+		goto out;
+	p = pe.p + s->at;
+	size = le32(p);
+	at = le32(p + 8);
+	if (at > s->len || size > s->len - at)
+		goto out;
+	p += at;
+	if (size >= 28 && !memcmp(p, x509_guid, 16)) {
+		/* EFI_SIGNATURE_LIST: type, list size, header size, entry size */
+		uint32_t list = le32(p + 16), header = le32(p + 20), entry = le32(p + 24);
+
+		if (list > size || header > list - 28 || entry <= 16)
+			goto out;
+		for (uint32_t o = 28 + header; o + entry <= list; o += entry) {
+			X509 *x = x509_der(p + o + 16, entry - 16);
+
+			if (x)
+				X509_STORE_add_cert(store, x);
+			X509_free(x);
+		}
+	} else {
+		X509 *x = x509_der(p, size);
+
+		if (x)
+			X509_STORE_add_cert(store, x);
+		X509_free(x);
+	}
+out:
+	pe_free(&pe);
+}
+
+/* Shim checks the chain, not the uses or the dates a certificate states. */
+static int verify_cb(int ok, X509_STORE_CTX *ctx)
+{
+	switch (X509_STORE_CTX_get_error(ctx)) {
+	case X509_V_ERR_INVALID_PURPOSE:
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+	case X509_V_ERR_UNHANDLED_CRITICAL_EXTENSION:
+		return 1;
+	}
+	return ok;
+}
+
+/* Steps into a DER element at *p: its tag and the length of its contents. */
+static int der_next(const unsigned char **p, long *left, int *tag, long *len)
+{
+	const unsigned char *q = *p;
+	int xclass;
+
+	if (*left <= 0 || (ASN1_get_object(&q, len, tag, &xclass, *left) & 0x80) ||
+	    *len > *left - (q - *p))
+		return -1;
+	*left -= q - *p;
+	*p = q;
+	return 0;
+}
+
+/*
+ * The image digest an SpcIndirectDataContent states: SEQUENCE { data
+ * SEQUENCE, messageDigest SEQUENCE { algorithm SEQUENCE { OID, ... },
+ * digest OCTET STRING } }.  1 if it is this SHA-256, 0 if not.
+ */
+static int idc_matches(const unsigned char *p, long n, const unsigned char md[32])
+{
+	static const unsigned char sha256_oid[] = {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01};
+	int tag;
+	long len;
+
+	if (der_next(&p, &n, &tag, &len) < 0 || tag != V_ASN1_SEQUENCE)
+		return 0;
+	n = len;
+	if (der_next(&p, &n, &tag, &len) < 0 || tag != V_ASN1_SEQUENCE)
+		return 0;
+	p += len, n -= len;
+	if (der_next(&p, &n, &tag, &len) < 0 || tag != V_ASN1_SEQUENCE)
+		return 0;
+	n = len;
+	if (der_next(&p, &n, &tag, &len) < 0 || tag != V_ASN1_SEQUENCE)
+		return 0;
+	{
+		const unsigned char *a = p;
+		long an = len, olen;
+
+		if (der_next(&a, &an, &tag, &olen) < 0 || tag != V_ASN1_OBJECT ||
+		    olen != sizeof(sha256_oid) || memcmp(a, sha256_oid, sizeof(sha256_oid)))
+			return 0;
+	}
+	p += len, n -= len;
+	return der_next(&p, &n, &tag, &len) == 0 && tag == V_ASN1_OCTET_STRING && len == 32 &&
+	       !memcmp(p, md, 32);
+}
+
+static char *subject_of(X509 *x)
+{
+	char *s = X509_NAME_oneline(X509_get_subject_name(x), NULL, 0);
+	char *r = xstrdup(s ? s : "?");
+
+	OPENSSL_free(s);
+	return r;
+}
+
+/*
+ * One signature: 1 if it verifies against the store and states md, 0 if
+ * not (*why says what failed).  *signer gets its signer's subject.
+ */
+static int verify_one(const unsigned char *der, size_t n, const unsigned char md[32],
+		      X509_STORE *store, char **signer, const char **why)
+{
+	const unsigned char *q = der;
+	PKCS7 *p7 = n > LONG_MAX ? NULL : d2i_PKCS7(NULL, &q, (long)n);
+	ASN1_OBJECT *spc = OBJ_txt2obj(SPC_INDIRECT_DATA, 1);
+	STACK_OF(X509) *signers = NULL;
+	PKCS7 *content;
+	ASN1_STRING *idc;
+	const unsigned char *v;
+	long vlen, left;
+	int tag, ok = 0;
+	BIO *in = NULL;
+	FILE *f = NULL;
+
+	*why = "malformed signature";
+	if (!p7 || !spc || !PKCS7_type_is_signed(p7) || !p7->d.sign ||
+	    !(content = p7->d.sign->contents) || OBJ_cmp(content->type, spc) ||
+	    !content->d.other || content->d.other->type != V_ASN1_SEQUENCE)
+		goto out;
+	idc = content->d.other->value.sequence;
+	signers = PKCS7_get0_signers(p7, NULL, 0);
+	if (signers && sk_X509_num(signers) > 0) {
+		free(*signer);
+		*signer = subject_of(sk_X509_value(signers, 0));
+	}
+	if (!idc_matches(idc->data, idc->length, md)) {
+		*why = "the signature does not match the image (changed after signing)";
+		goto out;
+	}
+	/* the signed attributes cover the content without its SEQUENCE header */
+	v = idc->data;
+	left = idc->length;
+	if (der_next(&v, &left, &tag, &vlen) < 0)
+		goto out;
+	/*
+	 * Not a memory BIO: OpenSSL 3.0's PKCS7_verify copies one into a BIO
+	 * of its own and leaks that when the signature's digest cannot be set
+	 * up; a FILE's BIO it uses as it is.
+	 */
+	if (vlen <= 0 || !(f = fmemopen((void *)v, (size_t)vlen, "rb")) ||
+	    !(in = BIO_new_fp(f, BIO_CLOSE))) {
+		if (f)
+			fclose(f);
+		goto out;
+	}
+	*why = "signed by a certificate the shim chain does not trust";
+	ok = PKCS7_verify(p7, NULL, store, in, NULL, PKCS7_BINARY) == 1;
+out:
+	ERR_clear_error();
+	BIO_free(in);
+	sk_X509_free(signers);
+	ASN1_OBJECT_free(spc);
+	PKCS7_free(p7);
+	return ok;
+}
+
+int sb_check(const char *path, const void *data, size_t len, const struct buf *shim,
+	     const struct buf *own_cert, struct sb_verdict *v)
+{
+	struct pe_image pe;
+	X509_STORE *store = X509_STORE_new();
+	unsigned char md[32];
+	const unsigned char *der;
+	size_t pos = 0, n;
+	const char *why = "unsigned";
+	int rc;
+
+	*v = (struct sb_verdict){0};
+	if (!store)
+		die_oom();
+	if (pe_open(&pe, data, len, path) < 0) {
+		X509_STORE_free(store);
+		return -1;
+	}
+	add_vendor_certs(shim, store);
+	if (own_cert) {
+		X509 *x = x509_der(own_cert->data, own_cert->len);
+
+		if (x)
+			X509_STORE_add_cert(store, x);
+		X509_free(x);
+	}
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+	X509_STORE_set_verify_cb(store, verify_cb);
+	if (pe_digest(&pe, md) < 0) {
+		rc = -1;
+		goto out;
+	}
+	while ((rc = pe_next_signature(&pe, &pos, &der, &n)) == 1) {
+		char *signer = NULL;
+
+		v->signatures++;
+		if (verify_one(der, n, md, store, &signer, &why)) {
+			free(v->signer);
+			v->signer = signer;
+			v->trusted = 1;
+			break;
+		}
+		if (!v->signer)
+			v->signer = signer;
+		else
+			free(signer);
+	}
+	if (rc < 0)
+		why = "malformed certificate table";
+	if (!v->trusted)
+		v->why = xstrdup(why);
+	rc = 0;
+out:
+	pe_free(&pe);
+	X509_STORE_free(store);
+	return rc;
+}
+
+char *sb_signer(const void *data, size_t len)
+{
+	struct pe_image pe;
+	const unsigned char *der, *q;
+	size_t pos = 0, n;
+	char *signer = NULL;
+
+	const char *why;
+
+	if (pe_parse(&pe, data, len, &why) < 0)
+		return NULL;
+	if (pe_next_signature(&pe, &pos, &der, &n) == 1 && n <= LONG_MAX) {
+		PKCS7 *p7 = (q = der, d2i_PKCS7(NULL, &q, (long)n));
+		STACK_OF(X509) *s = p7 && PKCS7_type_is_signed(p7) ?
+				    PKCS7_get0_signers(p7, NULL, 0) : NULL;
+
+		if (s && sk_X509_num(s) > 0)
+			signer = subject_of(sk_X509_value(s, 0));
+		sk_X509_free(s);
+		PKCS7_free(p7);
+		ERR_clear_error();
+	}
+	pe_free(&pe);
+	return signer;
+}
+
+/* A certificate file, PEM or DER; NULL after an error naming it. */
+static X509 *read_cert(const char *path)
+{
+	struct buf b = {0};
+	X509 *x = NULL;
+	BIO *bio;
+
+	if (read_file_max(path, &b, MAX_CERT, NULL) < 0)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(b.data, (int)b.len)))
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (!x)
+		x = x509_der(b.data, b.len);
+	ERR_clear_error();
+	buf_free(&b);
+	if (!x)
+		fail(path, "not an X.509 certificate (PEM or DER)");
+	return x;
+}
+
+static EVP_PKEY *read_key(const char *path)
+{
+	struct buf b = {0};
+	EVP_PKEY *k = NULL;
+	BIO *bio;
+
+	if (read_file_max(path, &b, MAX_CERT, NULL) < 0)
+		return NULL;
+	if ((bio = BIO_new_mem_buf(b.data, (int)b.len)))
+		k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	ERR_clear_error();
+	OPENSSL_cleanse(b.data, b.len);
+	buf_free(&b);
+	if (!k)
+		fail(path, "not a private key in PEM without a passphrase");
+	return k;
+}
+
+/*
+ * SpcIndirectDataContent for a PE image's SHA-256, in DER: the image
+ * data (SPC_PE_IMAGE_DATA, flags none, the "<<<Obsolete>>>" file link
+ * signing tools write) and the digest.
+ */
+static void make_idc(const unsigned char md[32], unsigned char idc[106])
+{
+	static const unsigned char head[] = {
+		0x30, 0x68,
+		0x30, 0x33, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x01, 0x0f,
+		0x30, 0x25, 0x03, 0x01, 0x00, 0xa0, 0x20, 0xa2, 0x1e, 0x80, 0x1c,
+		0, '<', 0, '<', 0, '<', 0, 'O', 0, 'b', 0, 's', 0, 'o', 0, 'l', 0, 'e', 0, 't',
+		0, 'e', 0, '>', 0, '>', 0, '>',
+		0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02,
+		0x01, 0x05, 0x00, 0x04, 0x20};
+
+	_Static_assert(sizeof(head) == 106 - 32, "SpcIndirectDataContent layout");
+	memcpy(idc, head, sizeof(head));
+	memcpy(idc + sizeof(head), md, 32);
+}
+
+/* The PKCS#7 SignedData of an Authenticode signature over idc, in DER. */
+static int sign_idc(const unsigned char idc[106], X509 *cert, EVP_PKEY *key, struct buf *out)
+{
+	PKCS7 *p7 = PKCS7_new(), *inner = PKCS7_new();
+	ASN1_OBJECT *spc = OBJ_txt2obj(SPC_INDIRECT_DATA, 1);
+	ASN1_OBJECT *opus = OBJ_txt2obj(SPC_SP_OPUS_INFO, 1);
+	ASN1_UTCTIME *when = ASN1_UTCTIME_set(NULL, (time_t)source_date_epoch());
+	ASN1_STRING *empty = ASN1_STRING_new(), *seq = ASN1_STRING_new();
+	PKCS7_SIGNER_INFO *si;
+	BIO *bio = NULL;
+	unsigned char *der = NULL;
+	int n = -1, ok;
+
+	ok = p7 && inner && spc && opus && when && empty && seq &&
+	     PKCS7_set_type(p7, NID_pkcs7_signed) &&
+	     (si = PKCS7_add_signature(p7, cert, key, EVP_sha256())) &&
+	     PKCS7_add_certificate(p7, cert) &&
+	     PKCS7_add_signed_attribute(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+					OBJ_dup(spc)) &&
+	     ASN1_STRING_set(empty, "\x30\x00", 2) &&
+	     PKCS7_add_signed_attribute(si, OBJ_obj2nid(opus) != NID_undef ? OBJ_obj2nid(opus) :
+					OBJ_create(SPC_SP_OPUS_INFO, "spcSpOpusInfo", NULL),
+					V_ASN1_SEQUENCE, empty) &&
+	     /* present, so OpenSSL adds no clock time of its own */
+	     PKCS7_add_signed_attribute(si, NID_pkcs9_signingTime, V_ASN1_UTCTIME, when) &&
+	     PKCS7_content_new(p7, NID_pkcs7_data) &&
+	     (bio = PKCS7_dataInit(p7, NULL)) &&
+	     BIO_write(bio, idc + 2, 104) == 104 &&
+	     PKCS7_dataFinal(p7, bio);
+	if (ok) {
+		empty = NULL;	/* the attributes own them now */
+		when = NULL;
+		/* the content signed, as what it is: SpcIndirectDataContent */
+		ok = ASN1_STRING_set(seq, idc, 106) &&
+		     (inner->d.other = ASN1_TYPE_new()) != NULL;
+		if (ok) {
+			ASN1_TYPE_set(inner->d.other, V_ASN1_SEQUENCE, seq);
+			seq = NULL;
+			inner->type = OBJ_dup(spc);
+			ok = inner->type && PKCS7_set_content(p7, inner);
+			if (ok)
+				inner = NULL;
+		}
+	}
+	if (ok && (n = i2d_PKCS7(p7, &der)) > 0)
+		buf_add(out, der, (size_t)n);
+	OPENSSL_free(der);
+	BIO_free_all(bio);
+	ASN1_STRING_free(empty);
+	ASN1_STRING_free(seq);
+	ASN1_UTCTIME_free(when);
+	ASN1_OBJECT_free(spc);
+	ASN1_OBJECT_free(opus);
+	PKCS7_free(inner);
+	PKCS7_free(p7);
+	ERR_clear_error();
+	return n > 0 ? 0 : fail("--sign-key", "OpenSSL could not sign with this key and certificate");
+}
+
+int sb_sign(const char *path, const void *data, size_t len, const char *key,
+	    const char *cert, struct buf *out, struct buf *cert_der)
+{
+	struct pe_image pe;
+	struct buf padded = {0}, sig = {0};
+	unsigned char md[32], idc[106], *der = NULL;
+	X509 *x = read_cert(cert);
+	EVP_PKEY *k = x ? read_key(key) : NULL;
+	int rc = -1, n;
+
+	if (!k)
+		goto out;
+	if (X509_check_private_key(x, k) != 1) {
+		ERR_clear_error();
+		fail(key, "is not the key of %s", cert);
+		goto out;
+	}
+	if (pe_open(&pe, data, len, path) < 0)
+		goto out;
+	if (!pe.certdir_at || (pe.cert_len && pe.cert_at + pe.cert_len != len)) {
+		pe_free(&pe);
+		fail(path, "cannot be signed: its certificate table is %s",
+		     pe.certdir_at ? "not at its end" : "missing");
+		goto out;
+	}
+	/* the table starts 8-byte aligned: the padding is part of what is signed */
+	if (!pe.cert_len && len % 8) {
+		pe_free(&pe);
+		buf_add(&padded, data, len);
+		buf_add(&padded, "\0\0\0\0\0\0\0", 8 - len % 8);
+		if (pe_open(&pe, padded.data, padded.len, path) < 0)
+			goto out;
+	}
+	rc = pe_digest(&pe, md);
+	if (rc == 0) {
+		make_idc(md, idc);
+		rc = sign_idc(idc, x, k, &sig);
+	}
+	if (rc == 0) {
+		pe_add_signature(&pe, sig.data, sig.len, out);
+		if ((n = i2d_X509(x, &der)) > 0)
+			buf_add(cert_der, der, (size_t)n);
+		else
+			rc = fail(cert, "cannot be written as DER");
+	}
+	pe_free(&pe);
+out:
+	OPENSSL_free(der);
+	buf_free(&padded);
+	buf_free(&sig);
+	EVP_PKEY_free(k);
+	X509_free(x);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* secureboot.h - the signed boot chain: shim, GRUB and a kernel it accepts */
+#ifndef MINOS_SECUREBOOT_H
+#define MINOS_SECUREBOOT_H
+
+#include <stddef.h>
+
+#include "util/util.h"
+
+/* Debian's signed binaries, copied onto the ESP unchanged. */
+struct sb_chain {
+	struct buf shim, grub, mokmanager;
+	const char *shim_path;
+};
+
+/*
+ * Reads them; -1 with *why (malloc'd) naming the missing file and the
+ * Debian package that has it, for the caller to say as an error or a
+ * warning.
+ */
+int sb_chain_read(struct sb_chain *c, char **why);
+void sb_chain_free(struct sb_chain *c);
+
+/* What a PE image's signatures say, against the certificates trusted. */
+struct sb_verdict {
+	int signatures;		/* how many PKCS#7 signatures it carries */
+	int trusted;		/* one of them verifies: the digest matches, the chain leads to a trusted certificate */
+	char *signer;		/* the subject of the trusted signature's signer, else of the first one */
+	char *why;		/* when not trusted: why, in a few words */
+};
+
+/*
+ * Checks the image at path (data, len) against shim's built-in vendor
+ * certificate (read from its .vendor_cert section) and, if not NULL, a
+ * certificate of one's own (DER, enrolled with the MOK manager).  -1 only
+ * for an image that is no PE/COFF image (said, naming path).
+ */
+int sb_check(const char *path, const void *data, size_t len, const struct buf *shim,
+	     const struct buf *own_cert, struct sb_verdict *v);
+void sb_verdict_free(struct sb_verdict *v);
+
+/* The subject of the first signature's signer of a PE image, or NULL (unsigned, or no PE). */
+char *sb_signer(const void *data, size_t len);
+
+/*
+ * Signs a PE image with key and cert (PEM, or DER for the certificate):
+ * an Authenticode signature appended to its certificate table (the image's
+ * own signatures are kept), its signing time SOURCE_DATE_EPOCH, so the
+ * same input gives the same bytes.  The certificate in DER goes to
+ * *cert_der.  -1 after an error naming the file at fault.
+ */
+int sb_sign(const char *path, const void *data, size_t len, const char *key,
+	    const char *cert, struct buf *out, struct buf *cert_der);
+
+#endif
