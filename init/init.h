@@ -35,6 +35,8 @@ struct init {
 
 /* log.c: messages on the console, "minos-init: ..." */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes a line to the kernel log (dmesg), "minos-init: ...", at level info. */
+void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* early.c: stdio, pseudo-filesystems, environment, hostname, log level */
 void early_setup(struct init *in);
@@ -76,8 +78,6 @@ void modules_boot(struct init *in);
 /* uevent.c: drivers for the hardware, found by its modaliases */
 void coldplug(struct init *in);		/* at boot, until the devices settle */
 void hotplug(struct init *in);		/* in->uevents is readable */
-/* Writes a line to the kernel log (dmesg), "minos-init: ...", at level info. */
-void klog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* net.c: minos.net= */
 void net_setup(struct init *in);		/* reads the setting; lo up if there is one */

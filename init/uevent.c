@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,28 +36,6 @@ struct sockaddr_nl {
 #define QUIET_MS 150		/* no uevent for this long: the devices have settled */
 #define SETTLE_MAX_MS 3000	/* never wait longer than this at boot */
 #define SCAN_DEPTH 24
-
-void klog(const char *fmt, ...)
-{
-	char line[600];
-	int n = snprintf(line, sizeof(line), "<6>minos-init: "), fd;
-	va_list ap;
-
-	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-	va_end(ap);
-	if (n >= (int)sizeof(line) - 1)
-		n = sizeof(line) - 2;
-	/* without its newline the kernel keeps the record open, unseen, for more */
-	line[n++] = '\n';
-	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, line, n) < 0) {
-			/* the kernel log is full or gone: nothing to do */
-		}
-		close(fd);
-	}
-}
 
 static void device_alias(struct init *in, const char *modalias)
 {
