@@ -76,7 +76,8 @@ void kill_all(int timeout_ms);
 void modules_boot(struct init *in);
 
 /* uevent.c: drivers for the hardware, found by its modaliases */
-void coldplug(struct init *in);		/* at boot, until the devices settle */
+/* At boot, until the devices settle; the network's interfaces too, after net_setup. */
+void coldplug(struct init *in);
 void hotplug(struct init *in);		/* in->uevents is readable */
 
 /* net.c: minos.net= */

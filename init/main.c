@@ -178,6 +178,7 @@ int main(void)
 					"CONFIG_SIGNALFD" : "no signalfd");
 	modules_boot(&in);
 	mount_firmware(&in);
+	net_setup(&in);
 	coldplug(&in);
 	host_root(&in);
 	mount_shares(&in);

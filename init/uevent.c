@@ -163,7 +163,6 @@ void coldplug(struct init *in)
 	int loaded = in->kmods && in->kmods->alias_len;
 
 	in->uevents = -1;
-	net_setup(in);
 	if (!loaded && !net_wanted(in))
 		return;	/* no modules to load and no network to bring up */
 	open_socket(in);
