@@ -16,8 +16,11 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "early.h"
+#include "fsutil.h"
 #include "init.h"
 #include "kmod.h"
+#include "log.h"
 
 /* <linux/kd.h>, which musl-gcc cannot see: ask for SIGWINCH on a keyboard request. */
 #ifndef KDSIGACCEPT

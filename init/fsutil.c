@@ -8,7 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "fsutil.h"
 
 /* The whole file, NUL-terminated, or NULL: in anonymous memory. */
 #define TEXT_MAX (16 << 20)	/* address space only: pages are used as read */

@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "fsutil.h"
 #include "init.h"
 #include "kmod.h"
+#include "log.h"
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4

@@ -6,6 +6,8 @@
 
 #define KMOD_SEEN_MAX 4096
 
+struct init;
+
 struct kmods {
 	const char *cmdline;	/* for "module.param=value" words */
 	char dir[96];		/* /lib/modules/RELEASE */
@@ -19,6 +21,9 @@ struct kmods {
 	unsigned long files[KMOD_SEEN_MAX], names[KMOD_SEEN_MAX];
 	int nfiles, nnames;
 };
+
+/* At boot: the modules of /etc/minos/modules and minos.modules=; in->kmods keeps the index. */
+void modules_boot(struct init *in);
 
 /* Turns k->alias (modules.alias, writable) into its compact form, normalized. */
 void kmod_prepare(struct kmods *k);

@@ -18,9 +18,16 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "fsutil.h"
 #include "init.h"
 #include "kmod.h"
+#include "live.h"
+#include "log.h"
+#include "probe.h"
+#include "respawn.h"
 #include "root.h"
+#include "rootspec.h"
+#include "shutdown.h"
 
 #define MEDIUM "/run/minos/medium"
 #define LOWER "/run/minos/rootfs"

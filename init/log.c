@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "log.h"
 
 /* "PREFIXminos-init: MESSAGE\n" in line: its length, the message cut to fit. */
 static int format(char *line, int size, const char *prefix, const char *fmt, va_list ap)

@@ -17,7 +17,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "early.h"
+#include "fsutil.h"
 #include "init.h"
+#include "inittab.h"
+#include "kmod.h"
+#include "live.h"
+#include "log.h"
+#include "net.h"
+#include "power.h"
+#include "proc.h"
+#include "root.h"
+#include "share.h"
+#include "shutdown.h"
+#include "supervise.h"
+#include "testrun.h"
+#include "tty.h"
+#include "uevent.h"
 
 static void on_halt(struct init *in) { shutdown_system(in, SD_HALT); }
 static void on_poweroff(struct init *in) { shutdown_system(in, SD_POWEROFF); }

@@ -26,7 +26,11 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "fsutil.h"
 #include "init.h"
+#include "log.h"
+#include "net.h"
+#include "proc.h"
 
 #define UDHCPC_SCRIPT "/usr/share/udhcpc/default.script"
 #define MAX_IFACES 16

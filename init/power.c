@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "power.h"
 
 /* <linux/input.h>, which musl-gcc cannot see */
 struct input_event {

@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "inittab.h"
+#include "log.h"
+#include "proc.h"
 
 /* In the child: the signal state the program expects, not PID 1's. */
 void child_reset(const struct init *in)

@@ -1,10 +1,9 @@
 /*
- * root.c - the real root: which device root= means (a path, LABEL=,
- * UUID=, PARTUUID= or MAJ:MIN), waiting for it without udev (polling
- * /sys/class/block, each device's superblock read by probe.c), mounting it
- * and checking its init, then switchroot.c's switch_root().
+ * root.c - the real root: the device root= names (rootspec.c reads it),
+ * waited for without udev (polling /sys/class/block, each device's
+ * superblock read by probe.c), mounted, its init checked, then
+ * switchroot.c's switch_root().
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -19,65 +18,16 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "fsutil.h"
 #include "init.h"
+#include "log.h"
 #include "probe.h"
+#include "respawn.h"
 #include "root.h"
-
-int root_parse(const char *cmdline, struct root_spec *r, char *why, int n)
-{
-	static const struct {
-		const char *prefix;
-		enum root_kind kind;
-	} kinds[] = {
-		{"LABEL=", ROOT_LABEL}, {"UUID=", ROOT_UUID}, {"PARTUUID=", ROOT_PARTUUID},
-		{"/dev/", ROOT_PATH},
-	};
-	char v[128], delay[16];
-	const char *end;
-	long d;
-
-	memset(r, 0, sizeof(*r));
-	if (!cmdline_get(cmdline, "root", v, sizeof(v)))
-		return 0;
-	memcpy(r->given, v, sizeof(r->given));
-	r->kind = ROOT_DEVNUM;
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strncmp(v, kinds[i].prefix, strlen(kinds[i].prefix))) {
-			r->kind = kinds[i].kind;
-			break;
-		}
-	snprintf(r->value, sizeof(r->value), "%s",
-		 r->kind == ROOT_PATH || r->kind == ROOT_DEVNUM ? v : strchr(v, '=') + 1);
-	end = v;
-	if (r->kind == ROOT_DEVNUM && digits(&end) >= 0 && *end == ':' && ++end)
-		d = digits(&end);	/* MAJ:MIN */
-	if (!r->value[0] || (r->kind == ROOT_DEVNUM && (end == v || end[-1] == ':' || *end))) {
-		snprintf(why, n, "root=%s: not a /dev path, LABEL=, UUID=, PARTUUID= or MAJ:MIN", v);
-		return -1;
-	}
-	cmdline_get(cmdline, "rootfstype", r->fstype, sizeof(r->fstype));
-	cmdline_get(cmdline, "rootflags", r->flags, sizeof(r->flags));
-	cmdline_get(cmdline, "init", r->init, sizeof(r->init));
-	r->rw = cmdline_last(cmdline, "ro", "rw") == 2;
-	r->wait = cmdline_has(cmdline, "rootwait");
-	r->delay = -1;
-	if (cmdline_get(cmdline, "rootdelay", delay, sizeof(delay))) {
-		end = delay;
-		if ((d = digits(&end)) < 0 || *end || d > 86400) {
-			snprintf(why, n, "rootdelay=%s: not a number of seconds", delay);
-			return -1;
-		}
-		r->delay = (int)d;
-	}
-	return 1;
-}
-
-int root_uuid_eq(const char *a, const char *b)
-{
-	for (; *a && tolower((unsigned char)*a) == tolower((unsigned char)*b); a++, b++)
-		;
-	return !*a && !*b;
-}
+#include "rootspec.h"
+#include "shutdown.h"
+#include "switchroot.h"
+#include "uevent.h"
 
 /* A sysfs value: its first line. */
 static int read_line(const char *path, char *buf, size_t n)

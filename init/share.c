@@ -16,7 +16,11 @@
 #include "cmdline.h"
 #include "init.h"
 #include "kmod.h"
+#include "log.h"
 #include "root.h"
+#include "share.h"
+#include "shutdown.h"
+#include "switchroot.h"
 
 #define SHARE_OPTS "trans=virtio,version=9p2000.L,msize=262144,cache=none"
 /* The host's root: nothing in the guest writes it, so its pages can be cached. */

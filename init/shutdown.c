@@ -17,6 +17,11 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "inittab.h"
+#include "log.h"
+#include "proc.h"
+#include "respawn.h"
+#include "shutdown.h"
 
 #define MAX_MOUNTS 128
 

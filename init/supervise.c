@@ -5,6 +5,12 @@
 #include <signal.h>
 
 #include "init.h"
+#include "inittab.h"
+#include "log.h"
+#include "proc.h"
+#include "respawn.h"
+#include "supervise.h"
+#include "testrun.h"
 
 void run_action(struct init *in, enum action a)
 {

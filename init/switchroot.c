@@ -14,7 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "init.h"
+#include "fsutil.h"
+#include "log.h"
+#include "proc.h"
+#include "shutdown.h"
+#include "switchroot.h"
 
 /* Deletes a directory's contents, staying on its filesystem. */
 static void remove_tree(int dirfd, dev_t dev)

@@ -24,7 +24,13 @@
 
 #include "channel.h"
 #include "cmdline.h"
+#include "fsutil.h"
 #include "init.h"
+#include "log.h"
+#include "proc.h"
+#include "share.h"
+#include "shutdown.h"
+#include "testrun.h"
 
 #define MAX_CMD 65536
 #define MAX_ARGS 1024

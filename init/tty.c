@@ -20,6 +20,8 @@
 
 #include "cmdline.h"
 #include "init.h"
+#include "testrun.h"
+#include "tty.h"
 
 static char line[128];
 static size_t have;

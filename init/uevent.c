@@ -21,8 +21,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "init.h"
 #include "kmod.h"
+#include "log.h"
+#include "net.h"
+#include "respawn.h"
+#include "uevent.h"
 
 /* <linux/netlink.h>, which musl's headers do not have */
 #define NETLINK_KOBJECT_UEVENT 15

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cmdline.h"
-#include "init.h"
+#include "net.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

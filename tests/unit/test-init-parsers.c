@@ -3,7 +3,7 @@
 
 #include "cmdline.h"
 #include "inittab.h"
-#include "root.h"
+#include "rootspec.h"
 #include "tap.h"
 
 static int warnings, last_line;

@@ -13,6 +13,10 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "inittab.h"
+#include "proc.h"
+#include "respawn.h"
+#include "supervise.h"
 #include "tap.h"
 
 static int zombies_of(pid_t parent)
