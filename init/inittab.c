@@ -96,17 +96,26 @@ int inittab_parse(const char *text, struct inittab *t,
 	return bad;
 }
 
+/* Built in place: a static entry would be a template of 580 bytes, mostly zeros, in PID 1. */
+static struct inittab_entry *add(struct inittab *t, enum action a, const char *command)
+{
+	struct inittab_entry *e = &t->e[t->n++];
+
+	memset(e, 0, sizeof(*e));
+	e->action = a;
+	strcpy(e->command, command);
+	return e;
+}
+
 void inittab_default(struct inittab *t, int have_rcs, const char *consoles)
 {
-	static const struct inittab_entry rcs = {"", ACT_SYSINIT, "/etc/init.d/rcS"};
-	static const struct inittab_entry shell = {"", ACT_RESPAWN, "-/bin/sh"};
 	const char *p = consoles ? consoles : "";
 
 	/* Without ctrlaltdel entries, Ctrl-Alt-Del reboots: init does it itself. */
 	t->n = 0;
 	if (have_rcs)
-		t->e[t->n++] = rcs;
-	t->e[t->n++] = shell;
+		add(t, ACT_SYSINIT, "/etc/init.d/rcS");
+	add(t, ACT_RESPAWN, "-/bin/sh");
 	/* The consoles other than the last (/dev/console): a shell each, once asked for. */
 	for (;;) {
 		size_t n;
@@ -116,9 +125,8 @@ void inittab_default(struct inittab *t, int have_rcs, const char *consoles)
 		if (!n || !p[n + strspn(p + n, " \t\n")] || t->n >= INITTAB_MAX)
 			break;
 		if (n < INITTAB_TTY - 6) {
-			struct inittab_entry *e = &t->e[t->n++];
+			struct inittab_entry *e = add(t, ACT_ASKFIRST, "-/bin/sh");
 
-			*e = (struct inittab_entry){"", ACT_ASKFIRST, "-/bin/sh"};
 			/* tty0 is whichever VT is in front: the first is where it starts */
 			if (n == 4 && !memcmp(p, "tty0", 4))
 				snprintf(e->tty, sizeof(e->tty), "/dev/tty1");

@@ -149,7 +149,8 @@ _Noreturn void shutdown_system(struct init *in, enum shutdown_kind kind)
 
 _Noreturn void emergency(struct init *in, const char *why)
 {
-	static const struct inittab_entry shell = {"", ACT_RESPAWN, "-/bin/sh"};
+	/* not static: a template of 580 bytes, mostly zeros, in PID 1 */
+	const struct inittab_entry shell = {.action = ACT_RESPAWN, .command = "-/bin/sh"};
 	static const int sigs[] = {SIGCHLD, SIGUSR1, SIGUSR2, SIGPWR, SIGTERM, SIGINT};
 	sigset_t set;
 	pid_t pid, got;
