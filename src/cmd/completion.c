@@ -10,6 +10,8 @@
 
 #include "cmd/commands.h"
 #include "format/compress.h"
+#include "image/rootfs.h"
+#include "media/secureboot.h"
 #include "vm/qemu.h"
 #include "util/util.h"
 
@@ -30,9 +32,6 @@ static const char *const free_args[] = {
 	"max-memory", "max-time", "module", "package", "persist", "qemu-arg", "http", NULL,
 };
 
-static const char *const rootfs_compressors[] = {"zstd", "xz", NULL};
-static const char *const secure_boot_modes[] = {"auto", "on", "off", NULL};
-
 static int listed(const char *const *list, const char *name)
 {
 	for (; *list; list++)
@@ -50,7 +49,7 @@ static void choices(const char *name, struct buf *b)
 	} lists[] = {
 		{"accel", accel_names}, {"boot", boot_names}, {"machine", machine_names},
 		{"net", net_names}, {"drivers", driver_set_names},
-		{"rootfs-compress", rootfs_compressors}, {"secure-boot", secure_boot_modes},
+		{"rootfs-compress", rootfs_compressors}, {"secure-boot", sb_mode_names},
 	};
 
 	b->len = 0;

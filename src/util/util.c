@@ -392,6 +392,31 @@ int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+int pick_word(const char *opt, const char *arg, const char *const *names)
+{
+	char list[128] = "";
+
+	for (int i = 0; names[i]; i++) {
+		if (!strcmp(arg, names[i]))
+			return i;
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+	}
+	return fail(opt, "'%s': expected %s", arg, list);
+}
+
+char *temp_beside(const char *output, const char *what, int *fd)
+{
+	char *path = xasprintf("%s.%s.XXXXXX", output, what);
+
+	if ((*fd = mkstemp(path)) < 0) {
+		fail_errno(path, "cannot create");
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 int64_t source_date_epoch(void)
 {
 	const char *s = getenv("SOURCE_DATE_EPOCH");

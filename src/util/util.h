@@ -58,6 +58,9 @@ int write_all(int fd, const void *p, size_t n);
 int write_new_file(const char *path, const void *p, size_t n, unsigned mode);
 /* The same with the contents of from. */
 int copy_new_file(const char *from, const char *path, unsigned mode);
+/* A new temporary file OUTPUT.WHAT.XXXXXX beside output (large work files go
+ * where the output goes), open on *fd; NULL after an error naming it. */
+char *temp_beside(const char *output, const char *what, int *fd);
 
 /*
  * An output file written under a temporary name in the destination's
@@ -81,6 +84,10 @@ int parse_long(const char *s, long min, long max, long *out);
 
 /* A size in bytes: a number with an optional K, M, G or T (powers of 1024); -1 if none. */
 int parse_size(const char *s, uint64_t *out);
+
+/* The index of arg in names (NULL-ended), or -1 after the error "OPT: 'ARG':
+ * expected a, b or c".  One list serves the check, the help and completion. */
+int pick_word(const char *opt, const char *arg, const char *const *names);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 long long now_ms_host(void);

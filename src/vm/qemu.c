@@ -45,20 +45,6 @@ const char *const boot_names[] = {"auto", "pvh", "bzimage", NULL};
 const char *const machine_names[] = {"auto", "microvm", "pc", "q35", NULL};
 const char *const net_names[] = {"none", "user", NULL};
 
-/* The index of arg in names (NULL-ended), or -1 after an error naming opt. */
-static int pick(const char *opt, const char *arg, const char *const *names)
-{
-	char list[128] = "";
-
-	for (int i = 0; names[i]; i++) {
-		if (!strcmp(arg, names[i]))
-			return i;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
-			 i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
-	}
-	return fail(opt, "'%s': expected %s", arg, list);
-}
-
 int vm_config_init(struct vm_config *c)
 {
 	const char *env = getenv("MINOS_ACCEL");
@@ -130,17 +116,17 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	case OPT_MONITOR: c->monitor = arg; return 1;
 	case OPT_VERBOSE: c->verbose = 1; return 1;
 	case OPT_ACCEL:
-		if ((i = pick("--accel", arg, accel_names)) < 0)
+		if ((i = pick_word("--accel", arg, accel_names)) < 0)
 			return -1;
 		c->accel = (enum accel)i;
 		return 1;
 	case OPT_BOOT:
-		if ((i = pick("--boot", arg, boot_names)) < 0)
+		if ((i = pick_word("--boot", arg, boot_names)) < 0)
 			return -1;
 		c->boot = (enum boot)i;
 		return 1;
 	case OPT_MACHINE:
-		if ((i = pick("--machine", arg, machine_names)) < 0)
+		if ((i = pick_word("--machine", arg, machine_names)) < 0)
 			return -1;
 		c->machine = (enum machine)i;
 		return 1;
@@ -180,7 +166,7 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 			c->tap = arg + 4;
 			return 1;
 		}
-		if ((i = pick("--net", arg, net_names)) < 0)
+		if ((i = pick_word("--net", arg, net_names)) < 0)
 			return -1;
 		c->net = (enum net)i;
 		return 1;
