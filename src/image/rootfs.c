@@ -443,3 +443,49 @@ int rootfs_check_squashfs(const char *src, const char *init)
 	sq_tree_free(&t);
 	return rc;
 }
+
+const char *const rootfs_compressors[] = {"zstd", "xz", NULL};
+
+/* init= on the command line (the last, as the kernel takes it), else /sbin/init. */
+static char *root_init(const char *cmdline)
+{
+	const char *init = NULL;
+	size_t len = 0;
+
+	for (const char *p = cmdline + strspn(cmdline, " \t"); *p;) {
+		size_t n = strcspn(p, " \t");
+
+		if (n > 5 && !strncmp(p, "init=", 5)) {
+			init = p + 5;
+			len = n - 5;
+		}
+		p += n;
+		p += strspn(p, " \t");
+	}
+	return init ? strndup(init, len) : xstrdup("/sbin/init");
+}
+
+int rootfs_for_iso(const char *src, const char *compressor, const char *cmdline,
+		   const char *output, char **sqfs)
+{
+	char *init = root_init(cmdline);
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	struct rootfs_opts ro = {.compressor = compressor, .init = init,
+				  .clamp = sde && *sde ? source_date_epoch() : -1,
+				  .mkfs_time = (uint32_t)source_date_epoch()};
+	int kind = rootfs_kind(src), fd, rc;
+
+	*sqfs = NULL;
+	if (kind < 0) {
+		rc = fail_errno(src, "cannot read");
+	} else if (kind == 's') {
+		rc = rootfs_check_squashfs(src, init);
+	} else if (!(*sqfs = temp_beside(output, "rootfs", &fd))) {
+		rc = -1;
+	} else {
+		close(fd);
+		rc = rootfs_write(src, *sqfs, &ro);
+	}
+	free(init);
+	return rc;
+}

@@ -26,4 +26,17 @@ int rootfs_kind(const char *src);
 /* Checks a squashfs image (the user's own) reads and has opts->init. */
 int rootfs_check_squashfs(const char *src, const char *init);
 
+/* --rootfs-compress: the compressors, "zstd" (the default) first. */
+extern const char *const rootfs_compressors[];
+
+/*
+ * The live root of an ISO booted with cmdline: a squashfs image given is
+ * checked and used as it is (*sqfs NULL), anything else is written with
+ * compressor into a temporary file beside output (*sqfs, for the caller to
+ * remove).  The root must hold the init cmdline's init= names, else
+ * /sbin/init.  -1 after an error naming the file at fault.
+ */
+int rootfs_for_iso(const char *src, const char *compressor, const char *cmdline,
+		   const char *output, char **sqfs);
+
 #endif

@@ -539,3 +539,106 @@ out:
 	X509_free(x);
 	return rc;
 }
+
+const char *const sb_mode_names[] = {"auto", "on", "off", NULL};
+
+int sb_plan_check(const struct sb_plan *p)
+{
+	if (p->key && p->cert && p->mode == SB_OFF)
+		return fail("--sign-key", "signs for Secure Boot: not with --secure-boot off");
+	if (!p->key != !p->cert)
+		return fail(p->key ? "--sign-key" : "--sign-cert", "needs %s too",
+			    p->key ? "--sign-cert" : "--sign-key");
+	return 0;
+}
+
+/* The kernel signed with --sign-key, written beside the output. */
+static int sign_kernel(struct sb_plan *p, const char *kernel, const struct buf *k,
+		       const char *output)
+{
+	struct buf out = {0};
+	int fd, rc;
+
+	if (sb_sign(kernel, k->data, k->len, p->key, p->cert, &out, &p->cert_der) < 0)
+		return -1;
+	if (!(p->signed_kernel = temp_beside(output, "kernel", &fd))) {
+		rc = -1;
+	} else {
+		rc = write_all(fd, out.data, out.len);
+		if (close(fd) < 0 && rc == 0)
+			rc = fail_errno(p->signed_kernel, "cannot write");
+	}
+	buf_free(&out);
+	return rc;
+}
+
+/* The chain is there: does it trust the kernel (signed first if asked)? */
+static int plan_verdict(struct sb_plan *p, const char *path, const char *output,
+			const char **boot_kernel, struct sb_verdict *v)
+{
+	struct buf k = {0};
+	int rc = -1;
+
+	if (read_file(path, &k) < 0)
+		goto out;
+	if (p->key) {
+		if (sign_kernel(p, path, &k, output) < 0)
+			goto out;
+		*boot_kernel = p->signed_kernel;
+		buf_free(&k);
+		if (read_file(*boot_kernel, &k) < 0)
+			goto out;
+	}
+	rc = sb_check(path, k.data, k.len, &p->chain.shim, p->key ? &p->cert_der : NULL, v);
+out:
+	buf_free(&k);
+	return rc;
+}
+
+int sb_plan_decide(struct sb_plan *p, const char *path, const char *output,
+		   const char **boot_kernel)
+{
+	struct sb_verdict v = {0};
+	char *why = NULL;
+	int rc = -1;
+
+	*boot_kernel = path;
+	if (p->mode == SB_OFF)
+		return 0;
+	if (sb_chain_read(&p->chain, &why) < 0) {
+		if (p->mode == SB_ON)
+			fail("--secure-boot", "on: %s", why);
+		else
+			warning("--secure-boot", "off: %s", why);
+		free(why);
+		return p->mode == SB_ON ? -1 : 0;
+	}
+	if (plan_verdict(p, path, output, boot_kernel, &v) < 0)
+		goto out;
+	if (v.trusted) {
+		rc = 1;
+	} else if (p->mode == SB_ON) {
+		fail(path, "the kernel cannot boot under Secure Boot: %s%s%s; sign it with "
+		     "--sign-key and --sign-cert", v.why, v.signer ? ", signer " : "",
+		     v.signer ? v.signer : "");
+	} else {
+		warning(path, "the kernel cannot boot under Secure Boot: %s%s%s; the ISO boots "
+			"without it", v.why,
+			v.signer ? ", signer " : "", v.signer ? v.signer : "");
+		sb_chain_free(&p->chain);
+		rc = 0;
+	}
+out:
+	sb_verdict_free(&v);
+	return rc;
+}
+
+void sb_plan_free(struct sb_plan *p)
+{
+	if (p->signed_kernel)
+		unlink(p->signed_kernel);
+	free(p->signed_kernel);
+	p->signed_kernel = NULL;
+	sb_chain_free(&p->chain);
+	buf_free(&p->cert_der);
+}

@@ -51,4 +51,30 @@ char *sb_signer(const void *data, size_t len);
 int sb_sign(const char *path, const void *data, size_t len, const char *key,
 	    const char *cert, struct buf *out, struct buf *cert_der);
 
+/* minos iso --secure-boot: whether an ISO boots through the signed chain. */
+enum sb_mode { SB_AUTO, SB_ON, SB_OFF };
+extern const char *const sb_mode_names[];	/* "auto", "on", "off": by enum sb_mode */
+
+struct sb_plan {
+	enum sb_mode mode;
+	const char *key, *cert;		/* --sign-key, --sign-cert */
+	struct sb_chain chain;		/* set when the ISO boots through it */
+	struct buf cert_der;		/* the certificate, for the ESP */
+	char *signed_kernel;		/* the kernel signed with key, a temporary file */
+};
+
+/* --sign-key and --sign-cert go together, and not with off: 0, or -1 said. */
+int sb_plan_check(const struct sb_plan *p);
+/*
+ * Decides, for the kernel at path: 1 the ISO boots through the signed chain,
+ * 0 it does not (off; with auto, when the chain is missing or does not trust
+ * the kernel: a warning says why), -1 after an error (on, and it cannot).
+ * With --sign-key the kernel is signed into a temporary file beside output.
+ * *boot_kernel is the kernel to put on the ISO.
+ */
+int sb_plan_decide(struct sb_plan *p, const char *path, const char *output,
+		   const char **boot_kernel);
+/* Frees the plan and removes its temporary file. */
+void sb_plan_free(struct sb_plan *p);
+
 #endif
