@@ -117,7 +117,7 @@ test_expect_success 'bad roots are refused at build time, with nothing written' 
 	expect_error "nothere: cannot read" "$MINOS" iso -o bad.iso --kernel "$K" --rootfs nothere &&
 	expect_error "--persist: .x. is not a size" "$MINOS" iso -o bad.iso --kernel "$K" --rootfs tree --persist x &&
 	expect_error "--persist: is for a live system" "$MINOS" iso -o bad.iso --kernel "$K" --persist 64M &&
-	expect_error "--rootfs-compress: .lzo. is not zstd or xz" \
+	expect_error "--rootfs-compress: .lzo.: expected zstd or xz" \
 		"$MINOS" iso -o bad.iso --kernel "$K" --rootfs tree --rootfs-compress lzo &&
 	[ ! -e bad.iso ] && [ -z "$(ls | grep -e "\.rootfs\." -e "\.persist\.")" ]
 '

@@ -5,12 +5,10 @@
 
 #include "cmd/commands.h"
 #include "image/initramfs.h"
-#include "image/initrd.h"
 #include "image/kernel.h"
+#include "media/grub.h"
 #include "media/netboot.h"
 #include "util/util.h"
-
-#define DEFAULT_CMDLINE "console=tty0 console=ttyS0"
 
 enum { OPT_INITRD = 2100, OPT_CMDLINE, OPT_TITLE, OPT_TIMEOUT, OPT_HTTP };
 
@@ -35,15 +33,10 @@ static int build(struct initramfs_opts *o, struct netboot_spec *s, const char *o
 	if (!kernel || netboot_check_output(output) < 0)
 		goto out;
 	s->kernel = kernel;
-	if (!s->initrd) {
-		o->kernel = kernel;	/* refuse a compression it cannot decode */
-		if (initramfs_build(o, sink_buf(&img), output) < 0)
-			goto out;
-		s->initrd_data = img.data;
-		s->initrd_len = img.len;
-	} else if (initrd_check(s->initrd) < 0) {
+	if (initramfs_media_image(o, s->initrd, kernel, output, &img) < 0)
 		goto out;
-	}
+	s->initrd_data = img.data;
+	s->initrd_len = img.len;
 	rc = netboot_write(s, output);
 out:
 	buf_free(&img);
@@ -55,8 +48,7 @@ out:
 static int options(int argc, char **argv, struct netboot_spec *s, struct initramfs_opts *o,
 		   const char **output, char **http)
 {
-	int c, rc, builds = 0;
-	long v;
+	int c, rc, usage;
 
 	while ((c = getopt_long(argc, argv, "o:h", netboot_options, NULL)) != -1) {
 		switch (c) {
@@ -71,14 +63,10 @@ static int options(int argc, char **argv, struct netboot_spec *s, struct initram
 				return 2;
 			continue;
 		case OPT_TIMEOUT:
-			if (parse_long(optarg, 0, 86400, &v) < 0) {
-				fail("--timeout", "'%s' is not a number of seconds (0-86400)", optarg);
+			if (grub_timeout_opt(optarg, &s->timeout) < 0)
 				return 2;
-			}
-			s->timeout = (int)v;
 			continue;
 		}
-		builds |= c != OPT_KERNEL;
 		if ((rc = initramfs_opt(o, c, optarg)) < 0)
 			return 2;	/* said what is wrong */
 		if (rc == 0)
@@ -86,16 +74,14 @@ static int options(int argc, char **argv, struct netboot_spec *s, struct initram
 	}
 	if ((rc = no_more_args("netboot", *output, argc, argv)))
 		return rc;
-	if (s->initrd && builds) {
-		fail("--initrd", "gives the initramfs: it excludes the options that build one");
-		return usage_error("netboot");
-	}
+	if (initramfs_for_media(o, s->initrd, &usage) < 0)
+		return usage ? usage_error("netboot") : 1;
 	return 0;
 }
 
 int cmd_netboot(int argc, char **argv)
 {
-	struct netboot_spec s = {.cmdline = DEFAULT_CMDLINE, .title = "minos"};
+	struct netboot_spec s = {.cmdline = GRUB_MENU_CMDLINE, .title = "minos"};
 	struct initramfs_opts o;
 	const char *output = NULL;
 	char *http = NULL;
@@ -103,9 +89,6 @@ int cmd_netboot(int argc, char **argv)
 
 	initramfs_opts_init(&o);
 	rc = options(argc, argv, &s, &o, &output, &http);
-	/* netbooting is for real machines: their drivers, unless told otherwise */
-	if (rc == 0 && !s.initrd && initramfs_for_machines(&o) < 0)
-		rc = 1;
 	if (rc == 0) {
 		s.http = http;
 		rc = build(&o, &s, output) < 0 ? 1 : 0;

@@ -19,6 +19,7 @@
 #include "image/modules.h"
 #include "image/package.h"
 #include "image/fstree.h"
+#include "image/initrd.h"
 #include "image/spec.h"
 #include "util/util.h"
 
@@ -70,7 +71,7 @@ int initramfs_for_machines(struct initramfs_opts *o)
 	return 0;
 }
 
-int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
+static int take_opt(struct initramfs_opts *o, int opt, const char *arg)
 {
 	long v;
 
@@ -100,6 +101,34 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 		return 1;
 	}
 	return 0;
+}
+
+int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
+{
+	int rc = take_opt(o, opt, arg);
+
+	if (rc == 1 && opt != OPT_KERNEL)
+		o->builds = 1;
+	return rc;
+}
+
+int initramfs_for_media(struct initramfs_opts *o, const char *initrd, int *usage)
+{
+	*usage = 0;
+	if (initrd && o->builds) {
+		*usage = 1;
+		return fail("--initrd", "gives the initramfs: it excludes the options that build one");
+	}
+	return initrd ? 0 : initramfs_for_machines(o);
+}
+
+int initramfs_media_image(struct initramfs_opts *o, const char *initrd, const char *kernel,
+			  const char *output, struct buf *img)
+{
+	if (initrd)
+		return initrd_check(initrd);
+	o->kernel = kernel;	/* refuse a compression it cannot decode */
+	return initramfs_build(o, sink_buf(img), output);
 }
 
 void initramfs_opts_free(struct initramfs_opts *o)

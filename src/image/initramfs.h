@@ -16,6 +16,7 @@ struct initramfs_opts {
 	struct drivers drivers;	/* --drivers */
 	int compress, level;	/* -1: not given */
 	int bare;		/* no default contents */
+	int builds;		/* an option that builds one was given (not --kernel) */
 };
 
 /* The long options every command that builds an initramfs accepts. */
@@ -50,6 +51,20 @@ void initramfs_opts_free(struct initramfs_opts *o);
  * kernel without modules still gets its image).  -1 after an error.
  */
 int initramfs_for_machines(struct initramfs_opts *o);
+
+/*
+ * Boot media (ISO, netboot) take --initrd FILE or build one: an --initrd
+ * excludes the options that build one, and a built one has the drivers of
+ * real machines (generic) unless told otherwise.  0, or -1 said (status 2
+ * for a usage error in *usage).
+ */
+int initramfs_for_media(struct initramfs_opts *o, const char *initrd, int *usage);
+/*
+ * The initramfs for the kernel at path: --initrd's file checked as the
+ * kernel will unpack it (*img left empty), else built into *img.
+ */
+int initramfs_media_image(struct initramfs_opts *o, const char *initrd, const char *kernel,
+			  const char *output, struct buf *img);
 
 /* Builds the archive and streams it, compressed, into out; always finishes out. */
 int initramfs_build(const struct initramfs_opts *o, struct sink *out,

@@ -258,3 +258,13 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 	buf_add(&b, "", 1);
 	return (char *)b.data;
 }
+
+int grub_timeout_opt(const char *arg, int *seconds)
+{
+	long v;
+
+	if (parse_long(arg, 0, 86400, &v) < 0)
+		return fail("--timeout", "'%s' is not a number of seconds (0-86400)", arg);
+	*seconds = (int)v;
+	return 0;
+}

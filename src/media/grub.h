@@ -28,4 +28,11 @@ int grub_hybrid_mbr(unsigned char mbr[512]);
 char *grub_config(const char *title, const char *cmdline, int timeout,
 		  const char *marker, const char *dir);
 
+/* A boot menu's kernel command line when none is given: the screen and the
+ * first serial port both consoles, since a real machine may have either. */
+#define GRUB_MENU_CMDLINE "console=tty0 console=ttyS0"
+
+/* --timeout SECONDS of a boot menu, 0-86400: 0, or -1 said. */
+int grub_timeout_opt(const char *arg, int *seconds);
+
 #endif
