@@ -258,25 +258,27 @@ static int rd(const struct reader *r, void *dst, size_t n, uint64_t off)
 
 static const char *info_next(const char *info, size_t len, const char *key, size_t *pos);
 
-/* The section headers and their names of an ELF64 x86-64 relocatable object. */
-struct elf {
+/* A kernel module (an ELF64 x86-64 relocatable object): its section headers
+ * and their names, read through a struct reader (not format/elf.c's reader
+ * of programs and libraries). */
+struct ko_sections {
 	Elf64_Ehdr eh;
 	Elf64_Shdr *sh;
 	char *names;
 	size_t names_len;
 };
 
-static void elf_free(struct elf *e)
+static void ko_sections_free(struct ko_sections *e)
 {
 	free(e->sh);
 	free(e->names);
 }
 
-static int elf_open(const struct reader *r, struct elf *e)
+static int ko_sections_read(const struct reader *r, struct ko_sections *e)
 {
 	Elf64_Shdr *str;
 
-	*e = (struct elf){0};
+	*e = (struct ko_sections){0};
 	if (rd(r, &e->eh, sizeof(e->eh), 0) < 0 || memcmp(e->eh.e_ident, ELFMAG, SELFMAG) ||
 	    e->eh.e_ident[EI_CLASS] != ELFCLASS64 || e->eh.e_ident[EI_DATA] != ELFDATA2LSB ||
 	    e->eh.e_type != ET_REL || e->eh.e_machine != EM_X86_64 ||
@@ -295,13 +297,13 @@ static int elf_open(const struct reader *r, struct elf *e)
 	e->names[str->sh_size] = '\0';
 	return 0;
 bad:
-	elf_free(e);
+	ko_sections_free(e);
 	return -1;
 }
 
 /* Section i's contents, NUL-terminated, at most max bytes; -1 if unreadable or too big. */
-static int elf_read(const struct reader *r, const struct elf *e, int i, size_t max,
-		    char **out, size_t *len)
+static int ko_section_read(const struct reader *r, const struct ko_sections *e, int i,
+			   size_t max, char **out, size_t *len)
 {
 	const Elf64_Shdr *sh = &e->sh[i];
 
@@ -322,19 +324,19 @@ static int elf_read(const struct reader *r, const struct elf *e, int i, size_t m
 /* The .modinfo section of an ELF64 relocatable object; 0 if it has none. */
 static int modinfo_section(const struct reader *r, char **out, size_t *len)
 {
-	struct elf e;
+	struct ko_sections e;
 	int rc = 0;
 
 	*out = NULL;
-	if (elf_open(r, &e) < 0)
+	if (ko_sections_read(r, &e) < 0)
 		return -1;
 	for (int i = 0; i < e.eh.e_shnum; i++)
 		if (e.sh[i].sh_name < e.names_len && !strcmp(e.names + e.sh[i].sh_name, ".modinfo")) {
 			if (e.sh[i].sh_size <= (16 << 20))
-				rc = elf_read(r, &e, i, 16 << 20, out, len);
+				rc = ko_section_read(r, &e, i, 16 << 20, out, len);
 			break;
 		}
-	elf_free(&e);
+	ko_sections_free(&e);
 	return rc;
 }
 
@@ -362,10 +364,10 @@ int modules_in_list(const char *list, const char *symbol, size_t len)
 /* 1 if the object uses (has undefined) one of the symbols of list; -1 if unreadable. */
 static int uses_symbol(const struct reader *r, const char *list)
 {
-	struct elf e;
+	struct ko_sections e;
 	int found = 0;
 
-	if (elf_open(r, &e) < 0)
+	if (ko_sections_read(r, &e) < 0)
 		return -1;
 	for (int i = 0; i < e.eh.e_shnum && !found; i++) {
 		const Elf64_Shdr *sh = &e.sh[i];
@@ -375,8 +377,8 @@ static int uses_symbol(const struct reader *r, const char *list)
 		if (sh->sh_type != SHT_SYMTAB || sh->sh_entsize != sizeof(Elf64_Sym) ||
 		    sh->sh_link >= e.eh.e_shnum)
 			continue;
-		if (elf_read(r, &e, i, 64 << 20, &syms, &nsyms) < 0 ||
-		    elf_read(r, &e, (int)sh->sh_link, 64 << 20, &str, &nstr) < 0)
+		if (ko_section_read(r, &e, i, 64 << 20, &syms, &nsyms) < 0 ||
+		    ko_section_read(r, &e, (int)sh->sh_link, 64 << 20, &str, &nstr) < 0)
 			found = -1;
 		for (size_t k = 0; found == 0 && k + sizeof(Elf64_Sym) <= nsyms;
 		     k += sizeof(Elf64_Sym)) {
@@ -390,7 +392,7 @@ static int uses_symbol(const struct reader *r, const char *list)
 		free(syms);
 		free(str);
 	}
-	elf_free(&e);
+	ko_sections_free(&e);
 	return found;
 }
 
