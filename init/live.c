@@ -28,6 +28,7 @@
 #include "root.h"
 #include "rootspec.h"
 #include "shutdown.h"
+#include "switchroot.h"
 
 #define MEDIUM "/run/minos/medium"
 #define LOWER "/run/minos/rootfs"

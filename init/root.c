@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -137,15 +136,6 @@ static int has_init(const char *init)
 	       WEXITSTATUS(status) == 0;
 }
 
-int root_in_initramfs(void)
-{
-	struct statfs s;
-
-	return statfs("/", &s) == 0 && (s.f_type == 0x858458f6 /* ramfs */ ||
-					 s.f_type == 0x01021994 /* tmpfs */) &&
-	       access("/init", F_OK) == 0;
-}
-
 void root_tick(struct init *in)
 {
 	struct pollfd p = {.fd = in->uevents, .events = POLLIN};
@@ -172,6 +162,7 @@ _Noreturn void root_enter(struct init *in, const char *given, const char *dev, c
 	}
 	say("switching to %s, running %s", what, init);
 	switch_root(in, NEWROOT, init);
+	emergency(in, "switch_root failed");
 }
 
 void root_boot(struct init *in)

@@ -6,14 +6,10 @@ struct init;
 struct root_spec;
 struct fsid;
 
-#define NEWROOT "/sysroot"
-
 /* root= on the command line: find it, mount it, switch to it, or an emergency shell. */
 void root_boot(struct init *in);
 /* The device r names, as /dev/NAME in dev; 0 found, -1 not (yet). */
 int root_find(const struct root_spec *r, char *dev, int n, struct fsid *f);
-/* 1 if / is the initramfs (then there is a root to switch to). */
-int root_in_initramfs(void);
 /* Waits a little for devices, loading drivers for those that appear. */
 void root_tick(struct init *in);
 /*

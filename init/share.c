@@ -17,7 +17,6 @@
 #include "init.h"
 #include "kmod.h"
 #include "log.h"
-#include "root.h"
 #include "share.h"
 #include "shutdown.h"
 #include "switchroot.h"
@@ -137,6 +136,7 @@ void mount_shares(struct init *in)
 void host_root(struct init *in)
 {
 	char tag[32], why[200];
+	int fd;
 
 	if (!cmdline_get(in->cmdline, "minos.hostroot", tag, sizeof(tag)) || !root_in_initramfs())
 		return;
@@ -162,7 +162,9 @@ void host_root(struct init *in)
 	make_dirs(why);
 	if (mount("/lib/modules", why, NULL, MS_BIND, NULL) < 0)
 		say("minos.hostroot: the image's modules stay out of reach: %s", strerror(errno));
-	close(root_move(in, NEWROOT));
+	if ((fd = root_move(NEWROOT)) < 0)
+		emergency(in, "minos.hostroot: switch_root failed");
+	close(fd);
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") < 0)
 		say("minos.hostroot: /tmp stays the host's, read-only: %s", strerror(errno));
 	in->hostroot = 1;

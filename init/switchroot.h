@@ -4,9 +4,19 @@
 
 struct init;
 
-/* NEWROOT mounted, init checked: move over / and exec init; never returns. */
-_Noreturn void switch_root(struct init *in, const char *newroot, const char *init);
-/* /dev, /proc, /sys and /run into newroot, newroot over /, chroot: the old root, open. */
-int root_move(struct init *in, const char *newroot);
+#define NEWROOT "/sysroot"	/* where the new root is mounted for the switch */
+
+/* 1 if / is the initramfs (then there is a root to switch to). */
+int root_in_initramfs(void);
+/*
+ * /dev, /proc, /sys and /run into newroot, newroot over /, chroot: the old
+ * root, open; or -1, having said what failed.
+ */
+int root_move(const char *newroot);
+/*
+ * newroot mounted, init checked: root_move, the initramfs deleted (in a
+ * child), init exec'd.  Returns -1, having said what failed.
+ */
+int switch_root(const struct init *in, const char *newroot, const char *init);
 
 #endif
