@@ -100,6 +100,43 @@ static int add_share(struct vm_config *c, const char *arg)
 	c->shares[c->nshares++] = sh;
 	return 1;
 }
+/* --net user|none|tap:NAME */
+static int net_opt(struct vm_config *c, const char *arg)
+{
+	int i;
+
+	if (!strncmp(arg, "tap:", 4)) {
+		size_t n = strlen(arg + 4);
+
+		if (!n || n > 15 || strspn(arg + 4, "abcdefghijklmnopqrstuvwxyz"
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+			return fail("--net", "'%s': tap:NAME needs a network interface's "
+				    "name (1 to 15 of A-Z a-z 0-9 _ . -)", arg);
+		c->net = NET_TAP;
+		c->tap = arg + 4;
+		return 1;
+	}
+	if ((i = pick_word("--net", arg, net_names)) < 0)
+		return -1;
+	c->net = (enum net)i;
+	return 1;
+}
+
+/* --forward HOSTPORT:GUESTPORT */
+static int forward_opt(struct vm_config *c, const char *arg)
+{
+	struct forward f;
+	char *end;
+
+	f.host = strtol(arg, &end, 10);
+	if (end == arg || *end != ':' || f.host < 1 || f.host > 65535 ||
+	    parse_long(end + 1, 1, 65535, &f.guest) < 0)
+		return fail("--forward", "'%s': expected HOSTPORT:GUESTPORT (TCP ports)", arg);
+	c->forwards = xrealloc(c->forwards, (c->nforwards + 1) * sizeof(*c->forwards));
+	c->forwards[c->nforwards++] = f;
+	return 1;
+}
+
 int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 {
 	int i;
@@ -154,34 +191,8 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 		c->qemu_args = xrealloc(c->qemu_args, (c->nqemu_args + 1) * sizeof(*c->qemu_args));
 		c->qemu_args[c->nqemu_args++] = arg;
 		return 1;
-	case OPT_NET:
-		if (!strncmp(arg, "tap:", 4)) {
-			size_t n = strlen(arg + 4);
-
-			if (!n || n > 15 || strspn(arg + 4, "abcdefghijklmnopqrstuvwxyz"
-				"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
-				return fail("--net", "'%s': tap:NAME needs a network interface's "
-					    "name (1 to 15 of A-Z a-z 0-9 _ . -)", arg);
-			c->net = NET_TAP;
-			c->tap = arg + 4;
-			return 1;
-		}
-		if ((i = pick_word("--net", arg, net_names)) < 0)
-			return -1;
-		c->net = (enum net)i;
-		return 1;
-	case OPT_FORWARD: {
-		struct forward f;
-		char *end;
-
-		f.host = strtol(arg, &end, 10);
-		if (end == arg || *end != ':' || f.host < 1 || f.host > 65535 ||
-		    parse_long(end + 1, 1, 65535, &f.guest) < 0)
-			return fail("--forward", "'%s': expected HOSTPORT:GUESTPORT (TCP ports)", arg);
-		c->forwards = xrealloc(c->forwards, (c->nforwards + 1) * sizeof(*c->forwards));
-		c->forwards[c->nforwards++] = f;
-		return 1;
-	}
+	case OPT_NET: return net_opt(c, arg);
+	case OPT_FORWARD: return forward_opt(c, arg);
 	}
 	return initramfs_opt(&c->initramfs, opt, arg);
 }
@@ -304,13 +315,9 @@ static int microvm_fits(const struct vm_config *c, const char *version)
 	return fits;
 }
 
-int vm_config_finish(struct vm_config *c)
+/* The options that exclude each other, or need another: 0, or -1 said. */
+static int check_combinations(struct vm_config *c, const char *image, const char *opt)
 {
-	const char *image = c->iso ? c->iso : c->usb ? c->usb : c->netboot;
-	const char *opt = c->iso ? "--iso" : c->usb ? "--usb" : "--netboot";
-	char *version = NULL;
-	int rc = 0;
-
 	if (!!c->iso + !!c->usb + !!c->netboot > 1)
 		return fail(opt, "boots an image like --iso, --usb and --netboot: give one of them");
 	if (c->pxe && !c->netboot)
@@ -338,49 +345,69 @@ int vm_config_finish(struct vm_config *c)
 		return fail("--secure-boot", "boots an image's signed chain: give --iso or --usb");
 	if (c->secure_boot && c->machine == MACHINE_PC)
 		return fail("--secure-boot", "needs SMM on a q35 machine, not --machine pc");
+	return 0;
+}
+
+/* --iso, --usb or --netboot: the image is there and readable. */
+static int check_image(const struct vm_config *c, const char *image, const char *opt)
+{
 	if (c->netboot) {
 		struct netboot_info ni;
+		int rc = netboot_read(c->netboot, &ni);
 
-		if ((rc = netboot_read(c->netboot, &ni)) < 0)
+		if (rc < 0)
 			return -1;
 		if (rc == 0)
 			return fail(c->netboot, "not a minos netboot directory (no " NB_MARKER "): "
 				    "write one with minos netboot -o DIR");
-		rc = 0;
 	}
-	if (image) {
-		if (access(image, R_OK) < 0)
-			return fail_errno(image, "cannot read image");
-		if (c->append)
-			warning("--append", "ignored with %s: the image's GRUB entry has the command line",
-				opt);
-	} else {
-		char *k = kernel_find(c->initramfs.kernel);
+	if (access(image, R_OK) < 0)
+		return fail_errno(image, "cannot read image");
+	if (c->append)
+		warning("--append", "ignored with %s: the image's GRUB entry has the command line",
+			opt);
+	return 0;
+}
 
-		if (!k)
-			return -1;
-		c->kernel = k;
-		if (kernel_inspect(k, &version) < 0)
-			return -1;
-		if (c->initrd && access(c->initrd, R_OK) < 0) {
-			free(version);
-			return fail_errno(c->initrd, "cannot read initrd");
-		}
-		/* the on-the-fly image gets the driver of the NIC it is given */
-		if (!c->initrd && (c->net == NET_USER || c->net == NET_TAP))
-			drivers_add_vm_net(&c->initramfs.drivers);
-		if (c->test && !c->initrd && !c->nshares && share_cwd(c, version) < 0) {
-			free(version);
-			return -1;
-		}
-		if (!c->initrd && c->nshares)
-			drivers_add_vm_share(&c->initramfs.drivers);
-		c->workdir = shared_cwd(c);
-		if (c->host_root && add_host_root(c, version) < 0) {
-			free(version);
-			return -1;
-		}
-	}
+/*
+ * A --kernel boot: the kernel found and its version in *version, and what
+ * the image built on the fly needs (the NIC's driver, shares, the host's
+ * root).
+ */
+static int kernel_boot(struct vm_config *c, char **version)
+{
+	char *k = kernel_find(c->initramfs.kernel);
+
+	if (!k)
+		return -1;
+	c->kernel = k;
+	if (kernel_inspect(k, version) < 0)
+		return -1;
+	if (c->initrd && access(c->initrd, R_OK) < 0)
+		return fail_errno(c->initrd, "cannot read initrd");
+	/* the on-the-fly image gets the driver of the NIC it is given */
+	if (!c->initrd && (c->net == NET_USER || c->net == NET_TAP))
+		drivers_add_vm_net(&c->initramfs.drivers);
+	if (c->test && !c->initrd && !c->nshares && share_cwd(c, *version) < 0)
+		return -1;
+	if (!c->initrd && c->nshares)
+		drivers_add_vm_share(&c->initramfs.drivers);
+	c->workdir = shared_cwd(c);
+	if (c->host_root && add_host_root(c, *version) < 0)
+		return -1;
+	return 0;
+}
+
+int vm_config_finish(struct vm_config *c)
+{
+	const char *image = c->iso ? c->iso : c->usb ? c->usb : c->netboot;
+	const char *opt = c->iso ? "--iso" : c->usb ? "--usb" : "--netboot";
+	char *version = NULL;
+	int rc;
+
+	if (check_combinations(c, image, opt) < 0)
+		return -1;
+	rc = image ? check_image(c, image, opt) : kernel_boot(c, &version);
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
 			rc = fail_errno(c->disks[i], "cannot use as a disk");
@@ -654,8 +681,9 @@ static void qemu_escape(struct buf *b, const char *s)
 	}
 }
 
-static void build_argv(const struct vm_config *c, const struct vm *vm,
-		       enum accel accel, struct argv *a)
+/* The machine, the accelerator, memory and CPUs. */
+static void args_machine(const struct vm_config *c, const struct vm *vm, enum accel accel,
+			 struct argv *a)
 {
 	int micro = vm->machine == MACHINE_MICROVM;
 
@@ -672,6 +700,13 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	}
 	arg(a, "-m"); arg(a, "%ld", c->memory_mb);
 	arg(a, "-smp"); arg(a, "%ld", c->cpus);
+}
+
+/* The console, the test or terminal channel, the monitor: Unix sockets in vm->dir. */
+static void args_channels(const struct vm_config *c, const struct vm *vm, struct argv *a)
+{
+	int micro = vm->machine == MACHINE_MICROVM;
+
 	arg(a, "-chardev"); arg(a, "socket,id=con,path=%s/con.sock", vm->dir);
 	arg(a, "-serial"); arg(a, "chardev:con");
 	if (c->test || c->term) {
@@ -693,6 +728,11 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	else
 		arg(a, "socket,id=mon,path=%s/monitor.sock,server=on,wait=off", vm->dir);
 	arg(a, "-mon"); arg(a, "chardev=mon,mode=readline");
+}
+
+/* UEFI's firmware and variables; under Secure Boot, flash only SMM may write. */
+static void args_firmware(const struct vm_config *c, const struct vm *vm, struct argv *a)
+{
 	if (c->secure_boot) {
 		/* only SMM code may write the variables: the guest cannot turn it off */
 		arg(a, "-global"); arg(a, "driver=cfi.pflash01,property=secure,value=on");
@@ -702,6 +742,12 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 				      c->secure_boot ? OVMF_SB_CODE : OVMF_CODE);
 		arg(a, "-drive"); arg(a, "if=pflash,format=raw,unit=1,file=%s/vars.fd", vm->dir);
 	}
+}
+
+/* What boots: the CD, the USB stick, the network, or the kernel and initrd. */
+static void args_boot(const struct vm_config *c, const struct vm *vm, enum accel accel,
+		      struct argv *a)
+{
 	if (c->iso) {
 		arg(a, "-drive"); arg(a, "file=%s,media=cdrom,readonly=on,if=ide,index=2", c->iso);
 		arg(a, "-boot"); arg(a, "d");
@@ -730,44 +776,55 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 		arg(a, "-drive");
 		arg(a, "file=%s,if=virtio,format=%s", c->disks[i], disk_format(c->disks[i]));
 	}
-	if (c->net == NET_USER || c->net == NET_TAP) {
-		struct buf nd = {0};
-		char *fw;
+}
 
-		if (c->net == NET_TAP) {
-			/* the host's network, whose DHCP and TFTP it boots from */
-			fw = xasprintf("tap,id=net0,ifname=%s,script=no,downscript=no", c->tap);
-			buf_add(&nd, fw, strlen(fw));
-			free(fw);
-		} else {
-			buf_add(&nd, "user,id=net0", 12);
-		}
-		if (c->netboot && c->net == NET_USER) {
-			/* QEMU's TFTP server and DHCP's boot file: its NIC ROMs are
-			 * iPXE, given the script; --pxe: GRUB's loader, which under
-			 * UEFI OVMF's own PXE fetches, without the ROM */
-			buf_add(&nd, ",tftp=", 6);
-			qemu_escape(&nd, c->netboot);
-			fw = xasprintf(",bootfile=%s", !c->pxe ? NB_IPXE : c->uefi ? NB_EFI : NB_BIOS);
-			buf_add(&nd, fw, strlen(fw));
-			free(fw);
-		}
-		for (size_t i = 0; i < c->nforwards; i++) {
-			fw = xasprintf(",hostfwd=tcp:127.0.0.1:%ld-:%ld", c->forwards[i].host,
-				       c->forwards[i].guest);
-			buf_add(&nd, fw, strlen(fw));
-			free(fw);
-		}
-		buf_add(&nd, "", 1);
-		arg(a, "-netdev"); arg(a, "%s", (char *)nd.data);
-		buf_free(&nd);
-		/* no option ROM unless it boots from the network */
-		arg(a, "-device");
-		arg(a, "%s", micro ? "virtio-net-device,netdev=net0" : !c->netboot ?
-		    "virtio-net-pci,netdev=net0,romfile=" : c->pxe && c->uefi ?
-		    "virtio-net-pci,netdev=net0,romfile=,bootindex=0" :
-		    "virtio-net-pci,netdev=net0,bootindex=0");
+/* The NIC on QEMU's user-mode network or a tap device, with TFTP and forwards. */
+static void args_net(const struct vm_config *c, const struct vm *vm, struct argv *a)
+{
+	int micro = vm->machine == MACHINE_MICROVM;
+	struct buf nd = {0};
+	char *fw;
+
+	if (c->net == NET_TAP) {
+		/* the host's network, whose DHCP and TFTP it boots from */
+		fw = xasprintf("tap,id=net0,ifname=%s,script=no,downscript=no", c->tap);
+		buf_add(&nd, fw, strlen(fw));
+		free(fw);
+	} else {
+		buf_add(&nd, "user,id=net0", 12);
 	}
+	if (c->netboot && c->net == NET_USER) {
+		/* QEMU's TFTP server and DHCP's boot file: its NIC ROMs are
+		 * iPXE, given the script; --pxe: GRUB's loader, which under
+		 * UEFI OVMF's own PXE fetches, without the ROM */
+		buf_add(&nd, ",tftp=", 6);
+		qemu_escape(&nd, c->netboot);
+		fw = xasprintf(",bootfile=%s", !c->pxe ? NB_IPXE : c->uefi ? NB_EFI : NB_BIOS);
+		buf_add(&nd, fw, strlen(fw));
+		free(fw);
+	}
+	for (size_t i = 0; i < c->nforwards; i++) {
+		fw = xasprintf(",hostfwd=tcp:127.0.0.1:%ld-:%ld", c->forwards[i].host,
+			       c->forwards[i].guest);
+		buf_add(&nd, fw, strlen(fw));
+		free(fw);
+	}
+	buf_add(&nd, "", 1);
+	arg(a, "-netdev"); arg(a, "%s", (char *)nd.data);
+	buf_free(&nd);
+	/* no option ROM unless it boots from the network */
+	arg(a, "-device");
+	arg(a, "%s", micro ? "virtio-net-device,netdev=net0" : !c->netboot ?
+	    "virtio-net-pci,netdev=net0,romfile=" : c->pxe && c->uefi ?
+	    "virtio-net-pci,netdev=net0,romfile=,bootindex=0" :
+	    "virtio-net-pci,netdev=net0,bootindex=0");
+}
+
+/* gdb's stub, the shares through 9p, and --qemu-arg's words last. */
+static void args_debug_shares(const struct vm_config *c, const struct vm *vm, struct argv *a)
+{
+	int micro = vm->machine == MACHINE_MICROVM;
+
 	if (c->gdb_port) {
 		arg(a, "-gdb"); arg(a, "tcp::%ld", c->gdb_port);
 		arg(a, "-S");
@@ -789,6 +846,18 @@ static void build_argv(const struct vm_config *c, const struct vm *vm,
 	}
 	for (size_t i = 0; i < c->nqemu_args; i++)
 		arg(a, "%s", c->qemu_args[i]);
+}
+
+static void build_argv(const struct vm_config *c, const struct vm *vm,
+		       enum accel accel, struct argv *a)
+{
+	args_machine(c, vm, accel, a);
+	args_channels(c, vm, a);
+	args_firmware(c, vm, a);
+	args_boot(c, vm, accel, a);
+	if (c->net == NET_USER || c->net == NET_TAP)
+		args_net(c, vm, a);
+	args_debug_shares(c, vm, a);
 }
 
 /* The private directory, the initrd and the UEFI variables: once per boot. */
