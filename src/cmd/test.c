@@ -4,14 +4,11 @@
  * Exit: the command's status; 124 timeout; 125 minos failed; 255 the guest
  * died without a status (a panic ends QEMU at once: panic=-1, -no-reboot).
  */
-#include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cmd/commands.h"
