@@ -232,7 +232,7 @@ static void upper(struct init *in)
 void live_boot(struct init *in)
 {
 	static const char *const modules[] = {"loop", "isofs", "squashfs", "overlay"};
-	char id[40], marker[80], dev[80], image[128], init[128];
+	char id[40], marker[80], dev[80], image[128], init[128], made[32];
 	const char *root;
 	long long deadline;
 	int lo, wait = WAIT_S;
@@ -282,6 +282,10 @@ void live_boot(struct init *in)
 		  "lowerdir=" LOWER ",upperdir=" RW "/upper,workdir=" RW "/work") < 0)
 		fail_live(in, "cannot mount the overlay on " NEWROOT ": %s%s", strerror(errno),
 			  errno == ENODEV ? " (no overlay driver?)" : "");
+	/* a root tree without them would lose /dev, /proc, /sys and /run */
+	root_mount_points(NEWROOT, made);
+	if (*made)
+		say("the live root has no%s; made in its overlay", made);
 	if (!cmdline_get(in->cmdline, "init", init, sizeof(init)))
 		init[0] = '\0';
 	root_enter(in, init, "the overlay", "the live root (squashfs and overlay)");

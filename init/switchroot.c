@@ -116,6 +116,18 @@ static void move_mounts(const char *newroot, dev_t old, dev_t new)
 	}
 }
 
+void root_mount_points(const char *newroot, char *made)
+{
+	*made = '\0';
+	for (size_t i = 0; i < sizeof(moves) / sizeof(moves[0]); i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "%s%s", newroot, moves[i]);
+		if (mkdir(path, 0755) == 0)
+			strcat(strcat(made, " "), moves[i]);
+	}
+}
+
 int root_move(const char *newroot)
 {
 	struct stat o, n;

@@ -9,6 +9,12 @@ struct init;
 /* 1 if / is the initramfs (then there is a root to switch to). */
 int root_in_initramfs(void);
 /*
+ * A writable new root (an overlay) can take /dev, /proc, /sys and /run
+ * even if its tree has no directory for them: makes those it lacks; their
+ * names go into made (" /dev /proc", at most 32 bytes), "" if none.
+ */
+void root_mount_points(const char *newroot, char *made);
+/*
  * /dev, /proc, /sys and /run into newroot, newroot over /, chroot: the old
  * root, open; or -1, having said what failed.
  */

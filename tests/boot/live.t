@@ -3,7 +3,8 @@
 # systemd) and a BusyBox root, from CD under SeaBIOS and from a USB stick
 # under OVMF, to the root's own init; what the system writes lands in the
 # overlay, never in the squashfs.  --persist keeps it across boots on a
-# stick; minos.toram lets the CD go; and what cannot work (no medium, a
+# stick; minos.toram lets the CD go; a root tree without /dev, /proc, /sys
+# or /run gets them in its overlay; and what cannot work (no medium, a
 # squashfs that does not mount, vfat for persistence) ends in an emergency
 # shell that says which, never in a panic.
 . "$(dirname "$0")/../lib.sh"
@@ -108,6 +109,29 @@ test_expect_success 'BusyBox root: SeaBIOS from CD, OVMF from a USB stick' '
 	cp bb.iso bb.stick &&
 	run_vm bb-usb.log $(usb_ovmf bb.stick) &&
 	grep -q "LIVE-MARKER init" bb-usb.log && grep -q "LIVE-OVERLAY-OK" bb-usb.log
+'
+
+test_expect_success 'a BusyBox root of bin, sbin and etc alone: /dev, /proc, /sys, /run made in the overlay' '
+	mkdir -p bare/bin bare/sbin bare/etc/init.d &&
+	cp /bin/busybox bare/bin/ && ln -s busybox bare/bin/sh && ln -s ../bin/busybox bare/sbin/init &&
+	echo "::sysinit:/etc/init.d/rcS" >bare/etc/inittab &&
+	cat >bare/etc/init.d/rcS <<-\EOF &&
+	#!/bin/sh
+	echo "BARE-COMM $(busybox cat /proc/1/comm)"
+	for d in /dev /proc /sys /run; do
+		busybox grep -q "^[^ ]* $d " /proc/mounts && echo "BARE-MOUNTED $d"
+	done
+	busybox poweroff -f
+	EOF
+	chmod +x bare/etc/init.d/rcS &&
+	"$MINOS" iso -o bare.iso --kernel "$(kernel)" --rootfs bare --timeout 0 \
+		--cmdline "console=ttyS0" 2>/dev/null &&
+	run_vm bare.log $(cd_args bare.iso) &&
+	grep "minos-init: the live root has no /dev /proc /sys /run; made in its overlay" bare.log &&
+	expect_absent "unmounting it" bare.log &&
+	grep -q "BARE-COMM init" bare.log &&
+	expect_eq "$(grep -o "BARE-MOUNTED /[a-z]*" bare.log | tr "\n" " ")" \
+		"BARE-MOUNTED /dev BARE-MOUNTED /proc BARE-MOUNTED /sys BARE-MOUNTED /run "
 '
 
 test_expect_success 'persistence: --persist 64M keeps a file across boots; without it, gone' '
