@@ -42,30 +42,50 @@ int root_in_initramfs(void)
 	return statfs("/", &s) == 0 && in_ram(&s) && access("/init", F_OK) == 0;
 }
 
-/* Deletes a directory's contents (path names it), staying on its filesystem. */
-static void remove_tree(int dirfd, dev_t dev, const char *path)
+static int remove_tree(int dirfd, dev_t dev, const char *path);
+
+/* Deletes the entry name of dirfd (sub, its path): 0, or 1 if it stays (said). */
+static int remove_entry(int dirfd, const char *name, dev_t dev, const char *sub)
+{
+	struct stat st;
+	int fd;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		goto fail;
+	if (st.st_dev != dev) {
+		/* a mount that did not move: out of reach once init runs */
+		say("switch_root: %s is still mounted; left in the initramfs", sub);
+		return 1;
+	}
+	if (S_ISDIR(st.st_mode) &&
+	    (fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+	    remove_tree(fd, dev, sub))
+		return 1;	/* what stays in it is said */
+	if (unlinkat(dirfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) == 0)
+		return 0;
+fail:
+	say("switch_root: cannot delete %s from the initramfs: %s", sub, strerror(errno));
+	return 1;
+}
+
+/* Deletes a directory's contents (path names it), staying on its filesystem: how many stay. */
+static int remove_tree(int dirfd, dev_t dev, const char *path)
 {
 	struct dirscan d;
 	const struct dirent *e;
+	int kept = 0;
 
 	dir_open(&d, dirfd);
 	while ((e = dir_next(&d))) {
 		char sub[512];	/* the path, for messages */
-		struct stat st;
-		int fd;
 
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-		    fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != dev)
-			continue;	/* another mount: leave it alone */
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
 		snprintf(sub, sizeof(sub), "%.250s/%s", path, e->d_name);
-		if (S_ISDIR(st.st_mode) &&
-		    (fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
-			remove_tree(fd, dev, sub);
-		if (unlinkat(dirfd, e->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
-			say("switch_root: cannot delete %s from the initramfs: %s", sub,
-			    strerror(errno));
+		kept += remove_entry(dirfd, e->d_name, dev, sub);
 	}
 	dir_close(&d);
+	return kept;
 }
 
 /*
