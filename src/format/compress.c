@@ -337,176 +337,181 @@ struct sink *sink_compress(enum compression kind, int level,
 	return &c->s;
 }
 
-/* ---- decompression ---- */
+/* ---- decompression: each decoder hands its output on a piece at a time ---- */
 
-static int too_big(const struct buf *out, const char *what, uint64_t base,
-		   const struct unpack_limits *lim)
+/* One stream being unpacked, and where its output goes. */
+struct unpacking {
+	const unsigned char *p;
+	size_t len;
+	uint64_t base;		/* its offset, for messages */
+	const char *what;
+	const struct unpack_limits *lim;
+	struct unpack_out *out;
+	uint64_t start;		/* out->total when it began */
+	unsigned char *piece;	/* what the decoder makes, before it is handed on */
+};
+
+static int too_big(const struct unpacking *u)
 {
+	const struct unpack_limits *lim = u->lim;
 	int mib = lim->out >= (1 << 20);
 
-	if (out->len <= lim->out)
+	if (u->out->total <= lim->out)
 		return 0;
-	return fail(what, "offset %llu: unpacks to more than %llu %s, the limit%s%s",
-		    (unsigned long long)base, (unsigned long long)(mib ? lim->out >> 20 : lim->out),
-		    mib ? "MiB" : "bytes", lim->raise ? "; raise it with " : "",
-		    lim->raise ? lim->raise : "");
+	return fail(u->what, "offset %llu: unpacks to more than %llu %s%s, the limit%s%s",
+		    (unsigned long long)u->base,
+		    (unsigned long long)(mib ? lim->out >> 20 : lim->out), mib ? "MiB" : "bytes",
+		    u->start ? " with what came before it" : "",
+		    lim->raise ? "; raise it with " : "", lim->raise ? lim->raise : "");
 }
 
 /* need: the decoder's own figure, or 0 where it gives none (zstd). */
-static int window_too_big(const char *what, uint64_t base, const char *format,
-			  uint64_t need, const struct unpack_limits *lim)
+static int window_too_big(const struct unpacking *u, const char *format, uint64_t need)
 {
+	const struct unpack_limits *lim = u->lim;
 	char size[48] = "a window over";
 
 	if (need)
 		snprintf(size, sizeof(size), "%llu MiB of memory, over",
 			 (unsigned long long)((need + (1 << 20) - 1) >> 20));
-	return fail(what, "offset %llu: this %s data needs %s the %llu MiB limit%s%s",
-		    (unsigned long long)base, format, size,
+	return fail(u->what, "offset %llu: this %s data needs %s the %llu MiB limit%s%s",
+		    (unsigned long long)u->base, format, size,
 		    (unsigned long long)(lim->window >> 20),
 		    lim->raise ? "; raise it with " : "", lim->raise ? lim->raise : "");
 }
 
-/*
- * Room for up to chunk more bytes of output, never past the limit (plus one
- * byte to tell): the buffer grows by doubling, but not beyond that.
- */
-static size_t room(struct buf *out, const struct unpack_limits *lim, size_t chunk)
+/* Room for the next piece: at most chunk, and one byte past the limit to tell. */
+static size_t room(const struct unpacking *u, size_t chunk)
 {
-	uint64_t left = lim->out + 1 - out->len;
-	size_t n = left < chunk ? (size_t)left : chunk;
+	uint64_t left = u->lim->out + 1 - u->out->total;
 
-	if (out->len + n > out->cap && out->cap && 2 * (uint64_t)out->cap > lim->out + 1) {
-		out->data = xrealloc(out->data, lim->out + 1);
-		out->cap = lim->out + 1;
-	}
-	buf_reserve(out, n);
-	return n;
+	return left < chunk ? (size_t)left : chunk;
 }
 
-static int gunzip(const unsigned char *p, size_t len, uint64_t base, const char *what,
-		  const struct unpack_limits *lim, struct buf *out, size_t *used)
+/*
+ * Hands on the n bytes the decoder made in u->piece, as far as the limit;
+ * -1 past it (said), or when the taker stops (it said why).
+ */
+static int hand_on(struct unpacking *u, size_t n)
+{
+	struct unpack_out *o = u->out;
+	uint64_t within = u->lim->out - o->total;
+	size_t take = n < within ? n : (size_t)within;
+
+	o->total += n;
+	if (take && o->fn(u->piece, take, o->ctx) < 0)
+		return -1;
+	return too_big(u);
+}
+
+static int gunzip(struct unpacking *u, size_t *used)
 {
 	z_stream z = {0};
-	int r;
+	int r, stopped;
 
 	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
 		die_oom();
-	z.next_in = (unsigned char *)p;
-	z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+	z.next_in = (unsigned char *)u->p;
 	do {
-		size_t n = room(out, lim, OUT_CHUNK);
+		size_t n = room(u, OUT_CHUNK), in = u->len - (size_t)(z.next_in - u->p);
 
-		z.next_out = out->data + out->len;
+		if (!z.avail_in)	/* zlib counts in 32 bits: a long stream in turns */
+			z.avail_in = in > UINT32_MAX ? UINT32_MAX : (uInt)in;
+		z.next_out = u->piece;
 		z.avail_out = (uInt)n;
 		r = inflate(&z, Z_NO_FLUSH);
-		out->len += n - z.avail_out;
-		if (too_big(out, what, base, lim) < 0)
-			r = Z_MEM_ERROR;
-	} while (r == Z_OK);
+		stopped = hand_on(u, n - z.avail_out) < 0;
+	} while (r == Z_OK && !stopped);
 	*used = z.total_in;
 	inflateEnd(&z);
+	if (stopped)
+		return -1;
 	if (r == Z_STREAM_END)
 		return 1;
 	if (r == Z_MEM_ERROR)
-		return -1;
-	return fail(what, "offset %llu: damaged gzip data%s",
-		    (unsigned long long)base, r == Z_BUF_ERROR ? " (truncated)" : "");
+		die_oom();
+	return fail(u->what, "offset %llu: damaged gzip data%s",
+		    (unsigned long long)u->base, r == Z_BUF_ERROR ? " (truncated)" : "");
 }
 
-static int unzstd(const unsigned char *p, size_t len, uint64_t base, const char *what,
-		  const struct unpack_limits *lim, struct buf *out, size_t *used)
+static int unzstd(struct unpacking *u, size_t *used)
 {
 	ZSTD_DStream *d = ZSTD_createDStream();
-	ZSTD_inBuffer in = {p, len, 0};
+	ZSTD_inBuffer in = {u->p, u->len, 0};
 	ZSTD_outBuffer o;
 	unsigned log = 10;
 	size_t r;
+	int rc = 1;
 
 	if (!d)
 		die_oom();
-	while (log < 31 && (2ULL << log) <= lim->window)
+	while (log < 31 && (2ULL << log) <= u->lim->window)
 		log++;
 	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, (int)log);
 	do {
-		size_t n = room(out, lim, OUT_CHUNK);
-
-		o = (ZSTD_outBuffer){out->data + out->len, n, 0};
+		o = (ZSTD_outBuffer){u->piece, room(u, OUT_CHUNK), 0};
 		r = ZSTD_decompressStream(d, &o, &in);
-		out->len += o.pos;
-		if (ZSTD_isError(r)) {
-			ZSTD_freeDStream(d);
-			if (ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge)
-				return window_too_big(what, base, "zstd", 0, lim);
-			return fail(what, "offset %llu: damaged zstd data: %s",
-				    (unsigned long long)base, ZSTD_getErrorName(r));
-		}
-		if (too_big(out, what, base, lim) < 0) {
-			ZSTD_freeDStream(d);
-			return -1;
-		}
-	} while (r != 0 && (in.pos < in.size || o.pos == o.size));
+		if (hand_on(u, o.pos) < 0)
+			rc = -1;
+		else if (ZSTD_getErrorCode(r) == ZSTD_error_memory_allocation)
+			die_oom();
+		else if (ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge)
+			rc = window_too_big(u, "zstd", 0);
+		else if (ZSTD_isError(r))
+			rc = fail(u->what, "offset %llu: damaged zstd data: %s",
+				  (unsigned long long)u->base, ZSTD_getErrorName(r));
+	} while (rc == 1 && r != 0 && (in.pos < in.size || o.pos == o.size));
 	ZSTD_freeDStream(d);
 	*used = in.pos;
-	if (r != 0)
-		return fail(what, "offset %llu: zstd data is truncated",
-			    (unsigned long long)base);
-	return 1;
+	if (rc == 1 && r != 0)
+		return fail(u->what, "offset %llu: zstd data is truncated",
+			    (unsigned long long)u->base);
+	return rc;
 }
 
 /* xz, or with alone set the legacy .lzma format (kernel payloads only). */
-static int unlzma(const unsigned char *p, size_t len, uint64_t base, const char *what,
-		  const struct unpack_limits *lim, struct buf *out, size_t *used, int alone)
+static int unlzma(struct unpacking *u, size_t *used, int alone)
 {
 	lzma_stream x = LZMA_STREAM_INIT;
 	const char *format = alone ? "lzma" : "xz";
+	uint64_t window = u->lim->window;
 	lzma_ret r;
+	int stopped;
 
-	r = alone ? lzma_alone_decoder(&x, lim->window) : lzma_stream_decoder(&x, lim->window, 0);
+	r = alone ? lzma_alone_decoder(&x, window) : lzma_stream_decoder(&x, window, 0);
 	if (r != LZMA_OK)
 		die_oom();
-	x.next_in = p;
-	x.avail_in = len;
+	x.next_in = u->p;
+	x.avail_in = u->len;
 	do {
-		size_t n = room(out, lim, OUT_CHUNK);
+		size_t n = room(u, OUT_CHUNK);
 
-		x.next_out = out->data + out->len;
+		x.next_out = u->piece;
 		x.avail_out = n;
 		r = lzma_code(&x, LZMA_FINISH);
-		out->len += n - x.avail_out;
-		if (too_big(out, what, base, lim) < 0) {
-			lzma_end(&x);
-			return -1;
-		}
-	} while (r == LZMA_OK);
+		stopped = hand_on(u, n - x.avail_out) < 0;
+	} while (r == LZMA_OK && !stopped);
 	*used = x.total_in;
-	if (r == LZMA_MEMLIMIT_ERROR) {
+	if (r == LZMA_MEMLIMIT_ERROR && !stopped) {
 		uint64_t need = lzma_memusage(&x);
 
 		lzma_end(&x);
-		return window_too_big(what, base, format, need, lim);
+		return window_too_big(u, format, need);
 	}
 	lzma_end(&x);
+	if (stopped)
+		return -1;
 	if (r == LZMA_STREAM_END)
 		return 1;
 	if (r == LZMA_MEM_ERROR)
 		die_oom();
-	return fail(what, "offset %llu: damaged %s data%s", (unsigned long long)base, format,
-		    r == LZMA_BUF_ERROR ? " (truncated)" : "");
+	return fail(u->what, "offset %llu: damaged %s data%s", (unsigned long long)u->base,
+		    format, r == LZMA_BUF_ERROR ? " (truncated)" : "");
 }
 
-static int unxz(const unsigned char *p, size_t len, uint64_t base, const char *what,
-		const struct unpack_limits *lim, struct buf *out, size_t *used)
+static int unxz(struct unpacking *u, size_t *used)
 {
-	return unlzma(p, len, base, what, lim, out, used, 0);
-}
-
-int decompress_lzma_alone(const unsigned char *p, size_t len, const char *what,
-			  const struct unpack_limits *lim, struct buf *out)
-{
-	size_t used;
-
-	return unlzma(p, len, 0, what, lim, out, &used, 1) < 0 ? -1 : 0;
+	return unlzma(u, used, 0);
 }
 
 /*
@@ -515,10 +520,10 @@ int decompress_lzma_alone(const unsigned char *p, size_t len, const char *what,
  * archive's magic).  A block that claims more than the input holds is
  * truncated data, not the end.
  */
-static int unlz4(const unsigned char *p, size_t len, uint64_t base, const char *what,
-		 const struct unpack_limits *lim, struct buf *out, size_t *used)
+static int unlz4(struct unpacking *u, size_t *used)
 {
-	size_t off = 4;
+	const unsigned char *p = u->p;
+	size_t off = 4, len = u->len;
 	int blocks = 0;
 
 	while (len - off >= 4) {
@@ -533,51 +538,115 @@ static int unlz4(const unsigned char *p, size_t len, uint64_t base, const char *
 		if (n == 0 || n > (uint32_t)LZ4_compressBound(LZ4_LEGACY_BLOCK))
 			break;
 		if (n > len - off - 4)
-			return fail(what, "offset %llu: lz4 data is truncated",
-				    (unsigned long long)(base + off));
+			return fail(u->what, "offset %llu: lz4 data is truncated",
+				    (unsigned long long)(u->base + off));
 		/* near the limit, a block is unpacked only as far as the room left */
-		cap = room(out, lim, LZ4_LEGACY_BLOCK);
-		got = LZ4_decompress_safe_partial((const char *)p + off + 4,
-						  (char *)out->data + out->len, (int)n,
-						  (int)cap, (int)cap);
+		cap = room(u, LZ4_LEGACY_BLOCK);
+		got = LZ4_decompress_safe_partial((const char *)p + off + 4, (char *)u->piece,
+						  (int)n, (int)cap, (int)cap);
 		if (got < 0)
-			return fail(what, "offset %llu: damaged lz4 block",
-				    (unsigned long long)(base + off));
-		out->len += got;
+			return fail(u->what, "offset %llu: damaged lz4 block",
+				    (unsigned long long)(u->base + off));
 		off += 4 + n;
 		blocks++;
-		if (too_big(out, what, base, lim) < 0)
+		if (hand_on(u, (size_t)got) < 0)
 			return -1;
 	}
 	if (!blocks)
-		return fail(what, "offset %llu: lz4 magic with no data after it",
-			    (unsigned long long)base);
+		return fail(u->what, "offset %llu: lz4 magic with no data after it",
+			    (unsigned long long)u->base);
 	*used = off;
 	return 1;
+}
+
+static const struct {
+	enum compression kind;
+	unsigned char magic[6];
+	size_t n;
+	int (*fn)(struct unpacking *u, size_t *used);
+	size_t piece;
+} formats[] = {
+	{COMP_GZIP, {0x1f, 0x8b}, 2, gunzip, OUT_CHUNK},
+	{COMP_ZSTD, {0x28, 0xb5, 0x2f, 0xfd}, 4, unzstd, OUT_CHUNK},
+	{COMP_XZ, {0xfd, '7', 'z', 'X', 'Z', 0}, 6, unxz, OUT_CHUNK},
+	{COMP_LZ4, {0x02, 0x21, 0x4c, 0x18}, 4, unlz4, LZ4_LEGACY_BLOCK},
+};
+
+static int format_of(const unsigned char *p, size_t len)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		if (len >= formats[i].n && !memcmp(p, formats[i].magic, formats[i].n))
+			return (int)i;
+	return -1;
+}
+
+enum compression compression_detect(const unsigned char *p, size_t len)
+{
+	int i = format_of(p, len);
+
+	return i < 0 ? COMP_NONE : formats[i].kind;
+}
+
+int decompress_to(const unsigned char *p, size_t len, uint64_t base, const char *what,
+		  const struct unpack_limits *lim, struct unpack_out *out, size_t *used,
+		  enum compression *kind)
+{
+	struct unpacking u = {p, len, base, what, lim, out, out->total, NULL};
+	int i = format_of(p, len), rc;
+
+	if (i < 0)
+		return 0;
+	*kind = formats[i].kind;
+	if (too_big(&u) < 0)
+		return -1;
+	u.piece = xmalloc(formats[i].piece);
+	rc = formats[i].fn(&u, used);
+	free(u.piece);
+	return rc;
+}
+
+/* Gathering a stream in a buffer: it grows by doubling, but never past the limit. */
+struct gather {
+	struct buf *b;
+	uint64_t max;
+};
+
+static int gather_piece(const unsigned char *p, size_t n, void *ctx)
+{
+	struct gather *g = ctx;
+	struct buf *b = g->b;
+
+	if (b->len + n > b->cap && b->cap && 2 * (uint64_t)b->cap > g->max) {
+		b->data = xrealloc(b->data, g->max);
+		b->cap = g->max;
+	}
+	buf_add(b, p, n);
+	return 0;
 }
 
 int decompress_stream(const unsigned char *p, size_t len, uint64_t base,
 		      const char *what, const struct unpack_limits *lim,
 		      struct buf *out, size_t *used, enum compression *kind)
 {
-	static const struct {
-		enum compression kind;
-		unsigned char magic[6];
-		size_t n;
-		int (*fn)(const unsigned char *, size_t, uint64_t, const char *,
-			  const struct unpack_limits *, struct buf *, size_t *);
-	} formats[] = {
-		{COMP_GZIP, {0x1f, 0x8b}, 2, gunzip},
-		{COMP_ZSTD, {0x28, 0xb5, 0x2f, 0xfd}, 4, unzstd},
-		{COMP_XZ, {0xfd, '7', 'z', 'X', 'Z', 0}, 6, unxz},
-		{COMP_LZ4, {0x02, 0x21, 0x4c, 0x18}, 4, unlz4},
-	};
+	struct gather g = {out, lim->out};
+	struct unpack_out o = {gather_piece, &g, out->len};
 
-	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
-		if (len < formats[i].n || memcmp(p, formats[i].magic, formats[i].n))
-			continue;
-		*kind = formats[i].kind;
-		return formats[i].fn(p, len, base, what, lim, out, used);
-	}
-	return 0;
+	return decompress_to(p, len, base, what, lim, &o, used, kind);
+}
+
+int decompress_lzma_alone(const unsigned char *p, size_t len, const char *what,
+			  const struct unpack_limits *lim, struct buf *out)
+{
+	struct gather g = {out, lim->out};
+	struct unpack_out o = {gather_piece, &g, out->len};
+	struct unpacking u = {p, len, 0, what, lim, &o, out->len, NULL};
+	size_t used;
+	int rc;
+
+	if (too_big(&u) < 0)
+		return -1;
+	u.piece = xmalloc(OUT_CHUNK);
+	rc = unlzma(&u, &used, 1);
+	free(u.piece);
+	return rc < 0 ? -1 : 0;
 }
