@@ -239,10 +239,12 @@ static const struct command {
 	 "system's squashfs root, each path after 'minos/root.sqfs:'.\n"
 	 "\n"
 	 "The file may come from anywhere: the listing runs held to a memory and a\n"
-	 "time limit, and says which one it hit.\n"
-	 "  --max-memory MIB     memory limit, default 256 ($MINOS_MAX_MEMORY); of it,\n"
-	 "                       the file may be 1/8, a segment unpacked 1/4 and a\n"
-	 "                       decoder's window (xz, zstd) 1/2\n"
+	 "time limit, and says which one it hit.  The file is mapped, not read into\n"
+	 "the memory, and its archives are read as they unpack: any size is listed.\n"
+	 "  --max-memory MIB     memory limit, default 256 ($MINOS_MAX_MEMORY): what the\n"
+	 "                       reader allocates, of which a decoder's window (xz,\n"
+	 "                       zstd) may take 1/2; what the file unpacks to is held\n"
+	 "                       to 16 times it in all (4 GiB), which stops a bomb\n"
 	 "  --max-time SECONDS   time limit, default 10 ($MINOS_MAX_TIME)\n"
 	 "  -h, --help           this help\n"},
 	{"netboot", cmd_netboot, "write a directory that boots BIOS, UEFI and iPXE clients",

@@ -129,7 +129,12 @@ static int print_entry(const struct cpio_entry *e, void *ctx)
 		snprintf(size, sizeof(size), "%u, %u", e->h.rdevmajor, e->h.rdevminor);
 	else
 		snprintf(size, sizeof(size), "%llu", (unsigned long long)e->h.filesize);
-	print_line(e->h.mode, e->h.nlink, e->h.uid, e->h.gid, size, e->h.mtime, e->h.name);
+	if (e->long_name) {	/* the kernel skips it; its name is not kept */
+		print_line(e->h.mode, e->h.nlink, e->h.uid, e->h.gid, size, e->h.mtime, "");
+		printf("(a name of %u bytes, over PATH_MAX: the kernel skips it)", e->long_name);
+	} else {
+		print_line(e->h.mode, e->h.nlink, e->h.uid, e->h.gid, size, e->h.mtime, e->h.name);
+	}
 	/* The kernel's unpacker skips a link whose target is longer than PATH_MAX. */
 	if (S_ISLNK(e->h.mode) && e->h.filesize > PATH_MAX) {
 		printf(" -> (a target of %llu bytes, over PATH_MAX: the kernel skips it)",
@@ -247,26 +252,14 @@ static void print_iso_boot(const struct iso_boot *b, void *ctx)
 	printf(" (%s emulation, loads %u sectors)\n", b->emulation, b->load_sectors);
 }
 
-/* Reads a file of the ISO into out; -1 (said) past the limit or on a read error. */
-static int read_iso_file(const char *iso, const struct iso_file *f, uint64_t max,
-			 struct buf *out)
+/* Where a file of the ISO lies in its mapping; -1 (said) if it runs past the end. */
+static int iso_file_bytes(const struct mapping *iso, const char *path, const struct iso_file *f,
+			  struct buf *out)
 {
-	int fd;
-	ssize_t n;
-
-	if (f->size > max)
-		return fail(iso, "%s: %llu bytes, over the limit of %llu to check its signature; "
-			    "raise it with " RAISE, f->path, (unsigned long long)f->size,
-			    (unsigned long long)max);
-	if ((fd = open_input(iso)) < 0)
-		return -1;
-	buf_reserve(out, f->size);
-	n = pread(fd, out->data, f->size, (off_t)f->offset);
-	close(fd);
-	if (n < 0 || (uint64_t)n != f->size)
-		return n < 0 ? fail_errno(iso, "cannot read %s", f->path)
-			     : fail(iso, "%s: its data runs past the end of the file", f->path);
-	out->len = f->size;
+	if (f->offset > iso->len || f->size > iso->len - f->offset)
+		return fail(path, "%s: its data runs past the end of the file", f->path);
+	/* a view, not a copy: never freed */
+	*out = (struct buf){(unsigned char *)iso->data + f->offset, f->size, f->size};
 	return 0;
 }
 
@@ -324,7 +317,7 @@ static const struct iso_file *iso_file(const char *path)
  * checks GRUB and the kernel against that certificate or one enrolled
  * with the MOK manager (minos puts one's own as MINOS.CER on the ESP).
  */
-static int secure_boot_report(const char *iso, uint64_t max)
+static int secure_boot_report(const char *iso, const struct mapping *map)
 {
 	static const char loader[] = "EFI/BOOT/BOOTX64.EFI", grub_path[] = "EFI/BOOT/GRUBX64.EFI";
 	struct buf esp = {0}, shim = {0}, grub = {0}, cer = {0};
@@ -339,7 +332,7 @@ static int secure_boot_report(const char *iso, uint64_t max)
 		     "file of the ISO" : "# Secure Boot: not ready: the ISO has no UEFI boot image");
 		return 0;
 	}
-	if (read_iso_file(iso, f, max, &esp) < 0)
+	if (iso_file_bytes(map, iso, f, &esp) < 0)
 		goto out;
 	found = fat_read_file(esp.data, esp.len, loader, &shim, &why);
 	if (found <= 0) {
@@ -379,12 +372,9 @@ static int secure_boot_report(const char *iso, uint64_t max)
 		if (!kernel_name(iso_files.v[i].path))
 			continue;
 		kernels++;
-		if (read_iso_file(iso, &iso_files.v[i], max, &k) < 0) {
-			buf_free(&k);
+		if (iso_file_bytes(map, iso, &iso_files.v[i], &k) < 0)
 			goto out;
-		}
 		no = check_one(iso_files.v[i].path + 1, &k, &shim, &cer, &own);
-		buf_free(&k);
 		if (!not_ready)
 			not_ready = no;
 		else
@@ -402,7 +392,6 @@ static int secure_boot_report(const char *iso, uint64_t max)
 out:
 	free(signer);
 	free(not_ready);
-	buf_free(&esp);
 	buf_free(&shim);
 	buf_free(&grub);
 	buf_free(&cer);
@@ -419,14 +408,32 @@ static void print_segment(const struct initrd_segment *s, void *ctx)
 		       s->comp == COMP_NONE ? "cpio" : compression_name(s->comp));
 }
 
+/* An ISO: its files, its boot entries, Secure Boot, a live root's files. */
+static int list_iso(const char *path)
+{
+	struct mapping map;
+	int rc = map_input(path, &map);
+
+	if (rc == 0)
+		rc = iso_read(path, print_iso_entry, print_iso_boot, NULL);
+	if (rc == 0)
+		rc = secure_boot_report(path, &map);
+	unmap_input(&map);
+	if (rc == 0 && iso_root_sqfs)
+		rc = list_squashfs(path, iso_root_sqfs, "minos/root.sqfs:");
+	return rc;
+}
+
 static int list(const char *path, const struct ls_limits *l)
 {
 	/*
-	 * The file, a segment unpacked, and a decoder's window: at 256 MiB,
-	 * enough for everything minos writes (zstd -22 asks for a 128 MiB window).
+	 * The file is mapped and its archives read as they unpack: what counts
+	 * is a decoder's window (zstd -22 asks for 128 MiB), and what the
+	 * file unpacks to in all is held to 16 times the limit (4 GiB at
+	 * 256 MiB: more than any machine's initramfs) so that a bomb stops.
 	 */
 	uint64_t m = (uint64_t)l->memory_mib << 20;
-	struct unpack_limits lim = {.in = m / 8, .out = m / 4, .window = m / 2, .raise = RAISE};
+	struct unpack_limits lim = {.out = 16 * m, .window = m / 2, .raise = RAISE};
 	int segments = 0;
 	struct stat st;
 
@@ -436,10 +443,7 @@ static int list(const char *path, const struct ls_limits *l)
 	case -1:
 		return -1;
 	case 1:
-		if (iso_read(path, print_iso_entry, print_iso_boot, NULL) < 0 ||
-		    secure_boot_report(path, lim.in) < 0)
-			return -1;
-		return iso_root_sqfs ? list_squashfs(path, iso_root_sqfs, "minos/root.sqfs:") : 0;
+		return list_iso(path);
 	default:
 		if (sq_detect(path, 0) == 1)
 			return list_squashfs(path, 0, "");
@@ -452,17 +456,21 @@ static _Noreturn void list_limited(const char *path, const struct ls_limits *l,
 				   const sigset_t *mask)
 {
 	static char oom[PATH_MAX + 160];
-	struct rlimit as = {(rlim_t)l->memory_mib << 20, (rlim_t)l->memory_mib << 20};
+	struct rlimit data = {(rlim_t)l->memory_mib << 20, (rlim_t)l->memory_mib << 20};
 	int rc;
 
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	snprintf(oom, sizeof(oom), "minos: %s: the memory limit of %ld MiB was hit; raise it "
 		 "with " RAISE, path, l->memory_mib);
 	set_oom_message(oom);
-#ifndef UNDER_ASAN	/* ASan reserves terabytes of address space for itself */
-	setrlimit(RLIMIT_AS, &as);
+	/*
+	 * RLIMIT_DATA, not RLIMIT_AS: it counts what the reader allocates
+	 * (heap, anonymous mappings), not the file it maps.
+	 */
+#ifndef UNDER_ASAN	/* ASan's shadow memory would count */
+	setrlimit(RLIMIT_DATA, &data);
 #else
-	(void)as;
+	(void)data;
 #endif
 	rc = list(path, l);
 	if (fflush(stdout) == EOF && !rc)

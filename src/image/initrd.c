@@ -1,4 +1,10 @@
-/* initrd.c - reads an initramfs the way the kernel's unpacker does */
+/*
+ * initrd.c - reads an initramfs the way the kernel's unpacker does.
+ *
+ * The file is mapped, not read, and each compressed segment is read as it
+ * unpacks: a listing takes the memory of a decoder's window and one entry's
+ * header, however large the image (distributions' reach 100 MB and more).
+ */
 #include "image/initrd.h"
 
 #include <stdlib.h>
@@ -6,24 +12,37 @@
 
 #include "util/util.h"
 
-/* Archives back to back, zero padding allowed between them. */
-static int parse_archives(const unsigned char *p, size_t len, size_t base,
-			  const char *what, cpio_entry_fn fn, void *ctx)
+/* One walk over an initramfs. */
+struct walk {
+	const char *path;
+	const struct unpack_limits *lim;
+	cpio_entry_fn fn;
+	void *ctx;
+	struct unpack_out out;	/* what every segment unpacks to, together */
+};
+
+static int feed(const unsigned char *p, size_t n, void *ctx)
 {
-	size_t off = 0;
+	return cpio_reader_feed(ctx, p, n) < 0 ? -1 : 0;
+}
 
-	while (off < len) {
-		size_t used;
+/* The archives of a compressed segment, back to back, read as they unpack. */
+static int walk_compressed(struct walk *w, const unsigned char *p, size_t len, size_t off,
+			   enum compression comp, size_t *used)
+{
+	char *what = xasprintf("%s: %s data at offset %zu", w->path, compression_name(comp), off);
+	struct cpio_reader *r = xmalloc(sizeof(*r));
+	int rc;
 
-		if (!p[off]) {
-			off++;
-			continue;
-		}
-		if (cpio_parse(p + off, len - off, base + off, what, &used, fn, ctx) < 0)
-			return -1;
-		off += used;
-	}
-	return 0;
+	cpio_reader_init(r, 0, what, 1, w->fn, w->ctx);
+	w->out.fn = feed;
+	w->out.ctx = r;
+	rc = decompress_to(p, len, off, w->path, w->lim, &w->out, used, &comp);
+	if (rc > 0)
+		rc = cpio_reader_end(r);
+	free(r);
+	free(what);
+	return rc < 0 ? -1 : 0;
 }
 
 int initrd_walk_mem(const unsigned char *data, size_t size, const char *path,
@@ -31,47 +50,34 @@ int initrd_walk_mem(const unsigned char *data, size_t size, const char *path,
 		    void (*seg_fn)(const struct initrd_segment *s, void *ctx),
 		    cpio_entry_fn fn, void *ctx)
 {
+	struct walk w = {path, lim, fn, ctx, {0}};
 	size_t off = 0;
 	int rc = 0, segments = 0;
 
 	while (!rc && off < size) {
 		struct initrd_segment seg = {.offset = off, .comp = COMP_NONE};
 		const unsigned char *p = data + off;
-		size_t used, len = size - off;
-		struct buf out = {0};
-		int r;
+		size_t used = 0, len = size - off;
 
 		if (!*p) {
 			off++;
 			continue;
 		}
 		segments++;
-		if (cpio_is_magic(p, len)) {
-			if (seg_fn)
-				seg_fn(&seg, ctx);
+		if (!cpio_is_magic(p, len) && (seg.comp = compression_detect(p, len)) == COMP_NONE)
+			return fail(path, "offset %zu: not an initramfs (no cpio header and "
+				    "no gzip, zstd, xz or lz4 data)", off);
+		if (seg_fn)
+			seg_fn(&seg, ctx);
+		if (seg.comp == COMP_NONE)
 			rc = cpio_parse(p, len, off, path, &used, fn, ctx);
-			off += used;
-			continue;
-		}
-		r = decompress_stream(p, len, off, path, lim, &out, &used, &seg.comp);
-		if (r == 0) {
-			rc = fail(path, "offset %zu: not an initramfs (no cpio header and "
-				  "no gzip, zstd, xz or lz4 data)", off);
-		} else if (r > 0) {
-			if (seg_fn)
-				seg_fn(&seg, ctx);
-			char *what = xasprintf("%s: %s data at offset %zu", path,
-					       compression_name(seg.comp), off);
-			rc = parse_archives(out.data, out.len, 0, what, fn, ctx);
-			free(what);
-			off += used;
-		} else {
-			rc = -1;
-		}
-		buf_free(&out);
+		else
+			rc = walk_compressed(&w, p, len, off, seg.comp, &used);
+		off += used;
 	}
 	if (!rc && !segments)
-		rc = fail(path, "empty file, not an initramfs");
+		rc = fail(path, size ? "holds only zero bytes, not an initramfs" :
+			  "empty file, not an initramfs");
 	return rc;
 }
 
@@ -79,12 +85,12 @@ int initrd_walk(const char *path, const struct unpack_limits *lim,
 		void (*seg_fn)(const struct initrd_segment *s, void *ctx),
 		cpio_entry_fn fn, void *ctx)
 {
-	struct buf file = {0};
-	int rc = read_file_max(path, &file, lim->in, lim->raise);
+	struct mapping m;
+	int rc = map_input(path, &m);
 
 	if (rc == 0)
-		rc = initrd_walk_mem(file.data, file.len, path, lim, seg_fn, fn, ctx);
-	buf_free(&file);
+		rc = initrd_walk_mem(m.data, m.len, path, lim, seg_fn, fn, ctx);
+	unmap_input(&m);
 	return rc;
 }
 
@@ -99,6 +105,8 @@ int initrd_check(const char *path)
 {
 	struct unpack_limits lim = UNPACK_LIMITS_DEFAULT;
 	size_t entries = 0;
+
+	lim.out = 4ULL << 30;	/* read as it unpacks: all segments, as minos ls allows */
 
 	if (initrd_walk(path, &lim, NULL, count_entry, &entries) < 0)
 		return -1;

@@ -16,8 +16,10 @@ struct initrd_segment {
  * Walks every entry of an initramfs file as the kernel would unpack it:
  * a sequence of cpio archives, each plain or compressed, with zero padding
  * between (an early-microcode cpio followed by a compressed one, say).
- * seg_fn (may be NULL) is told of each segment before its entries.
- * The file and each compressed segment are held to lim.
+ * seg_fn (may be NULL) is told of each segment before its entries, fn of
+ * each entry as it is read (entries before a damaged or over-limit part
+ * are told before its error).  The file is mapped, not read; the segments
+ * are read as they unpack, all of them together held to lim.
  */
 int initrd_walk(const char *path, const struct unpack_limits *lim,
 		void (*seg_fn)(const struct initrd_segment *s, void *ctx),

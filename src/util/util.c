@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -569,4 +570,36 @@ int run_capture(char *const argv[], char *const envp[], int flags, struct buf *o
 	}
 	close(fd);
 	return run_wait(pid);
+}
+
+int map_input(const char *path, struct mapping *m)
+{
+	int fd = open_input(path);
+	struct stat st;
+	off_t size;
+	void *p;
+
+	*m = (struct mapping){0};
+	if (fd < 0)
+		return -1;
+	/* a disk's size is where its end is */
+	size = fstat(fd, &st) < 0 ? -1 : S_ISBLK(st.st_mode) ? lseek(fd, 0, SEEK_END) : st.st_size;
+	if (size <= 0) {
+		close(fd);
+		return size < 0 ? fail_errno(path, "cannot read") : 0;
+	}
+	p = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return fail_errno(path, "cannot read");
+	madvise(p, (size_t)size, MADV_SEQUENTIAL);
+	*m = (struct mapping){p, (size_t)size};
+	return 0;
+}
+
+void unmap_input(struct mapping *m)
+{
+	if (m->len)
+		munmap((void *)m->data, m->len);
+	*m = (struct mapping){0};
 }

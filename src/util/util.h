@@ -135,4 +135,18 @@ int run_capture(char *const argv[], char *const envp[], int flags, struct buf *o
 /* Directory of the running minos executable (for finding minos-init). */
 char *self_dir(void);
 
+/*
+ * A regular file (or disk) mapped whole and read-only: its pages are the
+ * page cache's, which RLIMIT_DATA does not count, so a reader held to a
+ * memory limit reads a file of any size.  An empty file maps to len 0.
+ * -1 after an error naming path.  (A file cut short while it is mapped
+ * kills its reader with SIGBUS.)
+ */
+struct mapping {
+	const unsigned char *data;
+	size_t len;
+};
+int map_input(const char *path, struct mapping *m);
+void unmap_input(struct mapping *m);
+
 #endif
