@@ -8,8 +8,11 @@
  * little-endian length, the payload.
  *   guest -> host: 'R' ready, 'O' stdout bytes, 'E' stderr bytes,
  *                  'X' exit status (4 bytes LE)
- *   host -> guest: 'C' the command, its arguments NUL-terminated
- * The status travels in a frame the command's output cannot forge.
+ *   host -> guest: 'C' the command, its arguments NUL-terminated, then
+ *                  'I' bytes for its stdin, an empty 'I' frame its end
+ * The status travels in a frame the command's output cannot forge.  A
+ * child of PID 1 copies the stdin frames into the command's stdin, so PID 1
+ * never blocks on a command that does not read it.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -254,30 +257,59 @@ static void run_in_workdir(const struct init *in)
 		dprintf(2, "minos-init: cannot run in %s: %s\n", dir, strerror(errno));
 }
 
+/*
+ * The copier: 'I' frames from the channel into the command's stdin until
+ * the empty one (or anything else) ends it.  Its own process: a pipe the
+ * command does not read fills, and only the copier waits on it.
+ */
+static void copy_stdin(const struct init *in, int chan, int to)
+{
+	static char buf[4096];
+	unsigned char h[5];
+
+	if (fork() != 0)
+		return;
+	child_reset(in);
+	while (read_full(chan, h, 5) == 0 && h[0] == CHAN_STDIN) {
+		uint32_t len = h[1] | h[2] << 8 | h[3] << 16 | (uint32_t)h[4] << 24;
+
+		if (len == 0)
+			break;
+		while (len) {
+			uint32_t n = len < sizeof(buf) ? len : sizeof(buf);
+
+			if (read_full(chan, buf, n) < 0)
+				_exit(1);
+			if (write_full(to, buf, n) < 0)
+				len = n;	/* the command closed it: drain the frame, drop it */
+			len -= n;
+		}
+	}
+	_exit(0);
+}
+
 void test_start(struct init *in)
 {
 	static char buf[MAX_CMD];
 	struct test_run *t = in->test;
 	char *argv[MAX_ARGS];
-	int out[2], errp[2];
+	int out[2], errp[2], inp[2];
 
 	if (receive_command(t, buf, argv) <= 0) {
 		say("test channel: no command received");
 		t->status = 125;
 		finish(in);
 	}
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 || pipe2(inp, O_CLOEXEC) < 0) {
 		say("test: cannot make pipes: %s", strerror(errno));
 		t->status = 125;
 		finish(in);
 	}
 	t->pid = fork();
 	if (t->pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
 		child_reset(in);
 		setsid();
-		dup2(null, 0);
+		dup2(inp[0], 0);
 		dup2(out[1], 1);
 		dup2(errp[1], 2);
 		run_in_workdir(in);
@@ -285,6 +317,10 @@ void test_start(struct init *in)
 		dprintf(2, "%s: %s\n", argv[0], strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
+	close(inp[0]);
+	if (t->pid > 0)
+		copy_stdin(in, t->chan, inp[1]);
+	close(inp[1]);
 	close(out[1]);
 	close(errp[1]);
 	t->out = out[0];

@@ -8,6 +8,7 @@
 
 #define CHAN_READY 'R'		/* guest: ready, payload CHAN_HELLO */
 #define CHAN_COMMAND 'C'	/* host: the command, NUL-terminated words */
+#define CHAN_STDIN 'I'		/* host: bytes for its stdin; an empty frame ends it */
 #define CHAN_STDOUT 'O'		/* guest: the command's stdout bytes */
 #define CHAN_STDERR 'E'		/* guest: its stderr bytes */
 #define CHAN_STATUS 'X'		/* guest: its exit status, 4 bytes LE */

@@ -4,6 +4,7 @@
  * Exit: the command's status; 124 timeout; 125 minos failed; 255 the guest
  * died without a status (a panic ends QEMU at once: panic=-1, -no-reboot).
  */
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <sys/signalfd.h>
@@ -100,13 +101,16 @@ int cmd_test(int argc, char **argv)
 {
 	struct vm_config c;
 	struct vm vm = VM_INIT;
-	struct test_session s = {.vm = &vm, .status = -1};
+	struct test_session s = {.vm = &vm, .status = -1, .in = -1};
 	struct test_opts o = {.timeout = 300};
 	struct timeline tl;
 	struct outfile svg = {.fd = -1};
 	sigset_t stop;
 	int rc;
 
+	/* a closed stdin is an empty one, not the next file we open */
+	if (fcntl(0, F_GETFD) < 0)
+		open("/dev/null", O_RDONLY);
 	timeline_init(&tl, now_ms_host());
 	if (vm_config_init(&c) < 0)
 		return EXIT_MINOS;
@@ -132,6 +136,7 @@ int cmd_test(int argc, char **argv)
 		rc = run(&c, &s, &o, &svg);
 	vm_config_free(&c);
 	frames_free(&s.frames);
+	buf_free(&s.in_frames);
 	close(s.sigfd);
 	return rc < 0 ? 0 : rc;	/* -1: --help */
 }

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "channel.h"
@@ -42,6 +44,55 @@ static void console_bytes(struct test_session *s, const char *p, size_t n)
 	s->tail_len += n;
 }
 
+/*
+ * Our stdin goes to the command, as a local command would read it; but not
+ * a terminal we do not own: a background job would be stopped reading it.
+ */
+static int stdin_usable(void)
+{
+	return !isatty(0) || tcgetpgrp(0) == getpgrp();
+}
+
+/* An 'I' frame of n bytes (none: the end of stdin) queued for the guest. */
+static void queue_stdin(struct test_session *s, const void *p, size_t n)
+{
+	unsigned char h[5] = {CHAN_STDIN, n & 0xff, n >> 8 & 0xff, n >> 16 & 0xff, n >> 24};
+
+	buf_add(&s->in_frames, h, 5);
+	buf_add(&s->in_frames, p, n);
+}
+
+/* What the guest can take of the queued frames now, never blocking: a
+ * guest busy writing output must not wait on us, nor we on it. */
+static int flush_stdin(struct test_session *s)
+{
+	ssize_t n = send(s->vm->ctl, s->in_frames.data + s->in_sent,
+			 s->in_frames.len - s->in_sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR ? 0 : -1;
+	s->in_sent += (size_t)n;
+	if (s->in_sent == s->in_frames.len)
+		s->in_frames.len = s->in_sent = 0;
+	return 0;
+}
+
+/* Our stdin is readable: its bytes, or its end, for the guest. */
+static void read_stdin(struct test_session *s)
+{
+	char buf[4096];
+	ssize_t n = read(s->in, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0) {
+		queue_stdin(s, buf, (size_t)n);
+		return;
+	}
+	queue_stdin(s, NULL, 0);
+	s->in = -1;
+}
+
 static int send_command(struct test_session *s)
 {
 	struct buf f = {0};
@@ -58,7 +109,13 @@ static int send_command(struct test_session *s)
 		buf_add(&f, *a, strlen(*a) + 1);
 	rc = write_all(s->vm->ctl, f.data, f.len);
 	buf_free(&f);
-	return rc < 0 ? fail_errno("test channel", "cannot send the command") : 0;
+	if (rc < 0)
+		return fail_errno("test channel", "cannot send the command");
+	if (stdin_usable())
+		s->in = 0;
+	else
+		queue_stdin(s, NULL, 0);
+	return 0;
 }
 
 /* One frame from the guest. */
@@ -112,57 +169,81 @@ static void say_death(const struct test_session *s)
 	fputc('\n', stderr);
 }
 
+enum { P_CON, P_CTL, P_SIG, P_ERR, P_IN, NPOLL };
+
+/* What the console and the channel brought; -1 after an error (said). */
+static int relay(struct test_session *s, const struct pollfd *p, long long *poweroff_by)
+{
+	char buf[65536];
+
+	for (int i = P_CON; i <= P_CTL; i++) {
+		ssize_t n;
+
+		if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		n = read(p[i].fd, buf, sizeof(buf));
+		if (n <= 0)
+			continue;
+		if (i == P_CON) {
+			console_bytes(s, buf, (size_t)n);
+			continue;
+		}
+		if (frames_take(&s->frames, buf, (size_t)n, on_frame, s) < 0)
+			return -1;
+		if (s->status >= 0 && !*poweroff_by)
+			*poweroff_by = now_ms_host() + POWEROFF_GRACE_MS;
+	}
+	return 0;
+}
+
+/* A signal on sigfd: the exit status it stops us with, else 0. */
+static int stopped(const struct test_session *s)
+{
+	struct signalfd_siginfo si;
+
+	if (read(s->sigfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	fprintf(stderr, "minos: stopped by %s\n", strsignal(si.ssi_signo));
+	return 128 + (int)si.ssi_signo;
+}
+
 /* Runs the session until QEMU ends or the deadline; returns the exit code. */
 static int converse(struct test_session *s, long long deadline)
 {
 	struct vm *vm = s->vm;
 	long long poweroff_by = 0;
+	int status, rc;
 
 	for (;;) {
-		struct pollfd p[4] = {{.fd = vm->con, .events = POLLIN},
-				      {.fd = vm->ctl, .events = POLLIN},
-				      {.fd = s->sigfd, .events = POLLIN},
-				      {.fd = vm->err, .events = POLLIN}};
+		int queued = s->in_frames.len > 0;
+		struct pollfd p[NPOLL] = {
+			[P_CON] = {.fd = vm->con, .events = POLLIN},
+			[P_CTL] = {.fd = vm->ctl, .events = POLLIN | (queued ? POLLOUT : 0)},
+			[P_SIG] = {.fd = s->sigfd, .events = POLLIN},
+			[P_ERR] = {.fd = vm->err, .events = POLLIN},
+			[P_IN] = {.fd = queued ? -1 : s->in, .events = POLLIN}};
 		long long now = now_ms_host(), until = deadline;
-		char buf[65536];
-		int status;
 
 		if (poweroff_by && poweroff_by < until)
 			until = poweroff_by;
 		if (now >= until)
 			break;
-		if (poll(p, 4, (int)(until - now > 200 ? 200 : until - now)) < 0 && errno != EINTR) {
+		if (poll(p, NPOLL, (int)(until - now > 200 ? 200 : until - now)) < 0 &&
+		    errno != EINTR) {
 			fail_errno("poll", "failed");
 			return EXIT_MINOS;
 		}
-		if (p[3].revents)
+		if (p[P_ERR].revents)
 			vm_forward_stderr(vm);
-		if (p[2].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
-				fprintf(stderr, "minos: stopped by %s\n", strsignal(si.ssi_signo));
-				return 128 + (int)si.ssi_signo;
-			}
-		}
-		for (int i = 0; i < 2; i++) {
-			ssize_t n;
-
-			if (!p[i].revents)
-				continue;
-			n = read(p[i].fd, buf, sizeof(buf));
-			if (n <= 0) {
-				p[i].fd = -1;
-				continue;
-			}
-			if (i == 0) {
-				console_bytes(s, buf, (size_t)n);
-			} else {
-				if (frames_take(&s->frames, buf, (size_t)n, on_frame, s) < 0)
-					return EXIT_MINOS;
-				if (s->status >= 0 && !poweroff_by)
-					poweroff_by = now_ms_host() + POWEROFF_GRACE_MS;
-			}
+		if (p[P_SIG].revents && (rc = stopped(s)))
+			return rc;
+		if (relay(s, p, &poweroff_by) < 0)
+			return EXIT_MINOS;
+		if (p[P_IN].revents)
+			read_stdin(s);
+		if (s->in_frames.len && flush_stdin(s) < 0) {
+			s->in = -1;	/* the guest is gone: vm_exited says so */
+			s->in_frames.len = s->in_sent = 0;
 		}
 		if (vm_exited(vm, &status)) {
 			if (s->tl)

@@ -45,6 +45,21 @@ test_expect_success 'binary output survives, and output cannot fake a status' '
 	expect_eq "$(head -c 100000 bin.out | md5sum | cut -d" " -f1)" "$(cut -d" " -f1 bin.err | tail -1)"
 '
 
+test_expect_success 'stdin reaches the command: lines, binary bytes intact, its end closes it' '
+	expect_eq "$(printf "a\nb\n" | t -- wc -l)" 2
+	head -c 65536 /dev/urandom >in.bin
+	expect_eq "$(t -- md5sum <in.bin)" "$(md5sum <in.bin)"
+	expect_eq "$(t -- wc -c </dev/null)" 0
+	expect_eq "$(t -- sh -c "cat; echo end" <&-)" end
+'
+
+test_expect_success 'a command that leaves its stdin unread still ends with its status' '
+	set +e
+	t -- sh -c "exit 3" <in.bin; rc=$?
+	set -e
+	expect_eq "$rc" 3
+'
+
 test_expect_success '--timeout 25 on sleep 1000: 124 within 40 s' '
 	start=$(date +%s)
 	t --timeout 25 -- sleep 1000 2>err || rc=$?
