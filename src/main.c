@@ -1,5 +1,6 @@
 /* main.c - the minos command: dispatches to one function per command */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -352,10 +353,26 @@ int usage_error(const char *name)
 	return 2;
 }
 
+/*
+ * Output into a pipe whose reader has gone (minos help | head) ends minos
+ * quietly, by SIGPIPE, as it ends ls or git: a parent that ignored or
+ * blocked it (a CI runner, a service manager) does not make it an error.
+ */
+static void restore_sigpipe(void)
+{
+	sigset_t pipe;
+
+	sigemptyset(&pipe);
+	sigaddset(&pipe, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &pipe, NULL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
 	const struct command *c;
 
+	restore_sigpipe();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

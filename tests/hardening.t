@@ -156,6 +156,24 @@ test_expect_success 'ls: a reader that needs more memory than the limit names th
 		"$MINOS" ls --max-memory 4 small.lz4
 '
 
+test_expect_success 'ls: a reader killed by a signal of neither limit is said to be, the limits not blamed' '
+	truncate -s 1T slow.img
+	"$MINOS" ls --max-time 120 slow.img >out 2>err &
+	pid=$!
+	i=0
+	until reader=$(pgrep -P $pid); do
+		i=$((i + 1)); [ $i -lt 500 ] || { echo "no reader"; false; }
+		sleep 0.01
+	done
+	# as the kernel'"'"'s OOM killer would: SIGKILL, but not the time limit'"'"'s
+	kill -KILL $reader
+	status=0; wait $pid || status=$?
+	rm slow.img
+	cat err
+	expect_eq $status 1
+	expect_eq "$(cat err)" "minos: slow.img: the reader died of Killed"
+'
+
 test_expect_success 'ls: an ISO whose directory record points back at the root is refused' '
 	mkdir -p isotree/a/b && echo x >isotree/a/b/f
 	xorriso -as mkisofs -quiet -R -J -o loop.iso isotree 2>/dev/null

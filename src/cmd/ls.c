@@ -478,6 +478,24 @@ static _Noreturn void list_limited(const char *path, const struct ls_limits *l,
 	_exit(rc ? 1 : 0);
 }
 
+/*
+ * How the reader ended.  The memory limit makes an allocation fail, which
+ * the reader says itself, and the time limit is ours to say: a signal is
+ * neither, and is named as it is.  SIGPIPE is the listing's reader gone
+ * (minos ls FILE | head): we end as quietly, as ls would.
+ */
+static int reader_status(const char *path, int status)
+{
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+		exit(128 + SIGPIPE);
+	}
+	if (WIFSIGNALED(status))
+		return fail(path, "the reader died of %s", strsignal(WTERMSIG(status)));
+	return WEXITSTATUS(status) ? -1 : 0;
+}
+
 static int run_limited(const char *path, const struct ls_limits *l)
 {
 	long long deadline = now_ms_host() + l->seconds * 1000LL;
@@ -515,10 +533,7 @@ static int run_limited(const char *path, const struct ls_limits *l)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (got < 0)
 		return fail_errno("ls", "cannot wait for the listing");
-	if (WIFSIGNALED(status))
-		return fail(path, "the reader died of %s (with the memory limit of %ld MiB; "
-			    "raise it with " RAISE ")", strsignal(WTERMSIG(status)), l->memory_mib);
-	return WEXITSTATUS(status) ? -1 : 0;
+	return reader_status(path, status);
 }
 
 /* An option's value, else the environment's, else the default; 2 if bad. */
