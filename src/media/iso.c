@@ -450,6 +450,36 @@ static int check_label(const char *label)
 	return 0;
 }
 
+/*
+ * A live root's kernel command line (minos.live=ID, and minos.persist=UUID=
+ * of the persistence partition, made in a temporary file beside output):
+ * *cmdline and *persist, both left NULL without a rootfs.
+ */
+static int live_root(const struct iso_spec *s, const char *output, uint64_t id, time_t t,
+		     char **cmdline, char **persist)
+{
+	char uuid[37];
+	int fd;
+
+	if (!s->rootfs)
+		return 0;
+	persist_uuid(id, uuid);
+	*cmdline = xasprintf("%s%sminos.live=%016llx%s%s", s->cmdline, *s->cmdline ? " " : "",
+			     (unsigned long long)id, s->persist ? " minos.persist=UUID=" : "",
+			     s->persist ? uuid : "");
+	if (!s->persist)
+		return 0;
+	*persist = xasprintf("%s.persist.XXXXXX", output);
+	if ((fd = mkstemp(*persist)) < 0) {
+		fail_errno(*persist, "cannot create");
+		free(*persist);
+		*persist = NULL;
+		return -1;
+	}
+	close(fd);
+	return make_persist(*persist, s->persist, uuid, t);
+}
+
 int iso_write(const struct iso_spec *s, const char *output)
 {
 	struct iso_build b = {.t = (time_t)source_date_epoch(), .weight = 100};
@@ -458,34 +488,13 @@ int iso_write(const struct iso_spec *s, const char *output)
 	IsoWriteOpts *opts = NULL;
 	uint64_t id;
 	char *marker = NULL, *cfg = NULL, *cmdline = NULL, *persist = NULL;
-	int pfd;
 	unsigned char *initrd_data = s->initrd_data;
 	int rc = -1;
 
 	if (content_id(s, &id) < 0)
 		goto out;
 	marker = xasprintf("/.disk/minos-%016llx", (unsigned long long)id);
-	if (s->rootfs) {
-		char uuid[37];
-
-		persist_uuid(id, uuid);
-		cmdline = xasprintf("%s%sminos.live=%016llx%s%s", s->cmdline, *s->cmdline ? " " : "",
-				    (unsigned long long)id, s->persist ? " minos.persist=UUID=" : "",
-				    s->persist ? uuid : "");
-		if (s->persist) {
-			persist = xasprintf("%s.persist.XXXXXX", output);
-			if ((pfd = mkstemp(persist)) < 0) {
-				fail_errno(persist, "cannot create");
-				free(persist);
-				persist = NULL;
-				goto out;
-			}
-			close(pfd);
-			if (make_persist(persist, s->persist, uuid, b.t) < 0)
-				goto out;
-		}
-	}
-	if (check_label(s->label) < 0 ||
+	if (live_root(s, output, id, b.t, &cmdline, &persist) < 0 || check_label(s->label) < 0 ||
 	    !(cfg = grub_config(s->title, cmdline ? cmdline : s->cmdline, s->timeout, marker,
 				"/boot")) ||
 	    grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, &bios) < 0 ||
