@@ -198,6 +198,23 @@ test_expect_success 'ls: an ISO whose directory record points back at the root i
 	expect_error "is reached twice: the tree loops" "$MINOS" ls loop.iso
 '
 
+test_expect_success 'ls: the names in the Secure Boot verdict are escaped, its last line too' '
+	shim=/usr/lib/shim/shimx64.efi.signed grub=/usr/lib/grub/x86_64-efi-signed/gcdx64.efi.signed
+	if [ ! -r $shim ] || [ ! -r $grub ]; then exit 0; fi	# no Debian signed chain here
+	mkdir -p esctree/boot/grub
+	mkfs.fat -C esctree/boot/grub/efi.img 16384 >/dev/null
+	mmd -i esctree/boot/grub/efi.img ::/EFI ::/EFI/BOOT
+	mcopy -i esctree/boot/grub/efi.img $shim ::/EFI/BOOT/BOOTX64.EFI
+	mcopy -i esctree/boot/grub/efi.img $grub ::/EFI/BOOT/GRUBX64.EFI
+	echo "no kernel" >"esctree/boot/vmlinuz-$(printf "\033[2J")"
+	xorriso -as mkisofs -quiet -R -o esc.iso -eltorito-alt-boot -e boot/grub/efi.img \
+		-no-emul-boot esctree 2>/dev/null
+	"$MINOS" ls esc.iso >out
+	grep "^# Secure Boot" out
+	expect_eq "$(tail -1 out)" "# Secure Boot: not ready: boot/vmlinuz-\\033[2J is no PE/COFF image"
+	expect_absent "$(printf "\033")" out
+'
+
 test_expect_success 'initramfs --add of a file whose size stat says is 0 adds what it holds' '
 	"$MINOS" initramfs --bare --add /proc/self/status:/etc/status -o proc.img --compress none
 	"$MINOS" ls proc.img | grep " etc/status\$" >line

@@ -19,11 +19,9 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
-#include "media/fat.h"
 #include "image/initrd.h"
 #include "media/iso.h"
 #include "media/netboot.h"
-#include "media/pe.h"
 #include "media/secureboot.h"
 #include "format/squashfs.h"
 #include "util/util.h"
@@ -194,41 +192,27 @@ static int list_squashfs(const char *path, uint64_t offset, const char *prefix)
 	return rc;
 }
 
-/* The live root's image in an ISO, listed after the ISO's own files. */
-static uint64_t iso_root_sqfs;
-
-/* An ISO's files, where their data lies: for the Secure Boot report. */
-struct iso_file {
-	char *path;
-	uint64_t offset, size;
-};
-
-static struct iso_files {
-	struct iso_file *v;
+/* What an ISO listing keeps from the tree: for Secure Boot and a live root. */
+struct iso_listing {
+	struct iso_file {
+		char *path;
+		uint64_t offset, size;
+	} *files;			/* regular files whose data is in one piece */
 	size_t n;
-	char *esp_path;		/* the UEFI El Torito image's file */
-} iso_files;
-
-/* vmlinuz, vmlinuz-6.1.0-57-amd64, bzImage: a kernel by its name, to check its signature. */
-static int kernel_name(const char *path)
-{
-	const char *base = strrchr(path, '/') + 1;
-
-	return !strncmp(base, "vmlinuz", 7) || !strncmp(base, "bzImage", 7);
-}
+	char *esp_path;			/* the UEFI El Torito image's file */
+	uint64_t root_sqfs;		/* where /minos/root.sqfs lies, listed after */
+};
 
 static void print_iso_entry(const struct iso_entry *e, void *ctx)
 {
+	struct iso_listing *l = ctx;
 	char size[32];
 
-	(void)ctx;
 	if (!strcmp(e->path, "/minos/root.sqfs") && e->offset)
-		iso_root_sqfs = e->offset;
+		l->root_sqfs = e->offset;
 	if (S_ISREG(e->mode) && e->offset) {
-		struct iso_files *f = &iso_files;
-
-		f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
-		f->v[f->n++] = (struct iso_file){xstrdup(e->path), e->offset, e->size};
+		l->files = xrealloc(l->files, (l->n + 1) * sizeof(*l->files));
+		l->files[l->n++] = (struct iso_file){xstrdup(e->path), e->offset, e->size};
 	}
 	snprintf(size, sizeof(size), "%llu", (unsigned long long)e->size);
 	print_line(e->mode, 1, e->uid, e->gid, size, (time_t)e->mtime, e->path + 1);
@@ -241,9 +225,10 @@ static void print_iso_entry(const struct iso_entry *e, void *ctx)
 
 static void print_iso_boot(const struct iso_boot *b, void *ctx)
 {
-	(void)ctx;
-	if (!strcmp(b->platform, "UEFI") && b->path && !iso_files.esp_path)
-		iso_files.esp_path = xstrdup(b->path);
+	struct iso_listing *l = ctx;
+
+	if (!strcmp(b->platform, "UEFI") && b->path && !l->esp_path)
+		l->esp_path = xstrdup(b->path);
 	printf("# El Torito %s: ", b->platform);
 	if (b->path)
 		print_escaped(b->path + 1, strlen(b->path + 1));
@@ -252,149 +237,47 @@ static void print_iso_boot(const struct iso_boot *b, void *ctx)
 	printf(" (%s emulation, loads %u sectors)\n", b->emulation, b->load_sectors);
 }
 
-/* Where a file of the ISO lies in its mapping; -1 (said) if it runs past the end. */
+/* A file's bytes in the mapped ISO; -1 (said) if they run past its end. */
 static int iso_file_bytes(const struct mapping *iso, const char *path, const struct iso_file *f,
-			  struct buf *out)
+			  const void **data, size_t *len)
 {
 	if (f->offset > iso->len || f->size > iso->len - f->offset)
 		return fail(path, "%s: its data runs past the end of the file", f->path);
-	/* a view, not a copy: never freed */
-	*out = (struct buf){(unsigned char *)iso->data + f->offset, f->size, f->size};
+	*data = iso->data + f->offset;
+	*len = f->size;
 	return 0;
 }
 
-/* One line on a PE image shim is to start; NULL if it will, else why not (malloc'd). */
-static char *check_one(const char *name, const struct buf *img, const struct buf *shim,
-		       const struct buf *cer, int *own)
+/* What Secure Boot will do with the ISO (media/secureboot.c decides), its names escaped. */
+static int secure_boot_report(const char *path, const struct mapping *map,
+			      const struct iso_listing *l)
 {
-	struct pe_image pe;
-	struct sb_verdict v;
-	const char *why;
-	char *no = NULL;
-	int by_own = 0;
+	struct sb_kernel *k = xcalloc(l->n, sizeof(*k));
+	struct sb_iso iso = {.uefi = l->esp_path != NULL, .kernels = k};
+	struct sb_report r = {0};
+	int rc = 0;
 
-	fputs("# Secure Boot: ", stdout);
-	print_escaped(name, strlen(name));
-	if (pe_parse(&pe, img->data, img->len, &why) < 0) {
-		puts(": no PE/COFF image (no EFI stub): shim cannot start it");
-		return xasprintf("%s is no PE/COFF image", name);
-	}
-	pe_free(&pe);
-	sb_check(name, img->data, img->len, shim, NULL, &v);
-	if (!v.trusted && cer->len) {
-		sb_verdict_free(&v);
-		sb_check(name, img->data, img->len, shim, cer, &v);
-		by_own = v.trusted;
-		*own |= by_own;
-	}
-	if (v.signer) {
-		fputs(" signed by ", stdout);
-		print_escaped(v.signer, strlen(v.signer));
-	}
-	if (by_own)
-		puts(", trusted once MINOS.CER is enrolled");
-	else if (v.trusted)
-		puts(", trusted by shim");
-	else {
-		printf(": %s, shim refuses it\n", v.why);
-		no = xasprintf("%s is not signed with a key shim trusts", name);
-	}
-	sb_verdict_free(&v);
-	return no;
-}
+	for (size_t i = 0; !rc && i < l->n; i++) {
+		const struct iso_file *f = &l->files[i];
 
-static const struct iso_file *iso_file(const char *path)
-{
-	for (size_t i = 0; i < iso_files.n; i++)
-		if (!strcmp(iso_files.v[i].path, path))
-			return &iso_files.v[i];
-	return NULL;
-}
-
-/*
- * What Secure Boot will do with the ISO, as shim does it: the firmware's
- * loader is shim (signed, with its vendor certificate built in), shim
- * checks GRUB and the kernel against that certificate or one enrolled
- * with the MOK manager (minos puts one's own as MINOS.CER on the ESP).
- */
-static int secure_boot_report(const char *iso, const struct mapping *map)
-{
-	static const char loader[] = "EFI/BOOT/BOOTX64.EFI", grub_path[] = "EFI/BOOT/GRUBX64.EFI";
-	struct buf esp = {0}, shim = {0}, grub = {0}, cer = {0};
-	const struct iso_file *f = iso_files.esp_path ? iso_file(iso_files.esp_path) : NULL;
-	const char *why = NULL;
-	char *signer = NULL, *not_ready = NULL;
-	struct pe_image pe;
-	int rc = -1, found, own = 0, kernels = 0;
-
-	if (!f) {
-		puts(iso_files.esp_path ? "# Secure Boot: not ready: the UEFI boot image is no "
-		     "file of the ISO" : "# Secure Boot: not ready: the ISO has no UEFI boot image");
-		return 0;
+		if (l->esp_path && !iso.esp && !strcmp(f->path, l->esp_path))
+			rc = iso_file_bytes(map, path, f, &iso.esp, &iso.esp_len);
+		if (!rc && sb_kernel_name(f->path)) {
+			k[iso.nkernels].path = f->path + 1;
+			rc = iso_file_bytes(map, path, f, &k[iso.nkernels].data,
+					    &k[iso.nkernels].len);
+			iso.nkernels++;
+		}
 	}
-	if (iso_file_bytes(map, iso, f, &esp) < 0)
-		goto out;
-	found = fat_read_file(esp.data, esp.len, loader, &shim, &why);
-	if (found <= 0) {
-		if (found < 0)
-			printf("# Secure Boot: not ready: the UEFI boot image holds %s\n", why);
-		else
-			printf("# Secure Boot: not ready: the UEFI boot image holds no %s\n", loader);
-		rc = 0;
-		goto out;
+	if (!rc) {
+		sb_iso_report(&iso, &r);
+		for (size_t i = 0; i < r.n; i++) {
+			print_escaped(r.line[i], strlen(r.line[i]));
+			putchar('\n');
+		}
 	}
-	signer = sb_signer(shim.data, shim.len);
-	if (!signer) {
-		printf("# Secure Boot: not ready: %s is unsigned: the firmware refuses it\n", loader);
-		rc = 0;
-		goto out;
-	}
-	printf("# Secure Boot: %s signed by ", loader);
-	print_escaped(signer, strlen(signer));
-	if (pe_parse(&pe, shim.data, shim.len, &why) < 0 || !pe_section(&pe, ".vendor_cert")) {
-		pe_free(&pe);
-		puts(", no shim: whether it boots is up to the firmware's keys");
-		rc = 0;
-		goto out;
-	}
-	pe_free(&pe);
-	puts(" (shim)");
-	if (fat_read_file(esp.data, esp.len, "MINOS.CER", &cer, &why) != 1)
-		cer.len = 0;
-	if (fat_read_file(esp.data, esp.len, grub_path, &grub, &why) == 1)
-		not_ready = check_one(grub_path, &grub, &shim, &cer, &own);
-	else
-		not_ready = xasprintf("shim finds no %s to start", grub_path);
-	for (size_t i = 0; i < iso_files.n; i++) {
-		struct buf k = {0};
-		char *no;
-
-		if (!kernel_name(iso_files.v[i].path))
-			continue;
-		kernels++;
-		if (iso_file_bytes(map, iso, &iso_files.v[i], &k) < 0)
-			goto out;
-		no = check_one(iso_files.v[i].path + 1, &k, &shim, &cer, &own);
-		if (!not_ready)
-			not_ready = no;
-		else
-			free(no);
-	}
-	if (!kernels && !not_ready)
-		not_ready = xstrdup("no kernel (vmlinuz*, bzImage*) to check");
-	if (not_ready)
-		printf("# Secure Boot: not ready: %s\n", not_ready);
-	else if (own)
-		puts("# Secure Boot: ready once MINOS.CER is enrolled with the MOK manager");
-	else
-		puts("# Secure Boot: ready");
-	rc = 0;
-out:
-	free(signer);
-	free(not_ready);
-	buf_free(&shim);
-	buf_free(&grub);
-	buf_free(&cer);
+	sb_report_free(&r);
+	free(k);
 	return rc;
 }
 
@@ -411,16 +294,21 @@ static void print_segment(const struct initrd_segment *s, void *ctx)
 /* An ISO: its files, its boot entries, Secure Boot, a live root's files. */
 static int list_iso(const char *path)
 {
+	struct iso_listing l = {0};
 	struct mapping map;
 	int rc = map_input(path, &map);
 
 	if (rc == 0)
-		rc = iso_read(path, print_iso_entry, print_iso_boot, NULL);
+		rc = iso_read(path, print_iso_entry, print_iso_boot, &l);
 	if (rc == 0)
-		rc = secure_boot_report(path, &map);
+		rc = secure_boot_report(path, &map, &l);
 	unmap_input(&map);
-	if (rc == 0 && iso_root_sqfs)
-		rc = list_squashfs(path, iso_root_sqfs, "minos/root.sqfs:");
+	if (rc == 0 && l.root_sqfs)
+		rc = list_squashfs(path, l.root_sqfs, "minos/root.sqfs:");
+	for (size_t i = 0; i < l.n; i++)
+		free(l.files[i].path);
+	free(l.files);
+	free(l.esp_path);
 	return rc;
 }
 

@@ -424,18 +424,18 @@ out:
 static int esp_image(const struct iso_spec *s, const struct buf *efi, const char *cfg,
 		     uint64_t id, time_t t, struct buf *esp)
 {
-	struct fat_file files[5] = {{"BOOT/GRUB/GRUB.CFG", cfg, strlen(cfg)}};
+	struct fat_file files[5] = {{ESP_GRUB_CFG, cfg, strlen(cfg)}};
 	size_t n = 1;
 
 	if (s->sb) {
-		files[n++] = (struct fat_file){"EFI/BOOT/BOOTX64.EFI", s->sb->shim.data, s->sb->shim.len};
-		files[n++] = (struct fat_file){"EFI/BOOT/GRUBX64.EFI", s->sb->grub.data, s->sb->grub.len};
-		files[n++] = (struct fat_file){"EFI/BOOT/MMX64.EFI", s->sb->mokmanager.data,
+		files[n++] = (struct fat_file){ESP_LOADER, s->sb->shim.data, s->sb->shim.len};
+		files[n++] = (struct fat_file){ESP_GRUB, s->sb->grub.data, s->sb->grub.len};
+		files[n++] = (struct fat_file){ESP_MOKMANAGER, s->sb->mokmanager.data,
 					       s->sb->mokmanager.len};
 		if (s->enroll)
-			files[n++] = (struct fat_file){"MINOS.CER", s->enroll->data, s->enroll->len};
+			files[n++] = (struct fat_file){ESP_OWN_CERT, s->enroll->data, s->enroll->len};
 	} else {
-		files[n++] = (struct fat_file){"EFI/BOOT/BOOTX64.EFI", efi->data, efi->len};
+		files[n++] = (struct fat_file){ESP_LOADER, efi->data, efi->len};
 	}
 	return fat_image(files, n, (uint32_t)(id >> 32), t, esp, "/boot/grub/efi.img");
 }

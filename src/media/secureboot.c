@@ -16,6 +16,7 @@
 #include "media/secureboot.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "media/fat.h"
 #include "media/pe.h"
 
 #define SHIM_DIR "/usr/lib/shim"
@@ -641,4 +643,144 @@ void sb_plan_free(struct sb_plan *p)
 	p->signed_kernel = NULL;
 	sb_chain_free(&p->chain);
 	buf_free(&p->cert_der);
+}
+
+/* ---- minos ls: what an ISO's ESP and kernels say to shim ---- */
+
+int sb_kernel_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	return !strncmp(base, "vmlinuz", 7) || !strncmp(base, "bzImage", 7);
+}
+
+__attribute__((format(printf, 2, 3)))
+static void say(struct sb_report *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	r->line = xrealloc(r->line, (r->n + 1) * sizeof(*r->line));
+	r->line[r->n++] = xasprintf("# Secure Boot: %s", s);
+	free(s);
+}
+
+void sb_report_free(struct sb_report *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->line[i]);
+	free(r->line);
+	*r = (struct sb_report){0};
+}
+
+/* The firmware's part: 1 if it starts shim, into *shim, to check the rest; else 0, said. */
+static int firmware_starts_shim(const struct sb_iso *iso, struct buf *shim, struct sb_report *r)
+{
+	const char *why = NULL;
+	struct pe_image pe;
+	char *signer;
+	int found, is_shim;
+
+	if (!iso->esp) {
+		say(r, "not ready: %s", iso->uefi ? "the UEFI boot image is no file of the ISO" :
+		    "the ISO has no UEFI boot image");
+		return 0;
+	}
+	found = fat_read_file(iso->esp, iso->esp_len, ESP_LOADER, shim, &why);
+	if (found < 0)
+		say(r, "not ready: the UEFI boot image holds %s", why);
+	else if (found == 0)
+		say(r, "not ready: the UEFI boot image holds no " ESP_LOADER);
+	if (found <= 0)
+		return 0;
+	signer = sb_signer(shim->data, shim->len);
+	if (!signer) {
+		say(r, "not ready: " ESP_LOADER " is unsigned: the firmware refuses it");
+		return 0;
+	}
+	is_shim = pe_parse(&pe, shim->data, shim->len, &why) == 0 &&
+		  pe_section(&pe, ".vendor_cert");
+	pe_free(&pe);
+	say(r, ESP_LOADER " signed by %s%s", signer, is_shim ? " (shim)" :
+	    ", no shim: whether it boots is up to the firmware's keys");
+	free(signer);
+	return is_shim;
+}
+
+/* One line on a PE image shim is to start; NULL if it will, else why not (malloc'd). */
+static char *shim_starts(struct sb_report *r, const char *name, const void *img, size_t len,
+			 const struct buf *shim, const struct buf *cer, int *own)
+{
+	struct pe_image pe;
+	struct sb_verdict v;
+	const char *why;
+	char *no = NULL, *by;
+	int by_own = 0;
+
+	if (pe_parse(&pe, img, len, &why) < 0) {
+		say(r, "%s: no PE/COFF image (no EFI stub): shim cannot start it", name);
+		return xasprintf("%s is no PE/COFF image", name);
+	}
+	pe_free(&pe);
+	sb_check(name, img, len, shim, NULL, &v);
+	if (!v.trusted && cer->len) {
+		sb_verdict_free(&v);
+		sb_check(name, img, len, shim, cer, &v);
+		by_own = v.trusted;
+		*own |= by_own;
+	}
+	by = v.signer ? xasprintf(" signed by %s", v.signer) : xstrdup("");
+	if (by_own) {
+		say(r, "%s%s, trusted once " ESP_OWN_CERT " is enrolled", name, by);
+	} else if (v.trusted) {
+		say(r, "%s%s, trusted by shim", name, by);
+	} else {
+		say(r, "%s%s: %s, shim refuses it", name, by, v.why);
+		no = xasprintf("%s is not signed with a key shim trusts", name);
+	}
+	free(by);
+	sb_verdict_free(&v);
+	return no;
+}
+
+void sb_iso_report(const struct sb_iso *iso, struct sb_report *r)
+{
+	struct buf shim = {0}, grub = {0}, cer = {0};
+	const char *why;
+	char *not_ready = NULL;
+	int own = 0;
+
+	if (!firmware_starts_shim(iso, &shim, r))
+		goto out;
+	if (fat_read_file(iso->esp, iso->esp_len, ESP_OWN_CERT, &cer, &why) != 1)
+		cer.len = 0;
+	if (fat_read_file(iso->esp, iso->esp_len, ESP_GRUB, &grub, &why) == 1)
+		not_ready = shim_starts(r, ESP_GRUB, grub.data, grub.len, &shim, &cer, &own);
+	else
+		not_ready = xstrdup("shim finds no " ESP_GRUB " to start");
+	for (size_t i = 0; i < iso->nkernels; i++) {
+		const struct sb_kernel *k = &iso->kernels[i];
+		char *no = shim_starts(r, k->path, k->data, k->len, &shim, &cer, &own);
+
+		if (!not_ready)
+			not_ready = no;
+		else
+			free(no);
+	}
+	if (!iso->nkernels && !not_ready)
+		not_ready = xstrdup("no kernel (vmlinuz*, bzImage*) to check");
+	if (not_ready)
+		say(r, "not ready: %s", not_ready);
+	else if (own)
+		say(r, "ready once " ESP_OWN_CERT " is enrolled with the MOK manager");
+	else
+		say(r, "ready");
+out:
+	free(not_ready);
+	buf_free(&shim);
+	buf_free(&grub);
+	buf_free(&cer);
 }

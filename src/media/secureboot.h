@@ -6,6 +6,20 @@
 
 #include "util/util.h"
 
+/*
+ * The EFI system partition's files, 8.3 names in upper case: UEFI starts
+ * the removable-media loader, GRUB's, or under Secure Boot Debian's shim,
+ * which starts the signed GRUB (or the MOK manager) from its own
+ * directory; that GRUB reads its grub.cfg from /boot/grub on the ESP.
+ * MINOS.CER is a certificate of one's own for the MOK manager to enrol.
+ * iso_write (media/iso.c) writes them; sb_iso_report reads them back.
+ */
+#define ESP_LOADER	"EFI/BOOT/BOOTX64.EFI"
+#define ESP_GRUB	"EFI/BOOT/GRUBX64.EFI"
+#define ESP_MOKMANAGER	"EFI/BOOT/MMX64.EFI"
+#define ESP_GRUB_CFG	"BOOT/GRUB/GRUB.CFG"
+#define ESP_OWN_CERT	"MINOS.CER"
+
 /* Debian's signed binaries, copied onto the ESP unchanged. */
 struct sb_chain {
 	struct buf shim, grub, mokmanager;
@@ -76,5 +90,43 @@ int sb_plan_decide(struct sb_plan *p, const char *path, const char *output,
 		   const char **boot_kernel);
 /* Frees the plan and removes its temporary file. */
 void sb_plan_free(struct sb_plan *p);
+
+/* vmlinuz, vmlinuz-6.1.0-57-amd64, bzImage: a file that is a kernel by its name. */
+int sb_kernel_name(const char *path);
+
+/* An ISO's kernel (its path there, no leading '/'), for sb_iso_report. */
+struct sb_kernel {
+	const char *path;
+	const void *data;
+	size_t len;
+};
+
+/* What an ISO offers Secure Boot, as minos ls read it. */
+struct sb_iso {
+	int uefi;			/* it has a UEFI El Torito boot entry */
+	const void *esp;		/* that entry's image (a FAT), if it is a file of the ISO */
+	size_t esp_len;
+	const struct sb_kernel *kernels;	/* its files sb_kernel_name picks, in path order */
+	size_t nkernels;
+};
+
+/* Lines of text, without their newlines. */
+struct sb_report {
+	char **line;
+	size_t n;
+};
+
+/*
+ * What Secure Boot will do with the ISO, as shim does it: the firmware
+ * starts the ESP's loader if it is signed; when that is shim (with its
+ * vendor certificate built in), shim starts the GRUB beside it and GRUB
+ * each kernel if they are signed with that certificate, or with MINOS.CER
+ * once the MOK manager has enrolled it.  Lines starting "# Secure Boot: ",
+ * the last "ready", "ready once MINOS.CER is enrolled with the MOK manager"
+ * or "not ready: WHY".  Names and signers are as the ISO has them: the
+ * caller escapes the lines it prints.
+ */
+void sb_iso_report(const struct sb_iso *iso, struct sb_report *r);
+void sb_report_free(struct sb_report *r);
 
 #endif
