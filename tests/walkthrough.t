@@ -35,8 +35,9 @@ fi
 # walk.pl: the page's parser and checker.
 #   parse DOC DIR        DIR/page (the commands and their shown output),
 #                        DIR/session.sh (the commands, each one's output
-#                        and status into $WALK_OUT/N and N.rc), DIR/sections
-#   check DIR OUT [SEC]  compares OUT with DIR/page (one section, or all)
+#                        and status into $WALK_OUT/N and N.rc), and
+#                        DIR/sections ("N<tab>COMMANDS<tab>TITLE" per "## ")
+#   check DIR OUT [N]    compares OUT with DIR/page (section N, or all)
 #   mutate DIR OUT       each shown line, changed, must fail the check
 #   lines DIR            "DOCLINE<tab>TEXT" of every shown output line
 cat >"$TMP/walk.pl" <<'PERL'
@@ -109,7 +110,8 @@ sub parse {
 	}
 	write_file("$dir/page", $page);
 	write_file("$dir/session.sh", $session);
-	write_file("$dir/sections", join('', map { "$_\t$count{$_}\n" } @order));
+	write_file("$dir/sections", join('', map { ($_ + 1) . "\t$count{$order[$_]}\t$order[$_]\n" }
+					      0 .. $#order));
 	printf "%d commands in %d sections\n", scalar @cmds, scalar @order;
 }
 
@@ -171,9 +173,12 @@ sub status_of {
 }
 
 sub check {
-	my ($dir, $out, $section) = @_;
+	my ($dir, $out, $index) = @_;
 	my $doc = (read_lines("$dir/doc"))[0];
+	my @sections = map { (split /\t/, $_, 3)[2] } read_lines("$dir/sections");
+	my $section = defined $index ? $sections[$index - 1] : undef;
 	my $bad = 0;
+	die "$dir: no section $index\n" if defined $index && !defined $section;
 	for my $c (load_page($dir)) {
 		next if defined $section && $c->{section} ne $section;
 		my @want = trim_end(map { $_->[1] } @{$c->{out}});
@@ -231,7 +236,7 @@ if ($mode eq 'parse') {
 } elsif ($mode eq 'lines') {
 	print "$_->[0]\t$_->[1]\n" for map { @{$_->{out}} } load_page($ARGV[0]);
 } else {
-	die "usage: walk.pl parse DOC DIR | check DIR OUT [SECTION] | mutate DIR OUT | lines DIR\n";
+	die "usage: walk.pl parse DOC DIR | check DIR OUT [N] | mutate DIR OUT | lines DIR\n";
 }
 PERL
 
@@ -264,14 +269,14 @@ test_expect_success 'the checker fails on a failing command, a stray block, a wr
 	EOF
 	walk parse self.md self
 	(cd self && WALK_OUT=out bash session.sh)
-	walk check self self/out One >self.err && exit 1
+	walk check self self/out 1 >self.err && exit 1
 	cat self.err
 	grep -q "self.md:8: \$ false" self.err
 	grep -q "exit status 1" self.err
 	expect_eq "$(grep -c "^self.md:" self.err)" 1
 	sed -i "s/^3$/4/" self.md
 	walk parse self.md self
-	walk check self self/out One >self.err && exit 1
+	walk check self self/out 1 >self.err && exit 1
 	grep -q "output line 2 differs (self.md:5)" self.err
 	printf "\`\`\`sh\nls\n\`\`\`\n" >stray.md
 	walk parse stray.md stray 2>stray.err && exit 1
@@ -280,16 +285,18 @@ test_expect_success 'the checker fails on a failing command, a stray block, a wr
 
 test_expect_success 'the page'"'"'s commands run, in order, in one shell' '
 	cd work
+	# fixed inputs, whatever the environment says
 	PATH="$TMP/bin:$PATH" MINOS_KERNEL="$(kernel)" MINOS_CACHE="$TMP/cache" LC_ALL=C \
-		WALK_OUT="$TMP/out" timeout 1500 bash ../page/session.sh || {
+		WALK_OUT="$TMP/out" timeout 1500 env -u MINOS_BUSYBOX -u MINOS_GRUB_DIR \
+		bash ../page/session.sh || {
 		echo "the session ended with status $?, after $(ls ../out | grep -c "rc$") commands"
 		exit 1
 	}
 '
 
-while IFS="	" read -r section count; do
+while IFS="	" read -r n count section; do
 	test_expect_success "$section: its $count commands print what the page shows" "
-		walk check page out \"$section\"
+		walk check page out $n
 	"
 done <"$TMP/page/sections"
 
