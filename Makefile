@@ -160,10 +160,11 @@ deps:
 # check, demo and bench install what they need first, then run make again:
 # the pkg-config flags above were read before the -dev packages existed.
 # ...and fails if the suite left a file in the tree (scripts/tree-guard.sh).
+# (One recipe line: make -n runs a line naming $(MAKE), and so all of it.)
 check: deps
-	@mkdir -p $(B) && scripts/tree-guard.sh before $(B)/tree-before
-	@$(MAKE) --no-print-directory check-installed; rc=$$?; \
-		scripts/tree-guard.sh after $(B)/tree-before && exit $$rc
+	@mkdir -p $(B) && scripts/tree-guard.sh before $(B)/tree-before && \
+		{ $(MAKE) --no-print-directory check-installed; rc=$$?; \
+		  scripts/tree-guard.sh after $(B)/tree-before && exit $$rc; }
 
 demo: deps
 	$(MAKE) --no-print-directory all
