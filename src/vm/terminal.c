@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -20,8 +21,8 @@
 static const char escape_help[] =
 	"\r\nminos: Ctrl-A X quit, Ctrl-A Ctrl-A send Ctrl-A, Ctrl-A H this help\r\n";
 
-/* Keyboard to guest, handling the Ctrl-A escapes; 1 when the user quits. */
-static int keyboard(int con, const unsigned char *p, size_t n, int *escaped)
+/* Keyboard to guest, handling the Ctrl-A escapes, into keys; 1 when the user quits. */
+static int keyboard(struct buf *keys, const unsigned char *p, size_t n, int *escaped)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
@@ -35,34 +36,79 @@ static int keyboard(int con, const unsigned char *p, size_t n, int *escaped)
 				continue;
 			}
 			if (c != CTRL_A)
-				write_all(con, "\x01", 1);
+				buf_add(keys, "\x01", 1);
 		} else if (c == CTRL_A) {
 			*escaped = 1;
 			continue;
 		}
-		write_all(con, &c, 1);
+		buf_add(keys, &c, 1);
 	}
 	return 0;
 }
 
+/*
+ * The keys typed, as the guest takes them, never blocking: input that never
+ * pauses (yes | minos run) must not stop the guest's output from flowing.
+ */
+static void send_keys(int con, struct buf *keys, size_t *sent)
+{
+	ssize_t n = send(con, keys->data + *sent, keys->len - *sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		n = (ssize_t)(keys->len - *sent);	/* the guest is gone: drop them */
+	if (n > 0)
+		*sent += (size_t)n;
+	if (*sent == keys->len)
+		keys->len = *sent = 0;
+}
+
+/* What the console still holds when QEMU has ended. */
+static void drain_console(int con)
+{
+	unsigned char buf[4096];
+	ssize_t n;
+
+	while ((n = recv(con, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		write_all(1, buf, (size_t)n);
+}
+
+/* A signal on sigfd: 1 to stop; SIGWINCH sends the new size and goes on (0). */
+static int signalled(struct vm *vm, int sigfd, const char *term)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH) {
+		vm_send_winsize(vm, term);	/* the host window was resized */
+		return 0;
+	}
+	return 1;
+}
+
+enum { T_IN, T_CON, T_SIG, T_ERR, T_CTL, T_N };
+
 static int interact(struct vm *vm, int sigfd, const char *term)
 {
-	int escaped = 0, in = 0;	/* stdin, until it ends */
+	struct buf keys = {0};
+	size_t sent = 0;
+	int escaped = 0, in = 0, rc = 0;	/* stdin, until it ends */
 
 	for (;;) {
-		struct pollfd p[5] = {{.fd = in, .events = POLLIN},
-				      {.fd = vm->con, .events = POLLIN},
-				      {.fd = sigfd, .events = POLLIN},
-				      {.fd = vm->err, .events = POLLIN},
-				      {.fd = vm->ctl, .events = POLLIN}};
+		struct pollfd p[T_N] = {
+			[T_IN] = {.fd = keys.len ? -1 : in, .events = POLLIN},
+			[T_CON] = {.fd = vm->con, .events = POLLIN | (keys.len ? POLLOUT : 0)},
+			[T_SIG] = {.fd = sigfd, .events = POLLIN},
+			[T_ERR] = {.fd = vm->err, .events = POLLIN},
+			[T_CTL] = {.fd = vm->ctl, .events = POLLIN}};
 		unsigned char buf[4096];
 		ssize_t n;
 		int status;
 
-		if (poll(p, 5, 500) < 0 && errno != EINTR)
-			return fail_errno("poll", "failed");
+		if (poll(p, T_N, 500) < 0 && errno != EINTR) {
+			rc = fail_errno("poll", "failed");
+			break;
+		}
 		/* minos-init asks for the terminal's size (and type) */
-		if (p[4].revents) {
+		if (p[T_CTL].revents) {
 			if (read(vm->ctl, buf, sizeof(buf)) > 0)
 				vm_send_winsize(vm, term);
 			else {
@@ -70,34 +116,31 @@ static int interact(struct vm *vm, int sigfd, const char *term)
 				vm->ctl = -1;
 			}
 		}
-		if (p[3].revents)
+		if (p[T_ERR].revents)
 			vm_forward_stderr(vm);
-		if (p[2].revents) {
-			struct signalfd_siginfo si;
-
-			if (read(sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == SIGWINCH) {
-				vm_send_winsize(vm, term);	/* the host window was resized */
-				continue;
-			}
-			return 1;
+		if (p[T_SIG].revents && signalled(vm, sigfd, term)) {
+			rc = 1;
+			break;
 		}
-		if (p[1].revents) {
-			n = read(vm->con, buf, sizeof(buf));
-			if (n > 0)
-				write_all(1, buf, (size_t)n);
-			else
-				p[1].fd = -1;
-		}
-		if (p[0].revents) {
+		if ((p[T_CON].revents & (POLLIN | POLLHUP)) &&
+		    (n = read(vm->con, buf, sizeof(buf))) > 0)
+			write_all(1, buf, (size_t)n);
+		if (p[T_IN].revents) {
 			n = read(0, buf, sizeof(buf));
 			if (n <= 0)
 				in = -1;	/* a script's input ended: the guest goes on */
-			else if (keyboard(vm->con, buf, (size_t)n, &escaped))
-				return 0;
+			else if (keyboard(&keys, buf, (size_t)n, &escaped))
+				break;
 		}
-		if (vm_exited(vm, &status))
-			return 0;
+		if (keys.len)
+			send_keys(vm->con, &keys, &sent);
+		if (vm_exited(vm, &status)) {
+			drain_console(vm->con);
+			break;
+		}
 	}
+	buf_free(&keys);
+	return rc;
 }
 
 int terminal_session(struct vm *vm, int sigfd, const char *term, const char *seen, size_t nseen)
