@@ -3,26 +3,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "format/compress.h"
 #include "format/cpio.h"
 #include "tap.h"
 #include "util/util.h"
-
-struct mem_sink {
-	struct sink s;
-	struct buf b;
-};
-
-static int mem_write(struct sink *s, const void *p, size_t n)
-{
-	buf_add(&((struct mem_sink *)s)->b, p, n);
-	return 0;
-}
-
-static int mem_finish(struct sink *s)
-{
-	(void)s;
-	return 0;
-}
 
 struct seen {
 	char names[8][64];
@@ -70,8 +54,9 @@ static int feed_all(struct cpio_reader *r, const struct buf *b, size_t step)
 
 int main(void)
 {
-	struct mem_sink m = {{mem_write, mem_finish, 0}, {0}};
-	struct cpio_writer w = {.out = &m.s};
+	struct buf mb = {0};
+	struct sink *out = sink_buf(&mb);	/* the archive written, in mb */
+	struct cpio_writer w = {.out = out};
 	struct cpio_reader r;
 	struct seen seen = {0};
 	char long_name[PATH_MAX + 100];
@@ -83,7 +68,7 @@ int main(void)
 	cpio_write_trailer(&w);
 
 	cpio_reader_init(&r, 0, "mem", 0, collect, &seen);
-	ok(feed_all(&r, &m.b, 1) == 0, "one archive fed a byte at a time");
+	ok(feed_all(&r, &mb, 1) == 0, "one archive fed a byte at a time");
 	is_int(seen.n, 3, "three entries");
 	is_str(seen.names[1], "bin/hello", "names whole");
 	ok(seen.data[1] == NULL, "data that came in pieces is not kept");
@@ -93,13 +78,13 @@ int main(void)
 
 	seen = (struct seen){0};
 	cpio_reader_init(&r, 0, "mem", 0, collect, &seen);
-	ok(feed_all(&r, &m.b, m.b.len) == 0, "fed whole");
+	ok(feed_all(&r, &mb, mb.len) == 0, "fed whole");
 	ok(seen.data[1] && !memcmp(seen.data[1], "hello", 5), "data in one piece is pointed at");
 
 	/* Two archives with zero padding between, as a compressed segment holds them. */
-	buf_add(&two, m.b.data, m.b.len);
+	buf_add(&two, mb.data, mb.len);
 	buf_add(&two, "\0\0\0\0\0\0\0\0", 8);
-	buf_add(&two, m.b.data, m.b.len);
+	buf_add(&two, mb.data, mb.len);
 	seen = (struct seen){0};
 	cpio_reader_init(&r, 0, "mem", 1, collect, &seen);
 	ok(feed_all(&r, &two, 7) == 0, "archives back to back, zeros between");
@@ -113,20 +98,21 @@ int main(void)
 	/* A name longer than PATH_MAX: the kernel skips the entry; only its size is kept. */
 	memset(long_name, 'n', sizeof(long_name) - 1);
 	long_name[sizeof(long_name) - 1] = '\0';
-	m.b.len = 0;
+	mb.len = 0;
 	entry(&w, long_name, S_IFREG | 0644, "x");
 	cpio_write_trailer(&w);
 	seen = (struct seen){0};
 	cpio_reader_init(&r, 0, "mem", 0, collect, &seen);
-	ok(feed_all(&r, &m.b, 4096) == 0, "a name over PATH_MAX is read past");
+	ok(feed_all(&r, &mb, 4096) == 0, "a name over PATH_MAX is read past");
 	is_int(seen.long_name, sizeof(long_name), "its size is told");
 	is_str(seen.names[0], "", "its name is not");
 
 	/* A NUL inside a long name is damage, as in a short one. */
-	m.b.data[110 + 100] = '\0';
+	mb.data[110 + 100] = '\0';
 	cpio_reader_init(&r, 0, "mem", 0, NULL, NULL);
-	ok(feed_all(&r, &m.b, 3) < 0, "a NUL inside a long name is an error");
+	ok(feed_all(&r, &mb, 3) < 0, "a NUL inside a long name is an error");
 	buf_free(&two);
-	buf_free(&m.b);
+	sink_finish(out);
+	buf_free(&mb);
 	return done_testing();
 }

@@ -3,26 +3,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "format/compress.h"
 #include "format/cpio.h"
 #include "tap.h"
 #include "util/util.h"
-
-struct mem_sink {
-	struct sink s;
-	struct buf b;
-};
-
-static int mem_write(struct sink *s, const void *p, size_t n)
-{
-	buf_add(&((struct mem_sink *)s)->b, p, n);
-	return 0;
-}
-
-static int mem_finish(struct sink *s)
-{
-	(void)s;
-	return 0;
-}
 
 struct seen {
 	char names[8][32];
@@ -57,8 +41,9 @@ static int collect(const struct cpio_entry *e, void *ctx)
 
 int main(void)
 {
-	struct mem_sink m = {{mem_write, mem_finish, 0}, {0}};
-	struct cpio_writer w = {.out = &m.s};
+	struct buf mb = {0};
+	struct sink *out = sink_buf(&mb);	/* the archive written, in mb */
+	struct cpio_writer w = {.out = out};
 	struct cpio_header dir = {.ino = 1, .mode = S_IFDIR | 0755, .nlink = 2, .name = "bin"};
 	struct cpio_header file = {.ino = 2, .mode = S_IFREG | 0644, .nlink = 1,
 				   .filesize = 5, .name = "bin/hello"};
@@ -67,27 +52,27 @@ int main(void)
 
 	ok(cpio_write_header(&w, &dir) == 0, "a directory header");
 	/* 110 + "bin\0" = 114, padded to 116 */
-	is_int(m.b.len, 116, "header and name padded to four bytes");
-	ok(!memcmp(m.b.data, "07070100000001000041ED", 22), "magic, inode and mode in hex");
+	is_int(mb.len, 116, "header and name padded to four bytes");
+	ok(!memcmp(mb.data, "07070100000001000041ED", 22), "magic, inode and mode in hex");
 	ok(cpio_write_header(&w, &file) == 0, "a file header");
 	ok(cpio_write_header(&w, &dir) < 0, "a header before the data is refused");
 	ok(cpio_write_data(&w, "hel", 3) == 0 && cpio_write_data(&w, "lo", 2) == 0,
 	   "data in pieces");
-	is_int(m.b.len % 4, 0, "data padded to four bytes");
+	is_int(mb.len % 4, 0, "data padded to four bytes");
 	ok(cpio_write_data(&w, "x", 1) < 0, "data past the size is refused");
 	ok(cpio_write_trailer(&w) == 0, "the trailer");
 	file.filesize = CPIO_MAX_FILESIZE + 1;
 	ok(cpio_write_header(&w, &file) < 0, "a file over 4 GiB is refused");
 
-	ok(cpio_parse(m.b.data, m.b.len, 0, "mem", &used, collect, &seen) == 0,
+	ok(cpio_parse(mb.data, mb.len, 0, "mem", &used, collect, &seen) == 0,
 	   "the reader takes what the writer wrote");
-	is_int(used, m.b.len, "up to the end of the trailer");
+	is_int(used, mb.len, "up to the end of the trailer");
 	is_int(seen.n, 2, "two entries, the trailer not among them");
 	is_str(seen.names[1], "bin/hello", "names come back");
 	is_int(seen.sizes[1], 5, "sizes come back");
 	is_int(seen.modes[0], S_IFDIR | 0755, "modes come back");
 
-	ok(cpio_parse(m.b.data, m.b.len - 120, 0, "mem", &used, NULL, NULL) < 0,
+	ok(cpio_parse(mb.data, mb.len - 120, 0, "mem", &used, NULL, NULL) < 0,
 	   "a truncated archive is an error");
 	{
 		/* Every prefix, each in a buffer of exactly its size: under ASan an
@@ -95,25 +80,26 @@ int main(void)
 		size_t bad = 0;
 		unsigned sum = 0;
 
-		for (size_t n = 0; n < m.b.len; n++) {
+		for (size_t n = 0; n < mb.len; n++) {
 			unsigned char *cut = xmalloc(n ? n : 1);
 
-			memcpy(cut, m.b.data, n);
+			memcpy(cut, mb.data, n);
 			bad += cpio_parse(cut, n, 0, "mem", &used, touch, &sum) < 0;
 			free(cut);
 		}
-		is_int(bad, m.b.len, "every prefix of an archive is an error, read within bounds");
+		is_int(bad, mb.len, "every prefix of an archive is an error, read within bounds");
 	}
-	m.b.data[116 + 8] = 'g';
-	ok(cpio_parse(m.b.data, m.b.len, 0, "mem", &used, NULL, NULL) < 0,
+	mb.data[116 + 8] = 'g';
+	ok(cpio_parse(mb.data, mb.len, 0, "mem", &used, NULL, NULL) < 0,
 	   "a header with a non-hex digit is an error");
-	m.b.data[116 + 8] = '0';
-	m.b.data[5] = '2';	/* crc format: the check field must match */
-	ok(cpio_parse(m.b.data, m.b.len, 0, "mem", &used, NULL, NULL) == 0,
+	mb.data[116 + 8] = '0';
+	mb.data[5] = '2';	/* crc format: the check field must match */
+	ok(cpio_parse(mb.data, mb.len, 0, "mem", &used, NULL, NULL) == 0,
 	   "crc format with an empty directory (check 0) is fine");
-	m.b.data[116 + 5] = '2';
-	ok(cpio_parse(m.b.data, m.b.len, 0, "mem", &used, NULL, NULL) < 0,
+	mb.data[116 + 5] = '2';
+	ok(cpio_parse(mb.data, mb.len, 0, "mem", &used, NULL, NULL) < 0,
 	   "crc format with a wrong checksum is an error");
-	buf_free(&m.b);
+	sink_finish(out);
+	buf_free(&mb);
 	return done_testing();
 }
