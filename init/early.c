@@ -188,15 +188,19 @@ static void set_hostname(void)
 		say("cannot set hostname %s: %s", name, strerror(errno));
 }
 
-/* The seed's "2 4 1 7" keeps the shell readable; the command line can say otherwise. */
-static void set_printk(const struct init *in)
+/*
+ * The seed's "2 4 1 7" keeps the shell readable; a test boot's console
+ * shows warnings too ("5 4 1 7"), where minos test reads the kernel's
+ * reports.  The command line can say otherwise.
+ */
+void set_printk(const struct init *in)
 {
 	char level[32];
 
 	if (cmdline_get(in->cmdline, "minos.printk", level, sizeof(level)))
 		write_small("/proc/sys/kernel/printk", level);
 	else if (!cmdline_has(in->cmdline, "loglevel"))
-		write_small("/proc/sys/kernel/printk", "2 4 1 7");
+		write_small("/proc/sys/kernel/printk", in->test ? "5 4 1 7" : "2 4 1 7");
 }
 
 void early_setup(struct init *in)

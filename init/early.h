@@ -8,5 +8,7 @@ struct init;
 void early_setup(struct init *in);
 /* efivarfs and securityfs, where the firmware and kernel have them (after modules_boot). */
 void mount_firmware(struct init *in);
+/* The console's log level: again once a test boot is known, for its warnings. */
+void set_printk(const struct init *in);
 
 #endif

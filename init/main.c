@@ -203,6 +203,8 @@ int main(void)
 	power_open(&in);
 	load_inittab(&in);
 	in.test = test_open(in.cmdline);
+	if (in.test)
+		set_printk(&in);
 	tty_open(&in);
 	boot_sequence(&in);
 	if (in.test)

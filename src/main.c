@@ -198,7 +198,7 @@ static const struct command {
 	RUN_OPTIONS_HELP},
 	{"test", cmd_test, "boot, run a command in the guest, return its status",
 	 "Usage: minos test [run options] [--timeout SECONDS] [--verbose] [--timeline FILE.svg]\n"
-	 "                  -- COMMAND [ARG]...\n"
+	 "                  [--kernel-reports fail|warn|ignore] [--log FILE] -- COMMAND [ARG]...\n"
 	 "\n"
 	 "Boots headless, runs COMMAND with its arguments exactly as given in the guest\n"
 	 "(through minos-init, which must be the image's /init), streams its stdout and\n"
@@ -206,9 +206,19 @@ static const struct command {
 	 "--kernel boot with its image built on the fly and no --share shares the\n"
 	 "current directory at the same path (not / or a directory of the guest's\n"
 	 "system) and runs the command there: minos test -- ./selftest runs a program\n"
-	 "built here, and what it writes there stays.\n"
+	 "built here, and what it writes there stays.  Our stdin is the command's.\n"
+	 "The kernel's own reports on the console (WARNING, BUG, Oops, KASAN, UBSAN,\n"
+	 "lockdep, hung tasks, lockups, RCU stalls, panics) are results: one line each\n"
+	 "on stderr, and a command that exits 0 despite them fails with 250.\n"
 	 "\n"
 	 "      --timeout SECONDS   give up after this long (default 300)\n"
+	 "      --kernel-reports fail|warn|ignore\n"
+	 "                          a kernel report fails the test (default), is only\n"
+	 "                          said, or is ignored\n"
+	 "      --log FILE          write the guest's whole console there (the kernel's\n"
+	 "                          whole log; the command's output marked [minos test:\n"
+	 "                          stdout] and [minos test: stderr]); without it, a\n"
+	 "                          failed test keeps its console in a file it names\n"
 	 "      --verbose           also: the guest's console (kernel log) on stderr,\n"
 	 "                          and the timeline's table\n"
 	 "      --timeline FILE.svg write when each boot stage began (vmlinux extraction,\n"
@@ -219,8 +229,9 @@ static const struct command {
 	RUN_OPTIONS_HELP
 	 "\n"
 	 "Exit status: the command's; 124 on timeout; 125 if minos itself failed (bad\n"
-	 "arguments, QEMU missing, unreadable kernel); 255 if the guest died without a\n"
-	 "status (kernel panic, init crash).\n"},
+	 "arguments, QEMU missing, unreadable kernel); 250 if the command exited 0 but\n"
+	 "the kernel reported a fault; 255 if the guest died without a status (kernel\n"
+	 "panic, init crash).\n"},
 	{"ls", cmd_ls, "list an initramfs, an ISO or a squashfs image",
 	 "Usage: minos ls [--max-memory MIB] [--max-time SECONDS] FILE\n"
 	 "\n"

@@ -13,6 +13,7 @@
 #include "image/rootfs.h"
 #include "media/secureboot.h"
 #include "vm/qemu.h"
+#include "vm/session.h"
 #include "util/util.h"
 
 static const struct {
@@ -50,6 +51,7 @@ static void choices(const char *name, struct buf *b)
 		{"accel", accel_names}, {"boot", boot_names}, {"machine", machine_names},
 		{"net", net_names}, {"drivers", driver_set_names},
 		{"rootfs-compress", rootfs_compressors}, {"secure-boot", sb_mode_names},
+		{"kernel-reports", kreport_mode_names},
 	};
 
 	b->len = 0;

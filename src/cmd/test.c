@@ -18,7 +18,7 @@
 #include "vm/timeline.h"
 #include "util/util.h"
 
-enum { OPT_TIMEOUT = 1200, OPT_TIMELINE };
+enum { OPT_TIMEOUT = 1200, OPT_TIMELINE, OPT_KERNEL_REPORTS, OPT_LOG };
 
 static int usage(void)
 {
@@ -29,11 +29,15 @@ static int usage(void)
 struct test_opts {
 	long timeout;
 	const char *svg_path;	/* --timeline, or NULL */
+	const char *log_path;	/* --log, or NULL */
+	enum kreport_mode reports;	/* --kernel-reports */
 };
 
 const struct option test_options[] = {
 	{"timeout", required_argument, NULL, OPT_TIMEOUT},
 	{"timeline", required_argument, NULL, OPT_TIMELINE},
+	{"kernel-reports", required_argument, NULL, OPT_KERNEL_REPORTS},
+	{"log", required_argument, NULL, OPT_LOG},
 	{"help", no_argument, NULL, 'h'},
 	RUN_LONGOPTS,
 	{0},
@@ -52,6 +56,13 @@ static int parse(int argc, char **argv, struct vm_config *c, struct test_session
 		}
 		if (opt == OPT_TIMELINE) {
 			o->svg_path = optarg;
+		} else if (opt == OPT_LOG) {
+			o->log_path = optarg;
+			c->full_log = 1;
+		} else if (opt == OPT_KERNEL_REPORTS) {
+			if ((rc = pick_word("--kernel-reports", optarg, kreport_mode_names)) < 0)
+				return EXIT_MINOS;
+			o->reports = (enum kreport_mode)rc;
 		} else if (opt == OPT_TIMEOUT) {
 			if (parse_long(optarg, 1, 86400 * 7, &o->timeout) < 0) {
 				fail("--timeout", "'%s': expected seconds", optarg);
@@ -74,8 +85,17 @@ static int parse(int argc, char **argv, struct vm_config *c, struct test_session
 static int run(struct vm_config *c, struct test_session *s, const struct test_opts *o,
 	       struct outfile *svg)
 {
+	struct test_log log;
 	char *title;
-	int rc = test_session_run(c, s, o->timeout);
+	int rc;
+
+	if (test_log_open(&log, o->log_path, &s->log) < 0) {
+		if (o->svg_path)
+			outfile_abort(svg);
+		return EXIT_MINOS;
+	}
+	rc = test_session_verdict(s, test_session_run(c, s, o->timeout), o->reports);
+	test_log_close(&log, rc != 0);
 
 	if (!s->booted) {
 		if (o->svg_path)
@@ -101,7 +121,9 @@ int cmd_test(int argc, char **argv)
 {
 	struct vm_config c;
 	struct vm vm = VM_INIT;
-	struct test_session s = {.vm = &vm, .status = -1, .in = -1};
+	struct kreport_reader reports;
+	struct test_session s = {.vm = &vm, .status = -1, .in = -1, .reports = &reports,
+				.log = -1};
 	struct test_opts o = {.timeout = 300};
 	struct timeline tl;
 	struct outfile svg = {.fd = -1};
@@ -114,6 +136,7 @@ int cmd_test(int argc, char **argv)
 	timeline_init(&tl, now_ms_host());
 	if (vm_config_init(&c) < 0)
 		return EXIT_MINOS;
+	kreport_reader_init(&reports);
 	c.test = 1;
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&stop);
@@ -137,6 +160,7 @@ int cmd_test(int argc, char **argv)
 	vm_config_free(&c);
 	frames_free(&s.frames);
 	buf_free(&s.in_frames);
+	kreport_reader_free(&reports);
 	close(s.sigfd);
 	return rc < 0 ? 0 : rc;	/* -1: --help */
 }

@@ -540,16 +540,22 @@ static void percent_encode(struct buf *b, const char *path)
  * The kernel command line of a --kernel boot.  minos's words come first, so
  * that --append can override any of them (the last word wins).
  *   cryptomgr.notests  the crypto self-tests: a third of a second under TCG
- *   quiet              the console only for warnings: each byte the serial
- *                      port takes is work for an emulated machine; --verbose
- *                      and --timeline keep the whole log
+ *   quiet              the console only for errors: each byte the serial
+ *                      port takes is work for an emulated machine; --verbose,
+ *                      --timeline and minos test --log keep the whole log
+ *   loglevel=5         minos test's console instead: warnings too, so that
+ *                      the kernel's WARNINGs reach its report reader (7 for
+ *                      the whole log)
  *   tsc_early_khz      see machine_for()
  */
 static void append_cmdline(struct buf *b, const struct vm_config *c, const struct vm *vm,
 			   enum accel accel)
 {
 	words(b, "console=ttyS0 panic=-1 cryptomgr.notests");
-	if (!c->verbose && !c->early_console)
+	if (c->test)	/* minos-init keeps a level given here */
+		words(b, c->verbose || c->early_console || c->full_log ? " loglevel=7" :
+		      " loglevel=5");
+	else if (!c->verbose && !c->early_console)
 		words(b, " quiet");
 	if (c->test)
 		words(b, " minos.test=ttyS1");

@@ -49,6 +49,7 @@ struct vm_config {
 	int test;		/* add the minos test channel */
 	const char *term;	/* minos run on a terminal: its type, for the terminal channel */
 	int early_console;	/* --kernel: earlyprintk, for a timeline */
+	int full_log;		/* --kernel: the kernel's whole log on the console (--log) */
 	int verbose;		/* the kernel's whole log; QEMU's failed KVM probe */
 	enum boot boot;
 	enum machine machine;

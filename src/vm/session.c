@@ -23,8 +23,33 @@
 
 #define POWEROFF_GRACE_MS 15000
 
+/*
+ * The command's output in the log, each line marked with its stream, so it
+ * stands apart from the console's among which it arrived.
+ */
+static void log_output(struct test_session *s, int err, const unsigned char *p, size_t n)
+{
+	static const char *const mark[] = {"[minos test: stdout] ", "[minos test: stderr] "};
+
+	while (n) {
+		const unsigned char *nl = memchr(p, '\n', n);
+		size_t len = nl ? (size_t)(nl - p) + 1 : n;
+
+		if (!s->log_mid[err])
+			write_all(s->log, mark[err], strlen(mark[err]));
+		write_all(s->log, p, len);
+		s->log_mid[err] = !nl;
+		p += len;
+		n -= len;
+	}
+}
+
 static void console_bytes(struct test_session *s, const char *p, size_t n)
 {
+	if (s->reports)
+		kreport_feed(s->reports, p, n);
+	if (s->log >= 0)
+		write_all(s->log, p, n);
 	if (s->tl)
 		timeline_console(s->tl, now_ms_host(), p, n);
 	if (s->verbose)
@@ -130,6 +155,8 @@ static int on_frame(void *ctx, int type, const unsigned char *p, uint32_t len)
 		return send_command(s);
 	case CHAN_STDOUT:
 	case CHAN_STDERR:
+		if (s->log >= 0)
+			log_output(s, type == CHAN_STDERR, p, len);
 		if (write_all(type == CHAN_STDOUT ? 1 : 2, p, len) < 0 && errno != EPIPE)
 			return fail_errno(type == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
 		return 0;
@@ -281,5 +308,61 @@ int test_session_run(struct vm_config *c, struct test_session *s, long timeout)
 		rc = EXIT_TIMEOUT;
 	}
 	vm_destroy(s->vm);
+	if (s->reports)
+		kreport_finish(s->reports);
 	return rc;
+}
+
+const char *const kreport_mode_names[] = {"fail", "warn", "ignore", NULL};
+
+int test_log_open(struct test_log *l, const char *path, int *fd)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	*l = (struct test_log){.out = {.fd = -1}};
+	if (path) {
+		if (outfile_open(&l->out, path, 0644) < 0)
+			return -1;
+		*fd = l->out.fd;
+		return 0;
+	}
+	l->tmp = xasprintf("%s/minos-test-XXXXXX.log", tmp && *tmp ? tmp : "/tmp");
+	if ((*fd = mkstemps(l->tmp, 4)) < 0) {
+		fail_errno(l->tmp, "cannot create the console log");
+		free(l->tmp);
+		l->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void test_log_close(struct test_log *l, int failed)
+{
+	if (l->out.fd >= 0) {
+		outfile_commit(&l->out);
+		return;
+	}
+	if (!l->tmp)
+		return;
+	if (failed) {
+		fprintf(stderr, "minos: the console's log is in %s\n", l->tmp);
+	} else {
+		unlink(l->tmp);
+	}
+	free(l->tmp);
+	l->tmp = NULL;
+}
+
+int test_session_verdict(const struct test_session *s, int rc, enum kreport_mode mode)
+{
+	size_t n = s->reports ? kreport_count(s->reports) : 0;
+	size_t dropped = s->reports ? kreport_dropped(s->reports) : 0;
+
+	if (mode == KREPORTS_IGNORE || (!n && !dropped))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "minos: kernel: %s\n", kreport_get(s->reports, i)->title);
+	if (dropped)
+		fprintf(stderr, "minos: kernel: %zu more reports, not kept\n", dropped);
+	return mode == KREPORTS_FAIL && rc == 0 ? EXIT_KERNEL_REPORT : rc;
 }

@@ -5,12 +5,14 @@
 #include <stddef.h>
 
 #include "vm/frames.h"
+#include "vm/kreport.h"
 #include "vm/qemu.h"
 #include "vm/timeline.h"
 
 /* minos test's exit statuses beside the command's own (and EXIT_MINOS). */
 #define EXIT_TIMEOUT 124
 #define EXIT_GUEST_DIED 255
+#define EXIT_KERNEL_REPORT 250	/* the command succeeded, the kernel reported a fault */
 
 #define SESSION_TAIL 4096
 
@@ -28,7 +30,36 @@ struct test_session {
 	int in;			/* our stdin, the command's, until it ends: else -1 */
 	struct buf in_frames;	/* stdin frames not yet sent */
 	size_t in_sent;
+	struct kreport_reader *reports;	/* the kernel's reports read off the console, or NULL */
+	int log;		/* the console and the command's output, marked; or -1 */
+	int log_mid[2];		/* the command's stdout, stderr: a line begun in the log */
 };
+
+/* --kernel-reports: what the kernel's own reports do to the status. */
+enum kreport_mode { KREPORTS_FAIL, KREPORTS_WARN, KREPORTS_IGNORE };
+extern const char *const kreport_mode_names[];	/* "fail", "warn", "ignore" */
+
+/*
+ * The console log: --log FILE (made whole at the end), else a temporary
+ * file, kept and named on stderr only when the test failed.
+ */
+struct test_log {
+	struct outfile out;	/* --log */
+	char *tmp;		/* else this */
+};
+
+/* Opens the log, its descriptor in *fd: 0, or -1 said. */
+int test_log_open(struct test_log *l, const char *path, int *fd);
+/* Closes it: --log's file is committed; the temporary one kept if failed. */
+void test_log_close(struct test_log *l, int failed);
+
+/*
+ * The kernel's reports, one line each on stderr ("minos: kernel: TITLE"),
+ * unless ignored, and the status they make of rc, the command's: with
+ * KREPORTS_FAIL a command that succeeded while the kernel reported a fault
+ * gives EXIT_KERNEL_REPORT.
+ */
+int test_session_verdict(const struct test_session *s, int rc, enum kreport_mode mode);
 
 /*
  * Boots c into s->vm, sends s->argv when minos-init is ready and relays

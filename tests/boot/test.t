@@ -60,6 +60,53 @@ test_expect_success 'a command that leaves its stdin unread still ends with its 
 	expect_eq "$rc" 3
 '
 
+# A WARN_ON's report as the kernel prints it, put on the console by the
+# guest through /dev/kmsg (a kernel built to WARN is make check-kernels').
+cat >"$TMP/warn.sh" <<\EOF
+for l in "------------[ cut here ]------------" \
+	"WARNING: CPU: 0 PID: 1 at fs/foo.c:123 foo_write+0x4c/0x90" "Modules linked in:" \
+	"RIP: 0010:foo_write+0x4c/0x90" "Call Trace:" " <TASK>" " vfs_write+0xb0/0x2a0" \
+	" ksys_write+0x5f/0xe0" " </TASK>" "---[ end trace 0000000000000000 ]---"; do
+	echo "<4>$l" >/dev/kmsg
+done
+echo out; echo err >&2
+EOF
+
+test_expect_success 'a kernel WARNING fails a command that exits 0: status 250, one line, the log kept' '
+	mkdir logs
+	set +e
+	TMPDIR=$TMP/logs t -- sh -c "$(cat "$TMP/warn.sh")" >out 2>err; rc=$?
+	set -e
+	cat err
+	expect_eq "$rc" 250
+	grep -x "minos: kernel: WARNING at fs/foo.c:123 foo_write+0x4c/0x90" err
+	log=$(sed -n "s/^minos: the console.s log is in //p" err)
+	expect_eq "$(dirname "$log")" "$TMP/logs"
+	grep -q "WARNING: CPU: 0 PID: 1 at fs/foo.c:123" "$log"
+'
+
+test_expect_success '--kernel-reports warn: 0 and the line; ignore: 0 and silence; a clean run keeps no log' '
+	rm -f logs/*
+	TMPDIR=$TMP/logs t --kernel-reports warn -- sh -c "$(cat "$TMP/warn.sh")" >out 2>err
+	grep -x "minos: kernel: WARNING at fs/foo.c:123 foo_write+0x4c/0x90" err
+	TMPDIR=$TMP/logs t --kernel-reports ignore -- sh -c "$(cat "$TMP/warn.sh")" >out 2>err
+	expect_absent "minos: kernel:" err
+	TMPDIR=$TMP/logs t -- true 2>err
+	expect_absent "minos: kernel:" err
+	expect_eq "$(ls logs)" ""
+	expect_error "--kernel-reports: .sometimes.: expected fail, warn or ignore" \
+		t --kernel-reports sometimes -- true
+'
+
+test_expect_success '--log FILE: the whole console, the command'"'"'s output marked by stream' '
+	t --log console.log --kernel-reports warn -- sh -c "$(cat "$TMP/warn.sh")" >out 2>err
+	grep -q "Linux version" console.log
+	grep -q "WARNING: CPU: 0 PID: 1 at fs/foo.c:123" console.log
+	grep -qx "\[minos test: stdout\] out" console.log
+	grep -qx "\[minos test: stderr\] err" console.log
+	expect_eq "$(cat out)" out
+'
+
 test_expect_success '--timeout 25 on sleep 1000: 124 within 40 s' '
 	start=$(date +%s)
 	t --timeout 25 -- sleep 1000 2>err || rc=$?
