@@ -114,3 +114,34 @@ int initrd_check(const char *path)
 		return fail(path, "not an initramfs: no cpio entries");
 	return 0;
 }
+
+/* The files that say who made an initramfs: each maker always writes them. */
+static const struct {
+	const char *path, *maker;
+} makers[] = {
+	{"usr/lib/dracut/", "dracut"},
+	{"lib/dracut/", "dracut"},
+	{"conf/initramfs.conf", "initramfs-tools"},
+	{"scripts/init-top", "initramfs-tools"},
+};
+
+static int spot_maker(const struct cpio_entry *e, void *ctx)
+{
+	const char **maker = ctx;
+	const char *name = e->h.name;
+
+	name += strspn(name, "./");
+	for (size_t i = 0; !*maker && i < ARRAY_SIZE(makers); i++)
+		if (!strncmp(name, makers[i].path, strlen(makers[i].path)))
+			*maker = makers[i].maker;
+	return 0;
+}
+
+int initrd_maker(const char *path, const char **maker)
+{
+	struct unpack_limits lim = UNPACK_LIMITS_DEFAULT;
+
+	lim.out = 4ULL << 30;
+	*maker = NULL;
+	return initrd_walk(path, &lim, NULL, spot_maker, maker);
+}

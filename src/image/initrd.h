@@ -33,4 +33,11 @@ int initrd_walk_mem(const unsigned char *data, size_t size, const char *path,
 /* --initrd FILE: unpacks as the kernel would unpack it, with entries; else an error. */
 int initrd_check(const char *path);
 
+/*
+ * Whose initramfs this is when its /init cannot be minos-init: "dracut" or
+ * "initramfs-tools" (by the files they always put there), else NULL
+ * (minos's, or one not known).  -1 after an error naming the file.
+ */
+int initrd_maker(const char *path, const char **maker);
+
 #endif

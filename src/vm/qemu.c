@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "image/initrd.h"
 #include "image/kernel.h"
 #include "media/netboot.h"
 #include "vm/timeline.h"
@@ -369,6 +370,19 @@ static int check_image(const struct vm_config *c, const char *image, const char 
 	return 0;
 }
 
+/* minos test talks to minos-init: an image another tool made has its own /init. */
+static int test_needs_minos_init(const char *initrd)
+{
+	const char *maker;
+
+	if (initrd_maker(initrd, &maker) < 0)
+		return -1;
+	if (maker)
+		return fail(initrd, "made by %s, whose /init cannot run minos test's command (the "
+			    "test channel needs minos-init): use minos initramfs, or minos run", maker);
+	return 0;
+}
+
 /*
  * A --kernel boot: the kernel found and its version in *version, and what
  * the image built on the fly needs (the NIC's driver, shares, the host's
@@ -385,6 +399,8 @@ static int kernel_boot(struct vm_config *c, char **version)
 		return -1;
 	if (c->initrd && access(c->initrd, R_OK) < 0)
 		return fail_errno(c->initrd, "cannot read initrd");
+	if (c->test && c->initrd && test_needs_minos_init(c->initrd) < 0)
+		return -1;
 	/* the on-the-fly image gets the driver of the NIC it is given */
 	if (!c->initrd && (c->net == NET_USER || c->net == NET_TAP))
 		drivers_add_vm_net(&c->initramfs.drivers);

@@ -150,6 +150,7 @@ static int on_frame(void *ctx, int type, const unsigned char *p, uint32_t len)
 
 	switch (type) {
 	case CHAN_READY:
+		s->ready = 1;
 		if (s->tl)
 			timeline_mark(s->tl, TL_COMMAND, now_ms_host());
 		return send_command(s);
@@ -304,7 +305,8 @@ int test_session_run(struct vm_config *c, struct test_session *s, long timeout)
 	console_bytes(s, seen, nseen);
 	rc = converse(s, now_ms_host() + timeout * 1000LL);
 	if (rc < 0) {
-		fprintf(stderr, "minos: timed out after %ld s\n", timeout);
+		fprintf(stderr, "minos: timed out after %ld s%s\n", timeout, s->ready ? "" :
+			": the guest never opened the test channel (is minos-init its /init?)");
 		rc = EXIT_TIMEOUT;
 	}
 	vm_destroy(s->vm);

@@ -27,6 +27,7 @@ struct test_session {
 	int status;		/* -1 until the guest reports it */
 	struct timeline *tl;	/* --timeline, else NULL */
 	int booted;		/* QEMU started and the guest is booting */
+	int ready;		/* minos-init opened the test channel */
 	int in;			/* our stdin, the command's, until it ends: else -1 */
 	struct buf in_frames;	/* stdin frames not yet sent */
 	size_t in_sent;

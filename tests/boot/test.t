@@ -107,6 +107,31 @@ test_expect_success '--log FILE: the whole console, the command'"'"'s output mar
 	expect_eq "$(cat out)" out
 '
 
+test_expect_success 'an image another tool made (dracut) is refused at once: one line, 125' '
+	mkdir -p drc/usr/lib/dracut && echo x >drc/usr/lib/dracut/modules.txt
+	printf "#!/bin/sh\nexec /bin/sh\n" >drc/init && chmod +x drc/init
+	(cd drc && find . | cpio -o -H newc 2>/dev/null) | gzip >dracut.img
+	set +e
+	"$MINOS" test --kernel "$K" --initrd dracut.img -- true 2>err; rc=$?
+	set -e
+	cat err
+	expect_eq "$rc $(wc -l <err)" "125 1"
+	grep -q "dracut.img: made by dracut, whose /init cannot run minos test.s command" err
+'
+
+test_expect_success 'a guest that never opens the test channel is named at the timeout' '
+	printf "#!/bin/busybox sh\n/bin/busybox sleep 1000\n" >sleeper && chmod +x sleeper
+	"$MINOS" initramfs --bare --add /bin/busybox:/bin/busybox --add sleeper:/init -o sleeper.img
+	set +e
+	mkdir -p logs
+	TMPDIR=$TMP/logs "$MINOS" test --kernel "$K" --initrd sleeper.img --timeout 10 -- true 2>err
+	rc=$?
+	set -e
+	cat err
+	expect_eq "$rc" 124
+	grep -q "never opened the test channel (is minos-init its /init?)" err
+'
+
 test_expect_success '--timeout 25 on sleep 1000: 124 within 40 s' '
 	start=$(date +%s)
 	t --timeout 25 -- sleep 1000 2>err || rc=$?
