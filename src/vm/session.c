@@ -84,7 +84,8 @@ static void queue_stdin(struct test_session *s, const void *p, size_t n)
 	unsigned char h[5] = {CHAN_STDIN, n & 0xff, n >> 8 & 0xff, n >> 16 & 0xff, n >> 24};
 
 	buf_add(&s->in_frames, h, 5);
-	buf_add(&s->in_frames, p, n);
+	if (n)
+		buf_add(&s->in_frames, p, n);
 }
 
 /* What the guest can take of the queued frames now, never blocking: a
@@ -321,7 +322,7 @@ int test_log_open(struct test_log *l, const char *path, int *fd)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	*l = (struct test_log){.out = {.fd = -1}};
+	*l = (struct test_log){.out = {.fd = -1}, .tmp_fd = -1};
 	if (path) {
 		if (outfile_open(&l->out, path, 0644) < 0)
 			return -1;
@@ -329,7 +330,7 @@ int test_log_open(struct test_log *l, const char *path, int *fd)
 		return 0;
 	}
 	l->tmp = xasprintf("%s/minos-test-XXXXXX.log", tmp && *tmp ? tmp : "/tmp");
-	if ((*fd = mkstemps(l->tmp, 4)) < 0) {
+	if ((*fd = l->tmp_fd = mkstemps(l->tmp, 4)) < 0) {
 		fail_errno(l->tmp, "cannot create the console log");
 		free(l->tmp);
 		l->tmp = NULL;
@@ -346,6 +347,7 @@ void test_log_close(struct test_log *l, int failed)
 	}
 	if (!l->tmp)
 		return;
+	close(l->tmp_fd);
 	if (failed) {
 		fprintf(stderr, "minos: the console's log is in %s\n", l->tmp);
 	} else {

@@ -47,6 +47,7 @@ extern const char *const kreport_mode_names[];	/* "fail", "warn", "ignore" */
 struct test_log {
 	struct outfile out;	/* --log */
 	char *tmp;		/* else this */
+	int tmp_fd;
 };
 
 /* Opens the log, its descriptor in *fd: 0, or -1 said. */
