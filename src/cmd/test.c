@@ -95,7 +95,10 @@ static int run(struct vm_config *c, struct test_session *s, const struct test_op
 		return EXIT_MINOS;
 	}
 	rc = test_session_verdict(s, test_session_run(c, s, o->timeout), o->reports);
-	test_log_close(&log, rc != 0);
+	/* the console says what the command cannot: a hang, a death, the kernel's reports */
+	test_log_close(&log, rc == EXIT_TIMEOUT || rc == EXIT_GUEST_DIED ||
+		       (o->reports != KREPORTS_IGNORE &&
+				kreport_count(s->reports) + kreport_dropped(s->reports)));
 
 	if (!s->booted) {
 		if (o->svg_path)

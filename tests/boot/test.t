@@ -85,10 +85,14 @@ test_expect_success 'a kernel WARNING fails a command that exits 0: status 250, 
 	grep -q "WARNING: CPU: 0 PID: 1 at fs/foo.c:123" "$log"
 '
 
-test_expect_success '--kernel-reports warn: 0 and the line; ignore: 0 and silence; a clean run keeps no log' '
+test_expect_success '--kernel-reports warn: 0, the line, the log kept; ignore: silence; a clean run or a command'"'"'s own failure keeps no log' '
 	rm -f logs/*
 	TMPDIR=$TMP/logs t --kernel-reports warn -- sh -c "$(cat "$TMP/warn.sh")" >out 2>err
 	grep -x "minos: kernel: WARNING at fs/foo.c:123 foo_write+0x4c/0x90" err
+	grep -q "^minos: the console.s log is in $TMP/logs/" err
+	rm -f logs/*
+	TMPDIR=$TMP/logs t -- sh -c "exit 3" 2>err || :
+	expect_absent "console.s log" err
 	TMPDIR=$TMP/logs t --kernel-reports ignore -- sh -c "$(cat "$TMP/warn.sh")" >out 2>err
 	expect_absent "minos: kernel:" err
 	TMPDIR=$TMP/logs t -- true 2>err
