@@ -22,6 +22,9 @@ export MINOS_ACCEL=${MINOS_ACCEL:-tcg}
 unset SOURCE_DATE_EPOCH
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/minos-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+# What minos itself puts in TMPDIR (guests' private directories, the
+# console log a failed minos test keeps) stays in the test's directory too.
+export TMPDIR=$TMP
 test_count=0
 test_failed=0
 
