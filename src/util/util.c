@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -404,6 +405,21 @@ int pick_word(const char *opt, const char *arg, const char *const *names)
 			 i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
 	}
 	return fail(opt, "'%s': expected %s", arg, list);
+}
+
+int buf_send_ready(int fd, struct buf *b, size_t *sent)
+{
+	ssize_t n = send(fd, b->data + *sent, b->len - *sent, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		b->len = *sent = 0;
+		return -1;
+	}
+	if (n > 0)
+		*sent += (size_t)n;
+	if (*sent == b->len)
+		b->len = *sent = 0;
+	return 0;
 }
 
 char *temp_beside(const char *output, const char *what, int *fd)

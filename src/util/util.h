@@ -58,6 +58,12 @@ int write_all(int fd, const void *p, size_t n);
 int write_new_file(const char *path, const void *p, size_t n, unsigned mode);
 /* The same with the contents of from. */
 int copy_new_file(const char *from, const char *path, unsigned mode);
+/*
+ * Sends what a socket takes now of b past *sent, never blocking (a peer
+ * busy writing to us must not wait on us, nor we on it); b is emptied once
+ * all of it went.  -1 when the peer is gone: b is dropped.
+ */
+int buf_send_ready(int fd, struct buf *b, size_t *sent);
 /* A new temporary file OUTPUT.WHAT.XXXXXX beside output (large work files go
  * where the output goes), open on *fd; NULL after an error naming it. */
 char *temp_beside(const char *output, const char *what, int *fd);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -86,21 +85,6 @@ static void queue_stdin(struct test_session *s, const void *p, size_t n)
 	buf_add(&s->in_frames, h, 5);
 	if (n)
 		buf_add(&s->in_frames, p, n);
-}
-
-/* What the guest can take of the queued frames now, never blocking: a
- * guest busy writing output must not wait on us, nor we on it. */
-static int flush_stdin(struct test_session *s)
-{
-	ssize_t n = send(s->vm->ctl, s->in_frames.data + s->in_sent,
-			 s->in_frames.len - s->in_sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -1;
-	s->in_sent += (size_t)n;
-	if (s->in_sent == s->in_frames.len)
-		s->in_frames.len = s->in_sent = 0;
-	return 0;
 }
 
 /* Our stdin is readable: its bytes, or its end, for the guest. */
@@ -270,10 +254,8 @@ static int converse(struct test_session *s, long long deadline)
 			return EXIT_MINOS;
 		if (p[P_IN].revents)
 			read_stdin(s);
-		if (s->in_frames.len && flush_stdin(s) < 0) {
+		if (s->in_frames.len && buf_send_ready(vm->ctl, &s->in_frames, &s->in_sent) < 0)
 			s->in = -1;	/* the guest is gone: vm_exited says so */
-			s->in_frames.len = s->in_sent = 0;
-		}
 		if (vm_exited(vm, &status)) {
 			if (s->tl)
 				timeline_end(s->tl, now_ms_host());

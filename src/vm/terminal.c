@@ -46,22 +46,6 @@ static int keyboard(struct buf *keys, const unsigned char *p, size_t n, int *esc
 	return 0;
 }
 
-/*
- * The keys typed, as the guest takes them, never blocking: input that never
- * pauses (yes | minos run) must not stop the guest's output from flowing.
- */
-static void send_keys(int con, struct buf *keys, size_t *sent)
-{
-	ssize_t n = send(con, keys->data + *sent, keys->len - *sent, MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	if (n < 0 && errno != EAGAIN && errno != EINTR)
-		n = (ssize_t)(keys->len - *sent);	/* the guest is gone: drop them */
-	if (n > 0)
-		*sent += (size_t)n;
-	if (*sent == keys->len)
-		keys->len = *sent = 0;
-}
-
 /* What the console still holds when QEMU has ended. */
 static void drain_console(int con)
 {
@@ -132,8 +116,9 @@ static int interact(struct vm *vm, int sigfd, const char *term)
 			else if (keyboard(&keys, buf, (size_t)n, &escaped))
 				break;
 		}
+		/* input that never pauses (yes | minos run) must not stop the output */
 		if (keys.len)
-			send_keys(vm->con, &keys, &sent);
+			buf_send_ready(vm->con, &keys, &sent);	/* a guest gone ends below */
 		if (vm_exited(vm, &status)) {
 			drain_console(vm->con);
 			break;
