@@ -13,7 +13,7 @@ CC         ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 STD        := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror
-PKGS       := zlib libzstd liblzma liblz4 libdeflate libisofs-1 libcrypto libsquashfs1 libarchive
+PKGS       := zlib libzstd liblzma liblz4 libdeflate libisofs-1 libcrypto libsquashfs1 libarchive libdw
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

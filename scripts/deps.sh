@@ -12,7 +12,7 @@ grub-common shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed sbsignto
 mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
 libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
 bc bison flex libelf-dev debhelper lintian python3-minimal
-dnsmasq-base nginx-light iproute2"
+dnsmasq-base nginx-light iproute2 libdw-dev crash python3-drgn"
 
 missing=""
 for p in $PACKAGES; do

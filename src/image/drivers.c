@@ -82,6 +82,12 @@ static const struct module_rule vm_host_root[] = {
 	{"overlay", NULL},
 };
 
+/* What minos test --dump needs: pvpanic on PCI, and fw_cfg's driver, which
+ * hands QEMU the kernel's vmcoreinfo for the dump. */
+static const struct module_rule vm_dump[] = {
+	{"pvpanic_pci", NULL}, {"qemu_fw_cfg", NULL},
+};
+
 static void add_set(struct drivers *d, const struct module_rule *rules, size_t n)
 {
 	for (int i = 0; i < d->nsets; i++)
@@ -101,6 +107,11 @@ void drivers_add_vm_net(struct drivers *d)
 void drivers_add_vm_share(struct drivers *d)
 {
 	add_set(d, vm_share, ARRAY_SIZE(vm_share));
+}
+
+void drivers_add_vm_dump(struct drivers *d)
+{
+	add_set(d, vm_dump, ARRAY_SIZE(vm_dump));
 }
 
 void drivers_add_vm_host_root(struct drivers *d)

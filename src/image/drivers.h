@@ -9,7 +9,7 @@
 
 #include "image/modules.h"
 
-#define DRIVER_SETS 4
+#define DRIVER_SETS 6
 
 /* The set names --drivers takes, NULL-ended. */
 extern const char *const driver_set_names[];
@@ -35,6 +35,8 @@ int drivers_any(const struct drivers *d);
 void drivers_add_vm_net(struct drivers *d);
 /* And the 9p filesystem over virtio, for --share. */
 void drivers_add_vm_share(struct drivers *d);
+/* pvpanic and fw_cfg, for minos test --dump. */
+void drivers_add_vm_dump(struct drivers *d);
 /* The same and overlayfs, for --host-root. */
 void drivers_add_vm_host_root(struct drivers *d);
 /* Adds the drivers a live system's medium and root need (minos iso --rootfs). */

@@ -408,6 +408,8 @@ static int kernel_boot(struct vm_config *c, char **version)
 		return -1;
 	if (!c->initrd && c->nshares)
 		drivers_add_vm_share(&c->initramfs.drivers);
+	if (!c->initrd && c->dump)
+		drivers_add_vm_dump(&c->initramfs.drivers);
 	c->workdir = shared_cwd(c);
 	if (c->host_root && add_host_root(c, *version) < 0)
 		return -1;
@@ -575,6 +577,8 @@ static void append_cmdline(struct buf *b, const struct vm_config *c, const struc
 		words(b, " quiet");
 	if (c->test)
 		words(b, " minos.test=ttyS1");
+	if (c->kunit)	/* KUnit's built-in suites run at boot (where 1 is not already the default) */
+		words(b, " kunit.enable=1");
 	else if (c->term)	/* the kernel hands TERM= to init's environment */
 		words(b, " minos.tty=ttyS1 TERM=%s", term_for_guest(c->term));
 	if (c->gdb_port)
@@ -722,6 +726,17 @@ static void args_machine(const struct vm_config *c, const struct vm *vm, enum ac
 	}
 	arg(a, "-m"); arg(a, "%ld", c->memory_mb);
 	arg(a, "-smp"); arg(a, "%ld", c->cpus);
+	if (c->dump) {
+		/* a panic pauses the guest, through pvpanic where it has the
+		 * driver, else at the reboot panic=-1 asks for; its memory is
+		 * then dumped, with the kernel's notes vmcoreinfo carries */
+		arg(a, "-action"); arg(a, "panic=pause");
+		arg(a, "-action"); arg(a, "shutdown=pause");
+		arg(a, "-device"); arg(a, "vmcoreinfo");
+		if (!micro) {
+			arg(a, "-device"); arg(a, "pvpanic-pci");
+		}
+	}
 }
 
 /* The console, the test or terminal channel, the monitor: Unix sockets in vm->dir. */
@@ -729,7 +744,10 @@ static void args_channels(const struct vm_config *c, const struct vm *vm, struct
 {
 	int micro = vm->machine == MACHINE_MICROVM;
 
-	arg(a, "-chardev"); arg(a, "socket,id=con,path=%s/con.sock", vm->dir);
+	/* minos test's console is multiplexed: Ctrl-A b sends the serial
+	 * line's break, and a break then a letter is the kernel's SysRq */
+	arg(a, "-chardev"); arg(a, "socket,id=con,path=%s/con.sock%s", vm->dir,
+				c->test ? ",mux=on" : "");
 	arg(a, "-serial"); arg(a, "chardev:con");
 	if (c->test || c->term) {
 		/* ttyS1 carries the test protocol, or minos run's terminal size;
@@ -750,6 +768,11 @@ static void args_channels(const struct vm_config *c, const struct vm *vm, struct
 	else
 		arg(a, "socket,id=mon,path=%s/monitor.sock,server=on,wait=off", vm->dir);
 	arg(a, "-mon"); arg(a, "chardev=mon,mode=readline");
+	if (c->test) {	/* minos test's own: an NMI, a crash dump */
+		arg(a, "-chardev"); arg(a, "socket,id=qmp,path=%s/qmp.sock,server=on,wait=off",
+					vm->dir);
+		arg(a, "-mon"); arg(a, "chardev=qmp,mode=control");
+	}
 }
 
 /* UEFI's firmware and variables; under Secure Boot, flash only SMM may write. */
@@ -1125,7 +1148,7 @@ static void vm_stop(struct vm *vm)
 void vm_destroy(struct vm *vm)
 {
 	static const char *const files[] = {
-		"con.sock", "ctl.sock", "monitor.sock", "vars.fd",
+		"con.sock", "ctl.sock", "monitor.sock", "qmp.sock", "vars.fd",
 	};
 
 	if (vm->err >= 0)

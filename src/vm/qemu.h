@@ -46,10 +46,12 @@ struct vm_config {
 	char *workdir;			/* minos test: where the command runs, a shared directory */
 	int host_root;			/* --host-root: the host's / as the guest's, read-only */
 	long gdb_port;		/* 0: no gdb stub */
-	int test;		/* add the minos test channel */
+	int test;		/* add the minos test channel, and QMP at vm->dir/qmp.sock */
+	int dump;		/* minos test --dump: a panic pauses the guest */
 	const char *term;	/* minos run on a terminal: its type, for the terminal channel */
 	int early_console;	/* --kernel: earlyprintk, for a timeline */
 	int full_log;		/* --kernel: the kernel's whole log on the console (--log) */
+	int kunit;		/* --kernel: kunit.enable=1 (minos test --kunit) */
 	int verbose;		/* the kernel's whole log; QEMU's failed KVM probe */
 	enum boot boot;
 	enum machine machine;

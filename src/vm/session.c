@@ -45,8 +45,13 @@ static void log_output(struct test_session *s, int err, const unsigned char *p, 
 
 static void console_bytes(struct test_session *s, const char *p, size_t n)
 {
+	s->heard_ms = now_ms_host();
 	if (s->reports)
 		kreport_feed(s->reports, p, n);
+	if (s->ktap_con)
+		ktap_feed(s->ktap_con, p, n);
+	if (s->asked)
+		hang_feed(&s->hang, p, n);
 	if (s->log >= 0)
 		write_all(s->log, p, n);
 	if (s->tl)
@@ -143,6 +148,8 @@ static int on_frame(void *ctx, int type, const unsigned char *p, uint32_t len)
 	case CHAN_STDERR:
 		if (s->log >= 0)
 			log_output(s, type == CHAN_STDERR, p, len);
+		if (type == CHAN_STDOUT && s->ktap_out)
+			ktap_feed(s->ktap_out, p, len);
 		if (write_all(type == CHAN_STDOUT ? 1 : 2, p, len) < 0 && errno != EPIPE)
 			return fail_errno(type == CHAN_STDOUT ? "stdout" : "stderr", "cannot write");
 		return 0;
@@ -182,7 +189,7 @@ static void say_death(const struct test_session *s)
 	fputc('\n', stderr);
 }
 
-enum { P_CON, P_CTL, P_SIG, P_ERR, P_IN, NPOLL };
+enum { P_CON, P_CTL, P_SIG, P_ERR, P_IN, P_QMP, NPOLL };
 
 /* What the console and the channel brought; -1 after an error (said). */
 static int relay(struct test_session *s, const struct pollfd *p, long long *poweroff_by)
@@ -201,6 +208,7 @@ static int relay(struct test_session *s, const struct pollfd *p, long long *powe
 			console_bytes(s, buf, (size_t)n);
 			continue;
 		}
+		s->heard_ms = now_ms_host();
 		if (frames_take(&s->frames, buf, (size_t)n, on_frame, s) < 0)
 			return -1;
 		if (s->status >= 0 && !*poweroff_by)
@@ -220,6 +228,126 @@ static int stopped(const struct test_session *s)
 	return 128 + (int)si.ssi_signo;
 }
 
+/* QMP: QEMU's socket in the VM's directory, connected once. */
+static int qmp_ready(struct test_session *s)
+{
+	char *path;
+	int rc;
+
+	if (s->qmp.fd >= 0)
+		return 0;
+	path = xasprintf("%s/qmp.sock", s->vm->dir);
+	rc = qmp_connect(&s->qmp, path, 5000);
+	free(path);
+	return rc;
+}
+
+/*
+ * A panicked guest, paused: its memory, with the kernel's vmcoreinfo, into
+ * --dump's file as a kdump-compressed vmcore, as crash and drgn read it.
+ */
+static void dump_memory(struct test_session *s)
+{
+	char *path = qmp_quote(s->dump->tmp);
+	char *cmd = xasprintf("{\"execute\": \"dump-guest-memory\", \"arguments\": "
+			      "{\"paging\": false, \"protocol\": \"file:%s\", "
+			      "\"format\": \"kdump-zlib\"}}", path);
+
+	fprintf(stderr, "minos: the guest panicked: dumping its memory to %s\n", s->dump->path);
+	if (qmp_execute(&s->qmp, cmd, 600 * 1000) == 0 && outfile_commit(s->dump) == 0)
+		s->dumped = 1;
+	free(cmd);
+	free(path);
+}
+
+/* What QMP said: a guest paused by --dump's actions is dumped if it
+ * panicked (it has no status), then QEMU quits. */
+static void qmp_heard(struct test_session *s)
+{
+	if (qmp_read(&s->qmp) < 0) {
+		qmp_close(&s->qmp);
+		return;
+	}
+	if (!(s->qmp.events & QMP_EV_STOP))
+		return;
+	s->qmp.events &= ~QMP_EV_STOP;
+	if (s->dump && s->status < 0 && !s->dumped)
+		dump_memory(s);
+	qmp_send(&s->qmp, "{\"execute\": \"quit\"}");
+}
+
+/*
+ * Reads the console for up to max_ms, and less once it has said something
+ * and then nothing for a second: the bytes heard.
+ */
+static size_t settle(struct test_session *s, long long max_ms)
+{
+	long long start = now_ms_host(), quiet_since = start;
+	size_t heard = 0;
+
+	for (;;) {
+		struct pollfd p = {.fd = s->vm->con, .events = POLLIN};
+		long long now = now_ms_host();
+		char buf[65536];
+		ssize_t n;
+
+		if (now - start >= max_ms || (heard && now - quiet_since >= 1000))
+			return heard;
+		if (poll(&p, 1, 100) <= 0 || (n = read(s->vm->con, buf, sizeof(buf))) <= 0)
+			continue;
+		console_bytes(s, buf, (size_t)n);
+		heard += (size_t)n;
+		quiet_since = now_ms_host();
+	}
+}
+
+/* The kernel's SysRq c: the serial line's break (Ctrl-A b to QEMU's mux), then c. */
+static void sysrq(struct test_session *s, char c)
+{
+	char seq[3] = {1, 'b', c};
+
+	write_all(s->vm->con, seq, sizeof(seq));
+}
+
+static void log_note(struct test_session *s, const char *what)
+{
+	if (s->log < 0)
+		return;
+	dprintf(s->log, "\n[minos test: %s]\n", what);
+}
+
+/*
+ * A guest that hangs is asked where: every CPU's backtrace and the blocked
+ * tasks (SysRq l, w, which minos-init enabled); when no CPU takes the
+ * serial line's interrupt, an NMI (which minos-init made a panic, whose
+ * report says where the CPU was).  What it says goes to the log, and a
+ * line per CPU and task to stderr.
+ */
+static void explain_hang(struct test_session *s)
+{
+	if (!s->ready || s->vm->con < 0)
+		return;
+	s->asked = 1;
+	hang_init(&s->hang);
+	log_note(s, "the guest hangs: asking the kernel for its CPUs' backtraces (SysRq l)");
+	sysrq(s, 'l');
+	if (settle(s, 4000)) {
+		log_note(s, "and its blocked tasks (SysRq w)");
+		sysrq(s, 'w');
+		settle(s, 4000);
+	} else if (qmp_ready(s) == 0) {
+		log_note(s, "no CPU answered: an NMI");
+		if (qmp_execute(&s->qmp, "{\"execute\": \"inject-nmi\"}", 5000) == 0)
+			settle(s, 5000);
+		/* --dump: the panic paused the guest, or is about to */
+		for (long long until = now_ms_host() + 5000; s->dump && !s->dumped &&
+		     s->qmp.fd >= 0 && now_ms_host() < until; usleep(100 * 1000))
+			qmp_heard(s);
+	}
+	hang_finish(&s->hang);
+	hang_print(&s->hang, stderr);
+}
+
 /* Runs the session until QEMU ends or the deadline; returns the exit code. */
 static int converse(struct test_session *s, long long deadline)
 {
@@ -234,11 +362,14 @@ static int converse(struct test_session *s, long long deadline)
 			[P_CTL] = {.fd = vm->ctl, .events = POLLIN | (queued ? POLLOUT : 0)},
 			[P_SIG] = {.fd = s->sigfd, .events = POLLIN},
 			[P_ERR] = {.fd = vm->err, .events = POLLIN},
-			[P_IN] = {.fd = queued ? -1 : s->in, .events = POLLIN}};
+			[P_IN] = {.fd = queued ? -1 : s->in, .events = POLLIN},
+			[P_QMP] = {.fd = s->qmp.fd, .events = POLLIN}};
 		long long now = now_ms_host(), until = deadline;
 
 		if (poweroff_by && poweroff_by < until)
 			until = poweroff_by;
+		if (s->hang_timeout && s->status < 0 && now - s->heard_ms >= s->hang_timeout * 1000LL)
+			return -2;
 		if (now >= until)
 			break;
 		if (poll(p, NPOLL, (int)(until - now > 200 ? 200 : until - now)) < 0 &&
@@ -254,6 +385,8 @@ static int converse(struct test_session *s, long long deadline)
 			return EXIT_MINOS;
 		if (p[P_IN].revents)
 			read_stdin(s);
+		if (p[P_QMP].revents)
+			qmp_heard(s);
 		if (s->in_frames.len && buf_send_ready(vm->ctl, &s->in_frames, &s->in_sent) < 0)
 			s->in = -1;	/* the guest is gone: vm_exited says so */
 		if (vm_exited(vm, &status)) {
@@ -286,12 +419,22 @@ int test_session_run(struct vm_config *c, struct test_session *s, long timeout)
 	if (s->tl)
 		timeline_qemu_started(s->tl, s->vm->first_spawn_ms, s->vm->spawn_ms);
 	console_bytes(s, seen, nseen);
+	if (s->dump && qmp_ready(s) < 0) {
+		vm_destroy(s->vm);
+		return EXIT_MINOS;
+	}
 	rc = converse(s, now_ms_host() + timeout * 1000LL);
 	if (rc < 0) {
-		fprintf(stderr, "minos: timed out after %ld s%s\n", timeout, s->ready ? "" :
-			": the guest never opened the test channel (is minos-init its /init?)");
+		if (rc == -1)
+			fprintf(stderr, "minos: timed out after %ld s%s\n", timeout, s->ready ? "" :
+				": the guest never opened the test channel (is minos-init its /init?)");
+		else
+			fprintf(stderr, "minos: the guest said nothing for %ld s (--hang-timeout)\n",
+				s->hang_timeout);
+		explain_hang(s);
 		rc = EXIT_TIMEOUT;
 	}
+	qmp_close(&s->qmp);
 	vm_destroy(s->vm);
 	if (s->reports)
 		kreport_finish(s->reports);

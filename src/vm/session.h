@@ -5,11 +5,15 @@
 #include <stddef.h>
 
 #include "vm/frames.h"
+#include "vm/hang.h"
 #include "vm/kreport.h"
+#include "vm/ktap.h"
 #include "vm/qemu.h"
+#include "vm/qmp.h"
 #include "vm/timeline.h"
 
 /* minos test's exit statuses beside the command's own (and EXIT_MINOS). */
+#define EXIT_TESTS_FAILED 1	/* --junit, --kunit: the command succeeded, a (K)TAP test failed */
 #define EXIT_TIMEOUT 124
 #define EXIT_GUEST_DIED 255
 #define EXIT_KERNEL_REPORT 250	/* the command succeeded, the kernel reported a fault */
@@ -34,6 +38,15 @@ struct test_session {
 	struct kreport_reader *reports;	/* the kernel's reports read off the console, or NULL */
 	int log;		/* the console and the command's output, marked; or -1 */
 	int log_mid[2];		/* the command's stdout, stderr: a line begun in the log */
+	struct ktap *ktap_con;	/* (K)TAP in the kernel's log (--junit, --kunit), or NULL */
+	struct ktap *ktap_out;	/* (K)TAP on the command's stdout (--junit), or NULL */
+	long hang_timeout;	/* --hang-timeout: seconds the guest is silent in a hang; 0 off */
+	long long heard_ms;	/* when the guest last sent a byte */
+	struct outfile *dump;	/* --dump FILE: a panicked guest's memory goes there; or NULL */
+	int dumped;		/* and went */
+	struct qmp qmp;		/* QEMU's QMP, connected when needed (fd -1 until then) */
+	struct hang_reader hang;	/* the kernel's answer when asked why it hangs */
+	int asked;		/* the kernel was asked (a timeout, a silence) */
 };
 
 /* --kernel-reports: what the kernel's own reports do to the status. */
