@@ -51,7 +51,7 @@ static void choices(const char *name, struct buf *b)
 		{"accel", accel_names}, {"boot", boot_names}, {"machine", machine_names},
 		{"net", net_names}, {"drivers", driver_set_names},
 		{"rootfs-compress", rootfs_compressors}, {"secure-boot", sb_mode_names},
-		{"kernel-reports", kreport_mode_names},
+		{"kernel-reports", kreport_mode_names}, {"dump-format", dump_format_names},
 	};
 
 	b->len = 0;

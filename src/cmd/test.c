@@ -22,7 +22,7 @@
 
 enum {
 	OPT_TIMEOUT = 1200, OPT_TIMELINE, OPT_KERNEL_REPORTS, OPT_LOG, OPT_JUNIT, OPT_KUNIT,
-	OPT_HANG_TIMEOUT, OPT_DUMP,
+	OPT_HANG_TIMEOUT, OPT_DUMP, OPT_DUMP_FORMAT,
 };
 
 static int usage(void)
@@ -50,10 +50,13 @@ const struct option test_options[] = {
 	{"kunit", no_argument, NULL, OPT_KUNIT},
 	{"hang-timeout", required_argument, NULL, OPT_HANG_TIMEOUT},
 	{"dump", required_argument, NULL, OPT_DUMP},
+	{"dump-format", required_argument, NULL, OPT_DUMP_FORMAT},
 	{"help", no_argument, NULL, 'h'},
 	RUN_LONGOPTS,
 	{0},
 };
+
+const char *const dump_format_names[] = {"kdump", "elf", NULL};
 
 /* --kunit's command when none is given: the kernel's own tests are the test. */
 static char *const just_true[] = {"true", NULL};
@@ -78,6 +81,11 @@ static int parse(int argc, char **argv, struct vm_config *c, struct test_session
 		} else if (opt == OPT_DUMP) {
 			o->dump_path = optarg;
 			c->dump = 1;
+			c->full_log = 1;	/* the kernel's banner, for the dump's header */
+		} else if (opt == OPT_DUMP_FORMAT) {
+			if ((rc = pick_word("--dump-format", optarg, dump_format_names)) < 0)
+				return EXIT_MINOS;
+			s->dump_elf = rc == 1;
 		} else if (opt == OPT_HANG_TIMEOUT) {
 			if (parse_long(optarg, 1, 86400 * 7, &s->hang_timeout) < 0) {
 				fail("--hang-timeout", "'%s': expected seconds", optarg);
@@ -263,6 +271,7 @@ static int run(struct vm_config *c, struct test_session *s, const struct test_op
 		s->ktap_out = &out;
 	}
 	s->dump = o->dump_path ? &f->dump : NULL;
+	s->dump_max = ((unsigned long long)c->memory_mb << 21) + (64ull << 20);
 	rc = verdict(o, s, f, test_session_run(c, s, o->timeout));
 	ktap_free(&con);
 	ktap_free(&out);

@@ -82,10 +82,10 @@ static const struct module_rule vm_host_root[] = {
 	{"overlay", NULL},
 };
 
-/* What minos test --dump needs: pvpanic on PCI, and fw_cfg's driver, which
+/* What minos test --dump needs: pvpanic on PCI or ISA (microvm), and fw_cfg's driver, which
  * hands QEMU the kernel's vmcoreinfo for the dump. */
 static const struct module_rule vm_dump[] = {
-	{"pvpanic_pci", NULL}, {"qemu_fw_cfg", NULL},
+	{"pvpanic_pci", NULL}, {"pvpanic_mmio", NULL}, {"qemu_fw_cfg", NULL},
 };
 
 static void add_set(struct drivers *d, const struct module_rule *rules, size_t n)

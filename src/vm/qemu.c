@@ -733,9 +733,7 @@ static void args_machine(const struct vm_config *c, const struct vm *vm, enum ac
 		arg(a, "-action"); arg(a, "panic=pause");
 		arg(a, "-action"); arg(a, "shutdown=pause");
 		arg(a, "-device"); arg(a, "vmcoreinfo");
-		if (!micro) {
-			arg(a, "-device"); arg(a, "pvpanic-pci");
-		}
+		arg(a, "-device"); arg(a, micro ? "pvpanic" : "pvpanic-pci");
 	}
 }
 

@@ -172,11 +172,15 @@ int qmp_connect(struct qmp *q, const char *path, int timeout_ms)
 	if (strlen(path) >= sizeof(a.sun_path))
 		return fail(path, "socket path too long");
 	strcpy(a.sun_path, path);
-	q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (q->fd < 0 || connect(q->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		fail_errno(path, "QMP: cannot connect");
+	/* QEMU makes its sockets in order, this one perhaps after the console's */
+	for (long long until = now_ms_host() + timeout_ms;;) {
+		q->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (q->fd >= 0 && connect(q->fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+			break;
 		qmp_close(q);
-		return -1;
+		if ((errno != ENOENT && errno != ECONNREFUSED) || now_ms_host() >= until)
+			return fail_errno(path, "QMP: cannot connect");
+		usleep(20 * 1000);
 	}
 	/* the greeting has no answer of ours to wait for: the capabilities do */
 	if (qmp_execute(q, "{\"execute\": \"qmp_capabilities\"}", timeout_ms) < 0) {

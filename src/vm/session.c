@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "format/flatdump.h"
 #include "util/util.h"
 
 #define POWEROFF_GRACE_MS 15000
@@ -43,8 +44,41 @@ static void log_output(struct test_session *s, int err, const unsigned char *p, 
 	}
 }
 
+/* The console's lines until the kernel's banner, "Linux version RELEASE (...) ... VERSION". */
+static void find_banner(struct test_session *s, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n && !s->banner_found; i++) {
+		if (p[i] != '\n' && p[i] != '\r') {
+			if (s->banner_len < sizeof(s->banner) - 1)
+				s->banner[s->banner_len++] = p[i];
+			continue;
+		}
+		s->banner[s->banner_len] = '\0';
+		s->banner_found = strstr(s->banner, "Linux version ") != NULL;
+		if (!s->banner_found)
+			s->banner_len = 0;
+	}
+}
+
+/* The banner's release and version, as uname -r and -v say them. */
+static void banner_uts(const struct test_session *s, char *release, char *version, size_t size)
+{
+	const char *b = s->banner_found ? strstr(s->banner, "Linux version ") : NULL;
+	const char *v = b ? strstr(b, " #") : NULL;
+
+	*release = *version = '\0';
+	if (!b)
+		return;
+	b += 14;
+	snprintf(release, size, "%.*s", (int)strcspn(b, " "), b);
+	if (v)
+		snprintf(version, size, "%s", v + 1);
+}
+
 static void console_bytes(struct test_session *s, const char *p, size_t n)
 {
+	if (s->dump && !s->banner_found)
+		find_banner(s, p, n);
 	s->heard_ms = now_ms_host();
 	if (s->reports)
 		kreport_feed(s->reports, p, n);
@@ -242,22 +276,46 @@ static int qmp_ready(struct test_session *s)
 	return rc;
 }
 
+/* dump-guest-memory into path, in QEMU's format: 0, or -1 said. */
+static int qemu_dump(struct test_session *s, const char *path, const char *format)
+{
+	char *quoted = qmp_quote(path);
+	char *cmd = xasprintf("{\"execute\": \"dump-guest-memory\", \"arguments\": "
+			      "{\"paging\": false, \"protocol\": \"file:%s\", "
+			      "\"format\": \"%s\"}}", quoted, format);
+	int rc = qmp_execute(&s->qmp, cmd, 600 * 1000);
+
+	free(cmd);
+	free(quoted);
+	return rc;
+}
+
 /*
  * A panicked guest, paused: its memory, with the kernel's vmcoreinfo, into
- * --dump's file as a kdump-compressed vmcore, as crash and drgn read it.
+ * --dump's file: a kdump-compressed vmcore (QEMU writes makedumpfile's
+ * flattened form, made whole here, its header given the kernel's utsname),
+ * or with --dump-format elf an ELF core as big as the guest's memory.
  */
 static void dump_memory(struct test_session *s)
 {
-	char *path = qmp_quote(s->dump->tmp);
-	char *cmd = xasprintf("{\"execute\": \"dump-guest-memory\", \"arguments\": "
-			      "{\"paging\": false, \"protocol\": \"file:%s\", "
-			      "\"format\": \"kdump-zlib\"}}", path);
+	char release[65], version[65], *flat;
+	int fd;
 
 	fprintf(stderr, "minos: the guest panicked: dumping its memory to %s\n", s->dump->path);
-	if (qmp_execute(&s->qmp, cmd, 600 * 1000) == 0 && outfile_commit(s->dump) == 0)
-		s->dumped = 1;
-	free(cmd);
-	free(path);
+	if (s->dump_elf) {
+		s->dumped = qemu_dump(s, s->dump->tmp, "elf") == 0 && outfile_commit(s->dump) == 0;
+		return;
+	}
+	if (!(flat = temp_beside(s->dump->path, "flat", &fd)))
+		return;
+	banner_uts(s, release, version, sizeof(release));
+	s->dumped = qemu_dump(s, flat, "kdump-zlib") == 0 &&
+		    flatdump_unflatten(fd, s->dump->fd, flat, s->dump_max) == 0 &&
+		    kdump_fill_uts(s->dump->fd, s->dump->tmp, release, version) == 0 &&
+		    outfile_commit(s->dump) == 0;
+	close(fd);
+	unlink(flat);
+	free(flat);
 }
 
 /* What QMP said: a guest paused by --dump's actions is dumped if it

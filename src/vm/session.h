@@ -44,6 +44,11 @@ struct test_session {
 	long long heard_ms;	/* when the guest last sent a byte */
 	struct outfile *dump;	/* --dump FILE: a panicked guest's memory goes there; or NULL */
 	int dumped;		/* and went */
+	int dump_elf;		/* --dump-format elf */
+	unsigned long long dump_max;	/* the vmcore's bytes at most: the guest's memory and more */
+	char banner[512];	/* --dump: the kernel's "Linux version" line, for the dump's header */
+	size_t banner_len;
+	int banner_found;
 	struct qmp qmp;		/* QEMU's QMP, connected when needed (fd -1 until then) */
 	struct hang_reader hang;	/* the kernel's answer when asked why it hangs */
 	int asked;		/* the kernel was asked (a timeout, a silence) */
@@ -52,6 +57,7 @@ struct test_session {
 /* --kernel-reports: what the kernel's own reports do to the status. */
 enum kreport_mode { KREPORTS_FAIL, KREPORTS_WARN, KREPORTS_IGNORE };
 extern const char *const kreport_mode_names[];	/* "fail", "warn", "ignore" */
+extern const char *const dump_format_names[];	/* --dump-format: "kdump", "elf" */
 
 /*
  * The console log: --log FILE (made whole at the end), else a temporary
