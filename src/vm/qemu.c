@@ -198,8 +198,37 @@ int vm_config_opt(struct vm_config *c, int opt, const char *arg)
 	return initramfs_opt(&c->initramfs, opt, arg);
 }
 
+/* The kernel's .config: its build tree's, or /boot's config-VERSION; NULL if none. */
+static char *config_of(const struct vm_config *c, const char *version)
+{
+	char *config = NULL;
+
+	if (c->pvh.source == PVH_TREE) {
+		config = path_beside(c->pvh.path, ".config");
+		if (access(config, R_OK) < 0) {
+			free(config);
+			config = NULL;
+		}
+	}
+	return config ? config : kernel_config_path(c->kernel, version);
+}
+
+/*
+ * A KASAN kernel's PVH entry calls C code (xen_prepare_pvh), instrumented,
+ * before KASAN's shadow is mapped: it faults at once (6.1).  Its decompressor
+ * sets up what it needs: such a kernel boots as a bzImage unless --boot pvh.
+ */
+static int pvh_breaks(const struct vm_config *c, const char *version)
+{
+	char *config = config_of(c, version);
+	int kasan = config && kernel_config_has(config, "CONFIG_KASAN") == 1;
+
+	free(config);
+	return kasan;
+}
+
 /* The ELF for a PVH boot, unless the kernel or --boot says bzImage. */
-static int find_pvh(struct vm_config *c)
+static int find_pvh(struct vm_config *c, const char *version)
 {
 	char *why = NULL;
 	int rc;
@@ -207,6 +236,11 @@ static int find_pvh(struct vm_config *c)
 	if (c->boot == BOOT_BZIMAGE)
 		return 0;
 	rc = pvh_find(c->kernel, &c->pvh, &why);
+	if (rc > 0 && c->boot == BOOT_AUTO && pvh_breaks(c, version)) {
+		pvh_free(&c->pvh);
+		c->pvh = (struct pvh){.fd = -1};
+		return 0;
+	}
 	if (rc == 0 && c->boot == BOOT_PVH)
 		rc = fail("--boot", "pvh: %s cannot boot through a PVH entry: %s", c->kernel,
 			  why ? why : "it has no PVH entry note (CONFIG_PVH)");
@@ -297,18 +331,9 @@ static int add_host_root(struct vm_config *c, const char *version)
  */
 static int microvm_fits(const struct vm_config *c, const char *version)
 {
-	char *config = NULL;
+	char *config = config_of(c, version);
 	int fits = 1;
 
-	if (c->pvh.source == PVH_TREE) {
-		config = path_beside(c->pvh.path, ".config");
-		if (access(config, R_OK) < 0) {
-			free(config);
-			config = NULL;
-		}
-	}
-	if (!config)
-		config = kernel_config_path(c->kernel, version);
 	if (config)
 		fits = kernel_config_has(config, "CONFIG_ACPI") == 1 &&
 		       kernel_config_has(config, "CONFIG_PCI") == 1;
@@ -433,7 +458,7 @@ int vm_config_finish(struct vm_config *c)
 		rc = fail(c->secure_boot ? OVMF_SB_CODE : OVMF_CODE,
 			  "UEFI firmware missing: install Debian's ovmf");
 	/* last: the first boot of a kernel unpacks it */
-	if (rc == 0 && !image && (rc = find_pvh(c)) == 0)
+	if (rc == 0 && !image && (rc = find_pvh(c, version)) == 0)
 		c->microvm_fits = microvm_fits(c, version);
 	free(version);
 	return rc;
