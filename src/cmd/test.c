@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cmd/commands.h"
+#include "image/kernel.h"
 #include "vm/junit.h"
 #include "vm/qemu.h"
 #include "vm/session.h"
@@ -22,7 +23,7 @@
 
 enum {
 	OPT_TIMEOUT = 1200, OPT_TIMELINE, OPT_KERNEL_REPORTS, OPT_LOG, OPT_JUNIT, OPT_KUNIT,
-	OPT_HANG_TIMEOUT, OPT_DUMP, OPT_DUMP_FORMAT,
+	OPT_HANG_TIMEOUT, OPT_DUMP, OPT_DUMP_FORMAT, OPT_VMLINUX,
 };
 
 static int usage(void)
@@ -39,6 +40,7 @@ struct test_opts {
 	const char *junit_path;	/* --junit, or NULL */
 	int kunit;		/* --kunit */
 	const char *dump_path;	/* --dump, or NULL */
+	const char *vmlinux;	/* --vmlinux, or NULL */
 };
 
 const struct option test_options[] = {
@@ -51,6 +53,7 @@ const struct option test_options[] = {
 	{"hang-timeout", required_argument, NULL, OPT_HANG_TIMEOUT},
 	{"dump", required_argument, NULL, OPT_DUMP},
 	{"dump-format", required_argument, NULL, OPT_DUMP_FORMAT},
+	{"vmlinux", required_argument, NULL, OPT_VMLINUX},
 	{"help", no_argument, NULL, 'h'},
 	RUN_LONGOPTS,
 	{0},
@@ -82,6 +85,8 @@ static int parse(int argc, char **argv, struct vm_config *c, struct test_session
 			o->dump_path = optarg;
 			c->dump = 1;
 			c->full_log = 1;	/* the kernel's banner, for the dump's header */
+		} else if (opt == OPT_VMLINUX) {
+			o->vmlinux = optarg;
 		} else if (opt == OPT_DUMP_FORMAT) {
 			if ((rc = pick_word("--dump-format", optarg, dump_format_names)) < 0)
 				return EXIT_MINOS;
@@ -251,6 +256,34 @@ static int verdict(const struct test_opts *o, struct test_session *s, struct tes
 	return rc;
 }
 
+/*
+ * The decoder of the reports' traces: --vmlinux's (an error if it cannot
+ * be read), else the --kernel build tree's vmlinux if it has DWARF; the
+ * modules' .ko files from the tree, --modules-dir and the current
+ * directory.  0, or -1 said.
+ */
+static int open_symbolizer(const struct vm_config *c, const struct test_opts *o,
+			   struct test_session *s)
+{
+	char err[512], *found = o->vmlinux ? NULL : vm_debug_vmlinux(c);
+	const char *dirs[3] = {NULL, c->initramfs.modules_dir, c->workdir};
+	char *tree = c->kernel ? kernel_tree_of(c->kernel) : NULL;
+
+	dirs[0] = tree;
+	if (o->vmlinux || found)
+		s->sym = sym_open(o->vmlinux ? o->vmlinux : found, err, sizeof(err));
+	free(found);
+	if (!s->sym && o->vmlinux) {
+		free(tree);
+		return fail("--vmlinux", "%s", err);
+	}
+	for (size_t i = 0; s->sym && i < 3; i++)
+		if (dirs[i])
+			sym_add_module_dir(s->sym, dirs[i], err, sizeof(err));
+	free(tree);
+	return 0;
+}
+
 /* Boots, runs the command, saves the timeline: the exit status. */
 static int run(struct vm_config *c, struct test_session *s, const struct test_opts *o,
 	       struct test_files *f)
@@ -335,7 +368,8 @@ int cmd_test(int argc, char **argv)
 		c.early_console = 1;
 	}
 	/* The files are made now, so a bad path fails before the boot. */
-	if (rc == 0 && (vm_config_finish(&c) < 0 || open_files(&o, &f) < 0)) {
+	if (rc == 0 && (vm_config_finish(&c) < 0 || open_symbolizer(&c, &o, &s) < 0 ||
+			open_files(&o, &f) < 0)) {
 		abort_files(&f);
 		rc = EXIT_MINOS;
 	}
@@ -346,6 +380,8 @@ int cmd_test(int argc, char **argv)
 	frames_free(&s.frames);
 	buf_free(&s.in_frames);
 	kreport_reader_free(&reports);
+	if (s.sym)
+		sym_close(s.sym);
 	close(s.sigfd);
 	return rc < 0 ? 0 : rc;	/* -1: --help */
 }

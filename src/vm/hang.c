@@ -5,6 +5,7 @@
  *   CPU: 0 PID: 63 Comm: insmod ...
  *   RIP: 0010:spin_forever+0x4/0x10 [minos_fault]
  *   NMI backtrace for cpu 1 skipped: idling at default_idle+0x10/0x20
+ *   Uhhuh. NMI received for unknown reason 21 on CPU 0.   (the NMI minos sent)
  *   task:insmod state:D stack:0 pid:63 ppid:1 flags:0x00004000
  *   Call Trace:
  *    <TASK>
@@ -153,6 +154,10 @@ static void line(struct hang_reader *h, const char *l)
 
 	if (!strncmp(b, "NMI backtrace for cpu ", 22)) {
 		cpu_line(h, b + 22);
+	} else if (!strncmp(b, "Uhhuh. NMI received for unknown reason", 38) &&
+		   strstr(b, " on CPU ")) {
+		/* minos's own NMI, when no CPU took SysRq: the panic's RIP says where */
+		cpu_line(h, strstr(b, " on CPU ") + 8);
 	} else if (!strncmp(b, "task:", 5)) {
 		task_line(h, b + 5);
 	} else if (!h->open) {

@@ -540,6 +540,41 @@ void test_log_close(struct test_log *l, int failed)
 	l->tmp = NULL;
 }
 
+/*
+ * A report's call trace decoded against the vmlinux and the modules' .ko
+ * files, as decode_stacktrace.sh prints it: on stderr under its title, and
+ * in the log.  The frames the unwinder was sure of, each stack (the fault's,
+ * KASAN's "Allocated by", "Freed by") after a blank line.
+ */
+static void decode_trace(const struct test_session *s, const struct kreport *r)
+{
+	unsigned stack = 0;
+	size_t shown = 0;
+
+	if (s->log >= 0)
+		dprintf(s->log, "\n[minos test: decoded: %s]\n", r->title);
+	for (size_t i = 0; i < r->nframes && shown < SESSION_FRAMES_SHOWN; i++) {
+		char *line;
+
+		if (!r->frames[i].reliable)
+			continue;
+		if (r->frames[i].stack != stack && shown) {
+			fputs("minos:\n", stderr);
+			if (s->log >= 0)
+				write_all(s->log, "\n", 1);
+		}
+		stack = r->frames[i].stack;
+		line = sym_frame(s->sym, r, i);
+		fprintf(stderr, "minos:   %s\n", line);
+		if (s->log >= 0)
+			dprintf(s->log, "%s\n", line);
+		free(line);
+		shown++;
+	}
+	if (s->log >= 0 && s->sym && sym_error(s->sym) && *sym_error(s->sym))
+		dprintf(s->log, "[minos test: %s]\n", sym_error(s->sym));
+}
+
 int test_session_verdict(const struct test_session *s, int rc, enum kreport_mode mode)
 {
 	size_t n = s->reports ? kreport_count(s->reports) : 0;
@@ -547,8 +582,11 @@ int test_session_verdict(const struct test_session *s, int rc, enum kreport_mode
 
 	if (mode == KREPORTS_IGNORE || (!n && !dropped))
 		return rc;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		fprintf(stderr, "minos: kernel: %s\n", kreport_get(s->reports, i)->title);
+		if (s->sym)
+			decode_trace(s, kreport_get(s->reports, i));
+	}
 	if (dropped)
 		fprintf(stderr, "minos: kernel: %zu more reports, not kept\n", dropped);
 	return mode == KREPORTS_FAIL && rc == 0 ? EXIT_KERNEL_REPORT : rc;

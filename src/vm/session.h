@@ -10,6 +10,7 @@
 #include "vm/ktap.h"
 #include "vm/qemu.h"
 #include "vm/qmp.h"
+#include "vm/symbolize.h"
 #include "vm/timeline.h"
 
 /* minos test's exit statuses beside the command's own (and EXIT_MINOS). */
@@ -19,6 +20,7 @@
 #define EXIT_KERNEL_REPORT 250	/* the command succeeded, the kernel reported a fault */
 
 #define SESSION_TAIL 4096
+#define SESSION_FRAMES_SHOWN 48	/* a report's decoded frames said on stderr */
 
 struct test_session {
 	struct vm *vm;
@@ -52,6 +54,7 @@ struct test_session {
 	struct qmp qmp;		/* QEMU's QMP, connected when needed (fd -1 until then) */
 	struct hang_reader hang;	/* the kernel's answer when asked why it hangs */
 	int asked;		/* the kernel was asked (a timeout, a silence) */
+	struct symbolizer *sym;	/* --vmlinux's, the build tree's: decodes reports' traces; or NULL */
 };
 
 /* --kernel-reports: what the kernel's own reports do to the status. */
@@ -75,10 +78,11 @@ int test_log_open(struct test_log *l, const char *path, int *fd);
 void test_log_close(struct test_log *l, int failed);
 
 /*
- * The kernel's reports, one line each on stderr ("minos: kernel: TITLE"),
- * unless ignored, and the status they make of rc, the command's: with
- * KREPORTS_FAIL a command that succeeded while the kernel reported a fault
- * gives EXIT_KERNEL_REPORT.
+ * The kernel's reports, one line each on stderr ("minos: kernel: TITLE")
+ * with their call traces decoded under them when s->sym is open (and in
+ * the log), unless ignored, and the status they make of rc, the command's:
+ * with KREPORTS_FAIL a command that succeeded while the kernel reported a
+ * fault gives EXIT_KERNEL_REPORT.
  */
 int test_session_verdict(const struct test_session *s, int rc, enum kreport_mode mode);
 

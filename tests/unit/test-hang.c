@@ -65,6 +65,25 @@ static void sysrq_answer(void)
 	free(out);
 }
 
+/* One CPU spinning with interrupts off: no SysRq, minos's NMI, the panic's RIP. */
+static const char nmi[] =
+	"[   39.427414] Uhhuh. NMI received for unknown reason 21 on CPU 0.\r\n"
+	"[   39.430862] Kernel panic - not syncing: NMI: Not continuing\r\n"
+	"[   39.431923]  <NMI>\r\n"
+	"[   39.433647] RIP: 0010:lkdtm_HARDLOCKUP+0x3/0x5\r\n";
+
+static void nmi_panic(void)
+{
+	struct hang_reader h;
+
+	hang_init(&h);
+	hang_feed(&h, nmi, sizeof(nmi) - 1);
+	hang_finish(&h);
+	is_int(h.n, 1, "the NMI's CPU");
+	is_int(h.items[0].cpu, 0, "CPU 0");
+	is_str(h.items[0].function, "lkdtm_HARDLOCKUP", "where it spun");
+}
+
 static void hostile(void)
 {
 	struct hang_reader h;
@@ -116,6 +135,7 @@ static void qmp_lines(void)
 int main(void)
 {
 	sysrq_answer();
+	nmi_panic();
 	hostile();
 	qmp_lines();
 	return done_testing();
