@@ -115,7 +115,7 @@ static int parse(int argc, char **argv, struct vm_config *c, struct test_session
 	if (o->kunit && (c->iso || c->usb || c->netboot || c->initrd)) {
 		fail("--kunit", "boots a --kernel with the image minos makes: the kernel's "
 		     "command line turns KUnit on and its whole log on the console");
-		return usage();
+		return EXIT_MINOS;
 	}
 	if (optind >= argc && !o->kunit) {
 		fail("test", "no command: minos test [options] -- COMMAND [ARG]...");
