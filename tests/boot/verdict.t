@@ -118,6 +118,18 @@ test_expect_success '--junit: all passed, status 0; a command that fails is a fa
 	grep -q "<failure message=\"exit status 3\"/>" bad.xml
 '
 
+test_expect_success 'an ISO boot (GRUB, BIOS) is asked where it hangs too; its --junit is the same' '
+	"$MINOS" iso -o v.iso --kernel "$K" --timeout 0
+	set +e
+	"$MINOS" test --iso v.iso --timeout 25 --junit iso.xml -- sh -c "echo 1..1; echo ok 1 - up; sleep 1000" >out 2>err
+	rc=$?
+	set -e
+	cat err
+	expect_eq "$rc" 124
+	grep -q "^minos: hang: CPU 0 was " err
+	python3 -c "import xml.etree.ElementTree as ET; r = ET.parse(\"iso.xml\").getroot(); c = r.findall(\".//testcase\"); assert c[0].get(\"name\") == \"up\" and c[1].find(\"error\") is not None, [x.attrib for x in c]"
+'
+
 test_expect_success '--kunit on a kernel without KUnit: said, status 1; with --iso: refused' '
 	set +e
 	t --kunit >out 2>err
