@@ -209,6 +209,9 @@ void set_printk(const struct init *in)
 	if (in->test) {
 		write_sysctl("/proc/sys/kernel/sysrq", "1", 1);
 		write_sysctl("/proc/sys/kernel/unknown_nmi_panic", "1", 1);
+		/* the NMI's CPU may be an idle one: the panic shows every CPU */
+		if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+			write_sysctl("/proc/sys/kernel/panic_print", "64", 1);
 	}
 }
 

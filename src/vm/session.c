@@ -376,7 +376,8 @@ static void log_note(struct test_session *s, const char *what)
 
 /*
  * A guest that hangs is asked where: every CPU's backtrace and the blocked
- * tasks (SysRq l, w, which minos-init enabled); when no CPU takes the
+ * tasks (SysRq l, w, which minos-init enabled, after 8: w's lines are
+ * KERN_INFO, below a test boot's console level); when no CPU takes the
  * serial line's interrupt, an NMI (which minos-init made a panic, whose
  * report says where the CPU was).  What it says goes to the log, and a
  * line per CPU and task to stderr.
@@ -387,10 +388,13 @@ static void explain_hang(struct test_session *s)
 		return;
 	s->asked = 1;
 	hang_init(&s->hang);
-	log_note(s, "the guest hangs: asking the kernel for its CPUs' backtraces (SysRq l)");
-	sysrq(s, 'l');
-	if (settle(s, 4000)) {
-		log_note(s, "and its blocked tasks (SysRq w)");
+	/* SysRq w's tasks are KERN_INFO: the console's level to 8 first */
+	log_note(s, "the guest hangs: asking the kernel for its CPUs' backtraces and blocked "
+		 "tasks (SysRq 8, l, w)");
+	sysrq(s, '8');
+	if (settle(s, 3000)) {
+		sysrq(s, 'l');
+		settle(s, 4000);
 		sysrq(s, 'w');
 		settle(s, 4000);
 	} else if (qmp_ready(s) == 0) {

@@ -17,7 +17,7 @@ test_expect_success 'a guest still running at the timeout is asked where: SysRq 
 	expect_eq "$rc" 124
 	grep -q "timed out after 12 s" err
 	grep -q "^minos: hang: CPU 0 was " err
-	grep -q "\[minos test: the guest hangs: asking the kernel for its CPUs. backtraces (SysRq l)\]" hang.log
+	grep -q "\[minos test: the guest hangs: asking the kernel for its CPUs. backtraces and blocked tasks (SysRq 8, l, w)\]" hang.log
 	grep -q "sysrq: Show backtrace of all active CPUs" hang.log
 	grep -q "NMI backtrace for cpu 0" hang.log
 	grep -q "sysrq: Show Blocked State" hang.log
