@@ -326,9 +326,11 @@ static void qmp_heard(struct test_session *s)
 		qmp_close(&s->qmp);
 		return;
 	}
-	if (!(s->qmp.events & QMP_EV_STOP))
+	/* paused by a panic or the end --dump's actions catch, not by a user's "stop" */
+	if (!(s->qmp.events & QMP_EV_STOP) ||
+	    !(s->qmp.events & (QMP_EV_PANICKED | QMP_EV_SHUTDOWN)))
 		return;
-	s->qmp.events &= ~QMP_EV_STOP;
+	s->qmp.events = 0;
 	if (s->dump && s->status < 0 && !s->dumped)
 		dump_memory(s);
 	qmp_send(&s->qmp, "{\"execute\": \"quit\"}");
@@ -384,7 +386,7 @@ static void log_note(struct test_session *s, const char *what)
  */
 static void explain_hang(struct test_session *s)
 {
-	if (!s->ready || s->vm->con < 0)
+	if (s->vm->con < 0)
 		return;
 	s->asked = 1;
 	hang_init(&s->hang);
