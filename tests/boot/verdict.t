@@ -121,7 +121,7 @@ test_expect_success '--junit: all passed, status 0; a command that fails is a fa
 test_expect_success 'an ISO boot (GRUB, BIOS) is asked where it hangs too; its --junit is the same' '
 	"$MINOS" iso -o v.iso --kernel "$K" --timeout 0
 	set +e
-	"$MINOS" test --iso v.iso --timeout 25 --junit iso.xml -- sh -c "echo 1..1; echo ok 1 - up; sleep 1000" >out 2>err
+	"$MINOS" test --iso v.iso --timeout 75 --junit iso.xml -- sh -c "echo 1..1; echo ok 1 - up; sleep 1000" >out 2>err
 	rc=$?
 	set -e
 	cat err
