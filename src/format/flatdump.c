@@ -24,7 +24,10 @@ static uint64_t be64(const unsigned char *p)
 	return v;
 }
 
-/* Exactly n bytes: 1, 0 at the end of the file before any, -1 on error or a cut. */
+enum { READ_OK = 1, READ_END = 0, READ_ERROR = -1, READ_CUT = -2 };
+
+/* Exactly n bytes: READ_OK; READ_END at the end of the file before any;
+ * READ_CUT at the end after some; READ_ERROR with errno. */
 static int read_exact(int fd, void *p, size_t n)
 {
 	size_t got = 0;
@@ -35,14 +38,12 @@ static int read_exact(int fd, void *p, size_t n)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
-			return -1;
-		if (r == 0) {
-			errno = 0;	/* cut short */
-			return got ? -1 : 0;
-		}
+			return READ_ERROR;
+		if (r == 0)
+			return got ? READ_CUT : READ_END;
 		got += (size_t)r;
 	}
-	return 1;
+	return READ_OK;
 }
 
 static int pwrite_all(int fd, const void *p, size_t n, uint64_t off)
@@ -65,7 +66,7 @@ static int check_header(int in, const char *name)
 {
 	unsigned char h[FLATDUMP_HEADER];
 
-	if (read_exact(in, h, sizeof(h)) != 1 || memcmp(h, "makedumpfile\0", 13) ||
+	if (read_exact(in, h, sizeof(h)) != READ_OK || memcmp(h, "makedumpfile\0", 13) ||
 	    be64(h + 16) != 1 || be64(h + 24) != 1)
 		return fail(name, "not a flattened dump (makedumpfile's header, type 1, version 1)");
 	return 0;
@@ -80,7 +81,7 @@ int flatdump_unflatten(int in, int out, const char *name, uint64_t max_size)
 
 	if (check_header(in, name) < 0)
 		return -1;
-	while ((r = read_exact(in, rh, sizeof(rh))) == 1) {
+	while ((r = read_exact(in, rh, sizeof(rh))) == READ_OK) {
 		uint64_t off = be64(rh), size = be64(rh + 8);
 
 		if (off == UINT64_MAX && size == UINT64_MAX) {
@@ -97,8 +98,8 @@ int flatdump_unflatten(int in, int out, const char *name, uint64_t max_size)
 			free(data);
 			data = xmalloc(cap = (size_t)size);
 		}
-		if ((r = read_exact(in, data, (size_t)size)) != 1) {
-			r = r ? r : (errno = 0, -1);
+		if ((r = read_exact(in, data, (size_t)size)) != READ_OK) {
+			r = r == READ_END ? READ_CUT : r;	/* the record's header came */
 			break;
 		}
 		if (pwrite_all(out, data, (size_t)size, off) < 0) {
@@ -106,11 +107,11 @@ int flatdump_unflatten(int in, int out, const char *name, uint64_t max_size)
 			break;
 		}
 	}
-	if (r == 0)
+	if (r == READ_END)
 		fail(name, "cut short: no end record");
-	else if (r < 0 && !errno)
+	else if (r == READ_CUT)
 		fail(name, "cut short in a record");
-	else if (r < 0)
+	else if (r == READ_ERROR)
 		fail_errno(name, "cannot read");
 	free(data);
 	return rc;
