@@ -122,6 +122,24 @@ int oem_string(const char *key, char *dev, size_t n)
 	return found;
 }
 
+int channel_open(const char *name, char *dev, size_t n, int flags)
+{
+	int fd = -1;
+
+	snprintf(dev, n, "/dev/%s", name);
+	if (!*name || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
+		errno = EINVAL;	/* a name in /dev, nothing else */
+		return -1;
+	}
+	/* arm64's hvc0 is a virtio console port: its node comes with the
+	 * module, the port when the driver has talked with the device */
+	for (int tries = 0; tries < 100 && fd < 0; tries++)
+		if ((fd = open(dev, flags | O_NOCTTY | O_CLOEXEC)) < 0 &&
+		    (errno == ENOENT || errno == ENODEV || errno == ENXIO))
+			usleep(50 * 1000);
+	return fd;
+}
+
 struct test_run *test_open(const char *cmdline)
 {
 	static struct test_run one;
@@ -133,12 +151,7 @@ struct test_run *test_open(const char *cmdline)
 	if (!cmdline_get(cmdline, "minos.test", name, sizeof(name)) &&
 	    !oem_string("minos.test", name, sizeof(name)))
 		return NULL;
-	if (!*name || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".")) {
-		say("minos.test=%s: not a device name", name);
-		return NULL;
-	}
-	snprintf(dev, sizeof(dev), "/dev/%s", name);
-	fd = open(dev, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	fd = channel_open(name, dev, sizeof(dev), O_RDWR);
 	if (fd < 0) {
 		say("cannot open test channel %s: %s", dev, strerror(errno));
 		return NULL;

@@ -92,7 +92,7 @@ void tty_io(struct init *in)
 
 void tty_open(struct init *in)
 {
-	char name[32], dev[48];
+	char name[32], dev[80];
 	struct termios tio;
 	struct pollfd p;
 
@@ -100,10 +100,7 @@ void tty_open(struct init *in)
 	if (!cmdline_get(in->cmdline, "minos.tty", name, sizeof(name)) &&
 	    !oem_string("minos.tty", name, sizeof(name)))
 		return;
-	if (!*name || strchr(name, '/') || name[0] == '.')
-		return;
-	snprintf(dev, sizeof(dev), "/dev/%s", name);
-	if ((in->tty = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+	if ((in->tty = channel_open(name, dev, sizeof(dev), O_RDWR | O_NONBLOCK)) < 0)
 		return;
 	if (tcgetattr(in->tty, &tio) == 0) {
 		cfmakeraw(&tio);

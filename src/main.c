@@ -18,7 +18,7 @@
 	"      --busybox PATH  --busybox-src DIR  --init PATH  --add SRC[:DEST]\n" \
 	"      --spec FILE  --compress NAME  --level N  --bare  --module NAME\n" \
 	"      --drivers SET[,SET...]  --modules-dir DIR  --firmware-dir DIR\n" \
-	"      --package NAME\n"
+	"      --package NAME  --arch x86_64|arm64  --sysroot DIR\n"
 
 /* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
 #define RUN_OPTIONS_HELP \
@@ -26,14 +26,17 @@
 	"      --usb FILE          boot this image from a USB stick (as written with\n" \
 	"                          dd; the guest's writes are discarded)\n" \
 	"      --kernel FILE|DIR   boot this kernel (default: $MINOS_KERNEL, else\n" \
-	"                          /boot/vmlinuz-$(uname -r), else the newest in /boot);\n" \
+	"                          /boot/vmlinuz-$(uname -r), else the newest in /boot):\n" \
+	"                          an x86 bzImage or an arm64 Image (plain, gzip'd or\n" \
+	"                          EFI zboot), which boots on qemu-system-aarch64's virt;\n" \
 	"                          a build tree (or O= directory): its bzImage (or its\n" \
-	"                          vmlinux, through PVH) and its modules as modules.order\n" \
-	"                          lists them, no modules_install\n" \
+	"                          vmlinux, through PVH) or arch/arm64/boot/Image and its\n" \
+	"                          modules as modules.order lists them, no modules_install\n" \
 	"      --initrd FILE       with it, this initramfs (default: the default\n" \
 	"                          initramfs, built on the fly with the initramfs\n" \
 	"                          options: --busybox, --init, --add, --spec...)\n" \
-	"      --uefi              boot with UEFI firmware (Debian's ovmf)\n" \
+	"      --uefi              boot with UEFI firmware (Debian's ovmf; arm64:\n" \
+	"                          qemu-efi-aarch64's AAVMF)\n" \
 	"      --secure-boot       UEFI with Secure Boot enforced and Microsoft's keys\n" \
 	"                          enrolled (OVMF_CODE_4M.secboot.fd, OVMF_VARS_4M.ms.fd,\n" \
 	"                          q35 with SMM); with --iso or --usb\n" \
@@ -52,9 +55,12 @@
 	"                          through its PVH entry (no decompressor), extracted\n" \
 	"                          once into the cache, or the build tree's vmlinux;\n" \
 	"                          auto does so when the kernel has the PVH note\n" \
-	"      --machine auto|microvm|pc|q35  QEMU's machine (default auto: microvm for a\n" \
-	"                          PVH --kernel boot with no --disk, --monitor,\n" \
-	"                          --qemu-arg or --uefi, q35 with --uefi, else pc)\n" \
+	"      --machine auto|microvm|pc|q35|virt  QEMU's machine (default auto: microvm\n" \
+	"                          for a PVH --kernel boot with no --disk, --monitor,\n" \
+	"                          --qemu-arg or --uefi, q35 with --uefi, else pc;\n" \
+	"                          virt for arm64, under TCG -cpu max,pauth-impdef=on)\n" \
+	"      --arch x86_64|arm64  the guest's architecture where no kernel says it\n" \
+	"                          (--iso, --usb, --netboot; default the host's)\n" \
 	"      --netboot DIR       boot minos netboot's DIR from the network: QEMU's\n" \
 	"                          TFTP serves it, its iPXE NIC ROM runs boot.ipxe\n" \
 	"      --pxe               with --netboot: boot GRUB's loader, as plain PXE\n" \
@@ -82,7 +88,7 @@
 	"  -h, --help              this help\n" \
 	INITRAMFS_OPTIONS_HELP \
 	"\n" \
-	"A --kernel boot's command line starts with console=ttyS0 panic=-1\n" \
+	"A --kernel boot's command line starts with console=ttyS0 (arm64: ttyAMA0) panic=-1\n" \
 	"cryptomgr.notests quiet (and tsc_early_khz= on microvm under TCG, minos.net=dhcp\n" \
 	"with --net user); --append words come last and win.  The vmlinux for PVH and the initramfs built on the\n" \
 	"fly are cached in $MINOS_CACHE (else $XDG_CACHE_HOME/minos, else\n" \
@@ -133,6 +139,13 @@ static const struct command {
 	 "      --package NAME      an installed Debian package: its files (not its\n"
 	 "                          documentation) with its programs' libraries, and\n"
 	 "                          the data of the packages it depends on (repeatable)\n"
+	 "      --arch x86_64|arm64  the image's architecture (default: --kernel's, else\n"
+	 "                          the host's); an arm64 image gets minos-init-arm64 and\n"
+	 "                          Debian's busybox-static:arm64, fetched into the cache\n"
+	 "                          with apt-get download (the arm64 archive enabled)\n"
+	 "      --sysroot DIR       a root of the image's architecture (an mmdebstrap'ed\n"
+	 "                          tree): --add'ed programs' libraries and --package's\n"
+	 "                          packages come from it, not from the host\n"
 	 "      --bare              no default contents: only what the options add\n"
 	 "  -h, --help              this help\n"
 	 "\n"

@@ -55,7 +55,10 @@ test_expect_success '--accel, --boot, --machine and --secure-boot: their words' 
 	words auto pvh bzimage >want
 	test_cmp want got
 	complete_words "minos run --machine " >got
-	words auto microvm pc q35 >want
+	words auto microvm pc q35 virt >want
+	test_cmp want got
+	complete_words "minos initramfs --arch " >got
+	words x86_64 arm64 >want
 	test_cmp want got
 '
 

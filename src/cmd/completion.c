@@ -14,6 +14,7 @@
 #include "media/secureboot.h"
 #include "vm/qemu.h"
 #include "vm/session.h"
+#include "util/arch.h"
 #include "util/util.h"
 
 static const struct {
@@ -52,6 +53,7 @@ static void choices(const char *name, struct buf *b)
 		{"net", net_names}, {"drivers", driver_set_names},
 		{"rootfs-compress", rootfs_compressors}, {"secure-boot", sb_mode_names},
 		{"kernel-reports", kreport_mode_names}, {"dump-format", dump_format_names},
+		{"arch", arch_names},
 	};
 
 	b->len = 0;

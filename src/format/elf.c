@@ -14,12 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/arch.h"
 #include "util/util.h"
-
-static const char *const system_dirs[] = {
-	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-	"/lib64", "/usr/lib64", "/lib", "/usr/lib",
-};
 
 /* n bytes at off, copied out: a file promises no alignment for a cast. */
 static int get(const struct buf *b, uint64_t off, void *dst, size_t n)
@@ -114,9 +110,9 @@ static int parse(const char *path, const struct buf *b, struct elf_info *info)
 		return 0;
 	info->is_elf = 1;
 	if (get(b, 0, &eh, sizeof(eh)) < 0 || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_X86_64)
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB)
 		return 0;
-	info->x86_64 = 1;
+	info->machine = eh.e_machine;
 	info->executable = eh.e_type == ET_EXEC || eh.e_type == ET_DYN;
 	if (eh.e_phnum == 0)
 		return 0;	/* a relocatable object (.o, .ko): nothing to load */
@@ -170,6 +166,26 @@ int elf_read(const char *path, struct elf_info *info)
 	return rc;
 }
 
+int elf_header(const char *path, unsigned *machine, unsigned *type)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return fail_errno(path, "cannot open");
+	n = pread(fd, &eh, sizeof(eh), 0);
+	close(fd);
+	if (n < 0)
+		return fail_errno(path, "cannot read");
+	if (n < (ssize_t)sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB)
+		return 0;
+	*machine = eh.e_machine;
+	*type = eh.e_type;
+	return 1;
+}
+
 void elf_free(struct elf_info *info)
 {
 	for (char **n = info->needed; n && *n; n++)
@@ -210,12 +226,18 @@ static void strlist_free(struct strlist *l)
 	*l = (struct strlist){0};
 }
 
-/* /etc/ld.so.conf: one directory a line, "include GLOB" lines, # comments. */
-static void read_ld_so_conf(const char *path, struct strlist *dirs, int depth)
+/*
+ * /etc/ld.so.conf: one directory a line, "include GLOB" lines, # comments.
+ * root ("" for the host's) prefixes the file and the globs, not the
+ * directories listed: they are the guest's.
+ */
+static void read_ld_so_conf(const char *root, const char *path, struct strlist *dirs, int depth)
 {
-	FILE *f = depth < 8 ? fopen(path, "re") : NULL;
+	char *host = xasprintf("%s%s", root, path);
+	FILE *f = depth < 8 ? fopen(host, "re") : NULL;
 	char line[4096];
 
+	free(host);
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
@@ -226,13 +248,17 @@ static void read_ld_so_conf(const char *path, struct strlist *dirs, int depth)
 		for (e = s + strlen(s); e > s && (e[-1] == ' ' || e[-1] == '\t');)
 			*--e = '\0';
 		if (!strncmp(s, "include", 7) && (s[7] == ' ' || s[7] == '\t')) {
+			size_t skip = strlen(root);
+			char *pattern;
 			glob_t g;
 
 			s += 8 + strspn(s + 8, " \t");
-			if (glob(s, 0, NULL, &g) == 0)
+			pattern = xasprintf("%s%s", root, s);
+			if (glob(pattern, 0, NULL, &g) == 0)
 				for (size_t i = 0; i < g.gl_pathc; i++)
-					read_ld_so_conf(g.gl_pathv[i], dirs, depth + 1);
+					read_ld_so_conf(root, g.gl_pathv[i] + skip, dirs, depth + 1);
 			globfree(&g);
+			free(pattern);
 		} else if (*s == '/' && !strlist_has(dirs, s)) {
 			strlist_add(dirs, s);
 		}
@@ -244,12 +270,14 @@ struct walk {
 	struct strlist done;	/* guest paths already reported */
 	struct strlist conf;	/* directories from /etc/ld.so.conf */
 	int musl;		/* the interpreter is musl's: it is libc too */
+	unsigned machine;	/* the program's e_machine: every library's too */
+	const char *root;	/* where the guest's / is on the host; "" for / */
 	elf_dep_fn fn;
 	void *ctx;
 };
 
 /* A library candidate: only its first header matters, not its size. */
-static int is_x86_64_elf(const char *path)
+static int is_elf_for(const char *path, unsigned machine)
 {
 	Elf64_Ehdr eh;
 	struct stat st;
@@ -260,13 +288,18 @@ static int is_x86_64_elf(const char *path)
 	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 	     pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
 	     !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
-	     eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64;
+	     eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == machine;
 	close(fd);
 	return ok;
 }
 
-/* Tries NAME in each directory of a colon list, with $ORIGIN expanded. */
-static char *search_list(const char *list, const char *origin, const char *name)
+/*
+ * Tries NAME in each directory of a colon list, with $ORIGIN expanded:
+ * a host path (the guest directory under root; $ORIGIN is a host
+ * directory already).
+ */
+static char *search_list(const struct walk *w, const char *list, const char *origin,
+			 const char *name)
 {
 	char *copy = xstrdup(list), *save = NULL, *found = NULL;
 
@@ -277,12 +310,12 @@ static char *search_list(const char *list, const char *origin, const char *name)
 		if (!strncmp(d, "$ORIGIN", 7) || !strncmp(d, "${ORIGIN}", 9))
 			dir = xasprintf("%s%s", origin, d + (d[1] == '{' ? 9 : 7));
 		else if (strchr(d, '$'))
-			continue;	/* $LIB, $PLATFORM: not on x86-64 Debian */
+			continue;	/* $LIB, $PLATFORM: not on Debian's x86-64 or arm64 */
 		else
-			dir = xstrdup(d);
+			dir = xasprintf("%s%s", w->root, d);
 		cand = xasprintf("%s/%s", dir, name);
 		free(dir);
-		if (is_x86_64_elf(cand))
+		if (is_elf_for(cand, w->machine))
 			found = cand;
 		else
 			free(cand);
@@ -294,19 +327,66 @@ static char *search_list(const char *list, const char *origin, const char *name)
 static char *find_library(struct walk *w, const char *name,
 			  const struct elf_info *obj, const char *origin)
 {
-	char *found = NULL;
+	const char *triplet = arch_triplet(arch_of_elf_machine(w->machine));
+	char *found = NULL, *system = xasprintf("/lib/%s:/usr/lib/%s:/lib64:/usr/lib64:/lib:/usr/lib",
+						triplet, triplet);
 
-	if (strchr(name, '/'))
-		return is_x86_64_elf(name) ? xstrdup(name) : NULL;
-	if (obj->rpath && !obj->runpath)
-		found = search_list(obj->rpath, origin, name);
-	if (!found && obj->runpath)
-		found = search_list(obj->runpath, origin, name);
-	for (size_t i = 0; !found && i < w->conf.n; i++)
-		found = search_list(w->conf.v[i], origin, name);
-	for (size_t i = 0; !found && i < ARRAY_SIZE(system_dirs); i++)
-		found = search_list(system_dirs[i], origin, name);
+	if (strchr(name, '/')) {
+		found = xasprintf("%s%s", name[0] == '/' ? w->root : "", name);
+		if (!is_elf_for(found, w->machine)) {
+			free(found);
+			found = NULL;
+		}
+	}
+	if (!found && !strchr(name, '/') && obj->rpath && !obj->runpath)
+		found = search_list(w, obj->rpath, origin, name);
+	if (!found && !strchr(name, '/') && obj->runpath)
+		found = search_list(w, obj->runpath, origin, name);
+	for (size_t i = 0; !found && !strchr(name, '/') && i < w->conf.n; i++)
+		found = search_list(w, w->conf.v[i], origin, name);
+	if (!found && !strchr(name, '/'))
+		found = search_list(w, system, origin, name);
+	free(system);
 	return found;
+}
+
+/* The guest path of a host path under root (itself if it is not under root). */
+static const char *guest_of(const struct walk *w, const char *host)
+{
+	size_t n = strlen(w->root);
+
+	return n && !strncmp(host, w->root, n) && host[n] == '/' ? host + n : host;
+}
+
+static int walk_object(struct walk *w, const char *path, int depth);
+
+/* A library or interpreter found: reported once, then its own needs. */
+static int found_object(struct walk *w, const char *host, int depth, int walk)
+{
+	const char *guest = guest_of(w, host);
+
+	if (strlist_has(&w->done, guest))
+		return 0;
+	strlist_add(&w->done, guest);
+	if (w->fn(host, guest, w->ctx) < 0)
+		return -1;
+	return walk ? walk_object(w, host, depth + 1) : 0;
+}
+
+static int walk_interp(struct walk *w, const char *path, const char *interp)
+{
+	char *host = xasprintf("%s%s", w->root, interp);
+	int rc;
+
+	w->musl |= !!strstr(interp, "ld-musl");
+	if (!is_elf_for(host, w->machine))
+		rc = fail(path, "needs the interpreter %s, which is not an %s ELF %s", interp,
+			  arch_elf_name(arch_of_elf_machine(w->machine)),
+			  *w->root ? "in the sysroot" : "here");
+	else
+		rc = found_object(w, host, 0, 0);
+	free(host);
+	return rc;
 }
 
 static int walk_object(struct walk *w, const char *path, int depth)
@@ -319,15 +399,10 @@ static int walk_object(struct walk *w, const char *path, int depth)
 		return fail(path, "library dependencies nest too deeply");
 	if (elf_read(path, &info) < 0)
 		return -1;
-	if (info.interp && !strlist_has(&w->done, info.interp)) {
-		strlist_add(&w->done, info.interp);
-		w->musl |= !!strstr(info.interp, "ld-musl");
-		if (!is_x86_64_elf(info.interp))
-			rc = fail(path, "needs the interpreter %s, which is not an x86-64 ELF here",
-				  info.interp);
-		else
-			rc = w->fn(info.interp, info.interp, w->ctx);
-	}
+	if (!w->machine)
+		w->machine = info.machine;
+	if (info.interp)
+		rc = walk_interp(w, path, info.interp);
 	origin = xstrdup(path);
 	slash = strrchr(origin, '/');
 	if (slash)
@@ -342,15 +417,11 @@ static int walk_object(struct walk *w, const char *path, int depth)
 		lib = find_library(w, *n, &info, origin);
 		if (!lib) {
 			rc = fail(path, "needs %s, which is not found in its run path, "
-				  "/etc/ld.so.conf or the system library directories", *n);
+				  "/etc/ld.so.conf or the system library directories%s", *n,
+				  *w->root ? " of the sysroot" : "");
 			break;
 		}
-		if (!strlist_has(&w->done, lib)) {
-			strlist_add(&w->done, lib);
-			rc = w->fn(lib, lib, w->ctx);
-			if (!rc)
-				rc = walk_object(w, lib, depth + 1);
-		}
+		rc = found_object(w, lib, depth, 1);
 		free(lib);
 	}
 	free(origin);
@@ -358,12 +429,12 @@ static int walk_object(struct walk *w, const char *path, int depth)
 	return rc;
 }
 
-int elf_for_each_dep(const char *path, elf_dep_fn fn, void *ctx)
+int elf_for_each_dep(const char *path, const char *root, elf_dep_fn fn, void *ctx)
 {
-	struct walk w = {.fn = fn, .ctx = ctx};
+	struct walk w = {.fn = fn, .ctx = ctx, .root = root ? root : ""};
 	int rc;
 
-	read_ld_so_conf("/etc/ld.so.conf", &w.conf, 0);
+	read_ld_so_conf(w.root, "/etc/ld.so.conf", &w.conf, 0);
 	rc = walk_object(&w, path, 0);
 	strlist_free(&w.done);
 	strlist_free(&w.conf);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/deb.h"
 #include "util/progress.h"
 #include "util/util.h"
 
@@ -38,16 +39,54 @@ char *busybox_find(const char *arg)
 	return found;
 }
 
-char **busybox_applets(const char *busybox)
+char *busybox_find_for(const char *arg, enum arch arch)
 {
-	char *argv[] = {(char *)busybox, "--list-full", NULL};
+	char *root, *bb;
+
+	if (arg || arch == arch_host())
+		return busybox_find(arg);
+	/* $MINOS_BUSYBOX and PATH are the host's: Debian's static one for arch */
+	root = deb_fetch("busybox-static", arch);
+	bb = root ? xasprintf("%s/bin/busybox", root) : NULL;
+	free(root);
+	return bb;
+}
+
+/*
+ * How to run a program of arch here: itself, or through QEMU's user-mode
+ * emulator (Debian's qemu-user-static); NULL if neither can.
+ */
+static const char *emulator(enum arch arch)
+{
+	static const char *const qemu[] = {"/usr/bin/qemu-aarch64-static", "/usr/bin/qemu-aarch64"};
+
+	if (arch == arch_host())
+		return "";
+	for (size_t i = 0; arch == ARCH_ARM64 && i < ARRAY_SIZE(qemu); i++)
+		if (access(qemu[i], X_OK) == 0)
+			return qemu[i];
+	return NULL;
+}
+
+char **busybox_applets(const char *busybox, enum arch arch)
+{
+	const char *emu = emulator(arch);
+	char *native[] = {(char *)busybox, "--list-full", NULL};
+	char *emulated[] = {(char *)emu, (char *)busybox, "--list-full", NULL};
 	struct buf out = {0};
 	char **list = NULL;
 	size_t n = 0;
-	int rc = run_capture(argv, NULL, 0, &out);
+	int rc;
 
+	if (!emu) {
+		fail(busybox, "an %s BusyBox lists its applets only when run: install Debian's "
+		     "qemu-user-static to run it on this %s host", arch_name(arch),
+		     arch_name(arch_host()));
+		return NULL;
+	}
+	rc = run_capture(*emu ? emulated : native, NULL, 0, &out);
 	if (rc < 0)
-		fail_errno(busybox, "cannot run");
+		fail_errno(busybox, "cannot run%s%s", *emu ? " with " : "", emu);
 	if (rc != 0 || !out.len) {
 		if (rc >= 0)
 			fail(busybox, "'busybox --list-full' failed (exit %d): is it BusyBox?", rc);

@@ -88,6 +88,11 @@ static const struct module_rule vm_dump[] = {
 	{"pvpanic_pci", NULL}, {"pvpanic_mmio", NULL}, {"qemu_fw_cfg", NULL},
 };
 
+/* minos test's channel and minos run's terminal on arm64: a virtio-serial port on PCI */
+static const struct module_rule vm_channel[] = {
+	{"virtio_pci", NULL}, {"virtio_console", NULL},
+};
+
 static void add_set(struct drivers *d, const struct module_rule *rules, size_t n)
 {
 	for (int i = 0; i < d->nsets; i++)
@@ -112,6 +117,11 @@ void drivers_add_vm_share(struct drivers *d)
 void drivers_add_vm_dump(struct drivers *d)
 {
 	add_set(d, vm_dump, ARRAY_SIZE(vm_dump));
+}
+
+void drivers_add_vm_channel(struct drivers *d)
+{
+	add_set(d, vm_channel, ARRAY_SIZE(vm_channel));
 }
 
 void drivers_add_vm_host_root(struct drivers *d)

@@ -9,7 +9,7 @@
 
 #include "image/modules.h"
 
-#define DRIVER_SETS 6
+#define DRIVER_SETS 7
 
 /* The set names --drivers takes, NULL-ended. */
 extern const char *const driver_set_names[];
@@ -37,6 +37,8 @@ void drivers_add_vm_net(struct drivers *d);
 void drivers_add_vm_share(struct drivers *d);
 /* pvpanic and fw_cfg, for minos test --dump. */
 void drivers_add_vm_dump(struct drivers *d);
+/* A virtio-serial port's, for arm64's test and terminal channels. */
+void drivers_add_vm_channel(struct drivers *d);
 /* The same and overlayfs, for --host-root. */
 void drivers_add_vm_host_root(struct drivers *d);
 /* Adds the drivers a live system's medium and root need (minos iso --rootfs). */

@@ -10,6 +10,7 @@
 #include "image/fstree.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -217,7 +218,18 @@ static int add_lib(const char *host, const char *guest, void *ctx)
 
 int fstree_add_elf_deps(struct fstree *fs, const char *src)
 {
-	return elf_for_each_dep(src, add_lib, fs);
+	unsigned machine, type;
+	enum arch arch;
+
+	if (elf_header(src, &machine, &type) <= 0 || (type != ET_EXEC && type != ET_DYN))
+		return 0;	/* not a program or library (a module, a BPF object): nothing to load */
+	arch = arch_of_elf_machine(machine);
+	if (fs->arch && arch && arch != fs->arch)
+		return fail(src, "is an %s ELF file, but the image is for %s", arch_elf_name(arch),
+			    arch_name(fs->arch));
+	if (!arch)
+		return 0;	/* another machine's (firmware, a microcontroller's): data here */
+	return elf_for_each_dep(src, fs->sysroot, add_lib, fs);
 }
 
 static int starts_with_elf_magic(const char *path)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "util/arch.h"
 #include "util/sink.h"
 
 struct entry {
@@ -35,6 +36,8 @@ struct fstree {
 	size_t n, cap;
 	unsigned seq;
 	int finished;
+	const char *sysroot;	/* --sysroot: where added programs' libraries come from; NULL: / */
+	enum arch arch;		/* the image's: an added program of another is refused */
 };
 
 /*

@@ -88,6 +88,12 @@ static int take_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_MODULES_DIR: o->modules_dir = arg; return 1;
 	case OPT_FIRMWARE_DIR: o->firmware_dir = arg; return 1;
 	case OPT_DRIVERS: return drivers_parse(&o->drivers, arg) < 0 ? -1 : 1;
+	case OPT_SYSROOT: o->sysroot = arg; return 1;
+	case OPT_ARCH:
+		o->arch = arch_from_name(arg);
+		if (o->arch == ARCH_NONE)
+			return fail("--arch", "unknown architecture '%s' (x86_64 or arm64)", arg);
+		return 1;
 	case OPT_COMPRESS:
 		o->compress = compression_from_name(arg);
 		if (o->compress < 0)
@@ -107,7 +113,7 @@ int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg)
 {
 	int rc = take_opt(o, opt, arg);
 
-	if (rc == 1 && opt != OPT_KERNEL)
+	if (rc == 1 && opt != OPT_KERNEL && opt != OPT_ARCH)
 		o->builds = 1;
 	return rc;
 }
@@ -203,14 +209,15 @@ static char *modules_dir(const struct initramfs_opts *o, const char *kernel,
 
 /* --module and --drivers: the modules of the kernel's release, from its tree. */
 static int add_modules(struct fstree *fs, const struct initramfs_opts *o,
-		       const char *kernel, const char *release)
+		       const char *kernel, const char *release, enum arch arch)
 {
 	const struct drivers *d = &o->drivers;
 	char *dir = modules_dir(o, kernel, release), **aliases = NULL;
 	size_t naliases = 0;
 	struct module_opts mo = {
 		.dir = dir, .release = release, .firmware_dir = o->firmware_dir,
-		.names = o->modules, .n = o->nmodules, .drivers = d->names, .ndrivers = d->nnames};
+		.names = o->modules, .n = o->nmodules, .drivers = d->names, .ndrivers = d->nnames,
+		.machine = arch_elf_machine(arch)};
 	struct module_rule *rules;
 	int rc;
 
@@ -235,6 +242,20 @@ static int add_modules(struct fstree *fs, const struct initramfs_opts *o,
 	return rc;
 }
 
+/* --sysroot: a directory with a root's library directories (a debootstrapped tree). */
+static int check_sysroot(const struct initramfs_opts *o)
+{
+	struct stat st;
+
+	if (!o->sysroot)
+		return 0;
+	if (stat(o->sysroot, &st) < 0)
+		return fail_errno(o->sysroot, "cannot use as --sysroot");
+	if (!S_ISDIR(st.st_mode))
+		return fail(o->sysroot, "cannot use as --sysroot: not a directory");
+	return 0;
+}
+
 static int add_skeleton(struct fstree *fs)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(skeleton); i++) {
@@ -251,8 +272,8 @@ static int add_skeleton(struct fstree *fs)
 	return 0;
 }
 
-/* An x86-64 ELF executable; a dynamic one brings its libraries. */
-static int add_program(struct fstree *fs, const char *src, const char *dest,
+/* An executable for the image's machine; a dynamic one brings its libraries. */
+static int add_program(struct fstree *fs, enum arch arch, const char *src, const char *dest,
 		       const char *what)
 {
 	struct elf_info e;
@@ -260,8 +281,11 @@ static int add_program(struct fstree *fs, const char *src, const char *dest,
 
 	if (elf_read(src, &e) < 0)
 		return -1;
-	if (!e.is_elf || !e.x86_64 || !e.executable)
-		rc = fail(src, "%s is not an x86-64 ELF executable", what);
+	if (!e.is_elf || !e.executable || arch_of_elf_machine(e.machine) == ARCH_NONE)
+		rc = fail(src, "%s is not an %s ELF executable", what, arch_elf_name(arch));
+	else if (arch_of_elf_machine(e.machine) != arch)
+		rc = fail(src, "%s is an %s ELF executable, but the image is for %s", what,
+			  arch_elf_name(arch_of_elf_machine(e.machine)), arch_name(arch));
 	else if (fstree_file(fs, dest, src, 0755, 0, 0, 0) < 0)
 		rc = -1;
 	else if (e.interp)
@@ -302,17 +326,17 @@ static const char udhcpc_script[] =
 	"esac\n"
 	"exit 0\n";
 
-static int add_busybox(struct fstree *fs, const struct initramfs_opts *o)
+static int add_busybox(struct fstree *fs, const struct initramfs_opts *o, enum arch arch)
 {
 	char *bb = o->busybox_src ? busybox_build(o->busybox_src)
-				  : busybox_find(o->busybox);
+				  : busybox_find_for(o->busybox, arch);
 	char **applets;
 	int rc;
 
 	if (!bb)
 		return -1;
-	rc = add_program(fs, bb, "/bin/busybox", "BusyBox");
-	applets = rc ? NULL : busybox_applets(bb);
+	rc = add_program(fs, arch, bb, "/bin/busybox", "BusyBox");
+	applets = rc ? NULL : busybox_applets(bb, arch);
 	if (!rc && !applets)
 		rc = -1;
 	for (char **a = applets; a && *a; a++) {
@@ -329,33 +353,40 @@ static int add_busybox(struct fstree *fs, const struct initramfs_opts *o)
 }
 
 /*
- * minos-init: beside the minos binary (a build tree), else in ../lib/minos
- * from it (an install, wherever it was moved), else where make install put it.
+ * minos-init (minos-init-arm64 for arm64): beside the minos binary (a build
+ * tree), else in ../lib/minos from it (an install, wherever it was moved),
+ * else where make install put it.
  */
-static char *find_minos_init(void)
+static char *find_minos_init(enum arch arch)
 {
+	const char *name = arch == ARCH_ARM64 ? "minos-init-arm64" : "minos-init";
 	char *dir = self_dir();
-	char *p = xasprintf("%s/minos-init", dir);
+	char *p = xasprintf("%s/%s", dir, name);
 
 	if (access(p, R_OK) < 0) {
 		free(p);
-		p = xasprintf("%s/../lib/minos/minos-init", dir);
+		p = xasprintf("%s/../lib/minos/%s", dir, name);
 	}
 	free(dir);
 	if (access(p, R_OK) == 0)
 		return p;
 	free(p);
-	p = xstrdup(MINOS_LIBEXECDIR "/minos-init");
+	p = xasprintf("%s/%s", MINOS_LIBEXECDIR, name);
 	if (access(p, R_OK) == 0)
 		return p;
-	fail(p, "minos-init is not installed; give --init PATH");
+	if (arch == ARCH_ARM64)
+		fail(p, "minos-init for arm64 is not installed (make builds it with "
+		     "gcc-aarch64-linux-gnu); give --init PATH");
+	else
+		fail(p, "minos-init is not installed; give --init PATH");
 	free(p);
 	return NULL;
 }
 
-static int add_init(struct fstree *fs, const struct initramfs_opts *o)
+static int add_init(struct fstree *fs, const struct initramfs_opts *o, enum arch arch)
 {
-	char *init = o->init ? xstrdup(o->init) : find_minos_init(), *real = NULL;
+	char *init = o->init ? xstrdup(o->init) : find_minos_init(arch), *real = NULL;
+	struct elf_info e = {0};
 	struct stat st;
 	int rc;
 
@@ -366,8 +397,14 @@ static int add_init(struct fstree *fs, const struct initramfs_opts *o)
 		rc = fail_errno(init, "cannot use as /init");
 	else if (!S_ISREG(st.st_mode))
 		rc = fail(init, "cannot use as /init: not a regular file");
+	else if (elf_read(real, &e) < 0)
+		rc = -1;
+	else if (e.is_elf && arch_of_elf_machine(e.machine) != arch)
+		rc = fail(init, "cannot use as /init: not an %s ELF, and the image is for %s",
+			  arch_elf_name(arch), arch_name(arch));
 	else
 		rc = fstree_add_host(fs, real, "/init");
+	elf_free(&e);
 	free(real);
 	free(init);
 	return rc;
@@ -398,11 +435,33 @@ static int add_extra(struct fstree *fs, const char *arg)
 	return rc;
 }
 
+/*
+ * The image's architecture: --arch, the kernel's (which --arch must then
+ * match), else the host's.
+ */
+static int image_arch(const struct initramfs_opts *o, const char *kernel, enum arch *arch)
+{
+	struct kernel_info ki;
+
+	*arch = o->arch ? o->arch : arch_host();
+	if (!kernel)
+		return 0;
+	if (kernel_examine(kernel, &ki) < 0)
+		return -1;
+	kernel_info_free(&ki);
+	if (o->arch && o->arch != ki.arch)
+		return fail(kernel, "an %s kernel, but --arch says %s", arch_name(ki.arch),
+			    arch_name(o->arch));
+	*arch = ki.arch;
+	return 0;
+}
+
 /* The tree the options describe, finished (sorted, checked). */
 static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum compression comp)
 {
 	char *kernel = NULL, *release = NULL;
 	int rc = -1;
+	enum arch arch;
 
 	int modules = o->nmodules || drivers_any(&o->drivers);
 
@@ -418,9 +477,13 @@ static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum co
 		    check_kernel(kernel, release, comp) < 0)
 			goto out;
 	}
+	if (image_arch(o, kernel, &arch) < 0 || check_sysroot(o) < 0)
+		goto out;
+	fs->arch = arch;
+	fs->sysroot = o->sysroot;
 	if ((!o->bare && add_skeleton(fs) < 0) ||
-	    ((!o->bare || o->busybox || o->busybox_src) && add_busybox(fs, o) < 0) ||
-	    ((!o->bare || o->init) && add_init(fs, o) < 0))
+	    ((!o->bare || o->busybox || o->busybox_src) && add_busybox(fs, o, arch) < 0) ||
+	    ((!o->bare || o->init) && add_init(fs, o, arch) < 0))
 		goto out;
 	for (size_t i = 0; i < o->nadds; i++)
 		if (add_extra(fs, o->adds[i]) < 0)
@@ -428,7 +491,7 @@ static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum co
 	for (size_t i = 0; i < o->npackages; i++)
 		if (package_add(fs, o->packages[i]) < 0)
 			goto out;
-	if (modules && add_modules(fs, o, kernel, release) < 0)
+	if (modules && add_modules(fs, o, kernel, release, arch) < 0)
 		goto out;
 	for (size_t i = 0; i < o->nspecs; i++)
 		if (spec_read(fs, o->specs[i]) < 0)

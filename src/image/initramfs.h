@@ -6,6 +6,7 @@
 
 #include "format/compress.h"
 #include "image/drivers.h"
+#include "util/arch.h"
 #include "util/sink.h"
 
 struct initramfs_opts {
@@ -16,14 +17,16 @@ struct initramfs_opts {
 	struct drivers drivers;	/* --drivers */
 	int compress, level;	/* -1: not given */
 	int bare;		/* no default contents */
-	int builds;		/* an option that builds one was given (not --kernel) */
+	int builds;		/* an option that builds one was given (not --kernel, --arch) */
+	enum arch arch;		/* --arch (or the booted kernel's); ARCH_NONE: --kernel's, else the host's */
+	const char *sysroot;	/* --sysroot: libraries and packages of another root */
 };
 
 /* The long options every command that builds an initramfs accepts. */
 enum {
 	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
 	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_MODULE, OPT_MODULES_DIR,
-	OPT_FIRMWARE_DIR, OPT_DRIVERS, OPT_PACKAGE,
+	OPT_FIRMWARE_DIR, OPT_DRIVERS, OPT_PACKAGE, OPT_ARCH, OPT_SYSROOT,
 };
 #define INITRAMFS_LONGOPTS \
 	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \
@@ -39,7 +42,9 @@ enum {
 	{"modules-dir", required_argument, NULL, OPT_MODULES_DIR}, \
 	{"firmware-dir", required_argument, NULL, OPT_FIRMWARE_DIR}, \
 	{"drivers", required_argument, NULL, OPT_DRIVERS}, \
-	{"package", required_argument, NULL, OPT_PACKAGE}
+	{"package", required_argument, NULL, OPT_PACKAGE}, \
+	{"arch", required_argument, NULL, OPT_ARCH}, \
+	{"sysroot", required_argument, NULL, OPT_SYSROOT}
 
 void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */

@@ -3,7 +3,10 @@
  *
  * An x86 bzImage starts with the real-mode setup header: "HdrS" at 0x202,
  * the boot protocol version at 0x206, and at 0x20E a pointer (less 0x200)
- * to the NUL-terminated version string.
+ * to the NUL-terminated version string.  An arm64 Image has "ARM\x64" at
+ * 0x38 and no version pointer (its banner is found in it); Debian ships it
+ * plain, others gzip'd (Image.gz) or as an EFI zboot image ("zimg" at 4,
+ * the compressed Image at the offset at 8).
  */
 #include "image/kernel.h"
 
@@ -17,6 +20,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "format/compress.h"
 #include "util/util.h"
 
 /*
@@ -25,16 +29,21 @@
  */
 static char *kernel_in_tree(const char *arg)
 {
+	static const char *const images[] = {"arch/x86/boot/bzImage", "arch/arm64/boot/Image"};
 	struct stat st;
-	char *bz;
 
 	if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
 		return xstrdup(arg);
-	bz = xasprintf("%s%sarch/x86/boot/bzImage", arg, arg[strlen(arg) - 1] == '/' ? "" : "/");
-	if (access(bz, R_OK) == 0)
-		return bz;
-	fail(arg, "a directory, but no built kernel tree: no arch/x86/boot/bzImage (run make)");
-	free(bz);
+	for (size_t i = 0; i < ARRAY_SIZE(images); i++) {
+		char *k = xasprintf("%s%s%s", arg, arg[strlen(arg) - 1] == '/' ? "" : "/",
+				    images[i]);
+
+		if (access(k, R_OK) == 0)
+			return k;
+		free(k);
+	}
+	fail(arg, "a directory, but no built kernel tree: no arch/x86/boot/bzImage or "
+	     "arch/arm64/boot/Image (run make)");
 	return NULL;
 }
 
@@ -73,18 +82,37 @@ char *kernel_find(const char *arg)
 
 int kernel_inspect(const char *path, char **version)
 {
-	unsigned char h[0x8000];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	struct kernel_info ki;
 
 	*version = NULL;
-	if (fd < 0)
-		return fail_errno(path, "cannot open kernel");
-	n = pread(fd, h, sizeof(h), 0);
-	close(fd);
-	if (n < 0)
-		return fail_errno(path, "cannot read kernel");
-	return kernel_inspect_mem(path, h, (size_t)n, version);
+	if (kernel_examine(path, &ki) < 0)
+		return -1;
+	*version = ki.version;
+	return 0;
+}
+
+int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version)
+{
+	struct kernel_info ki;
+
+	*version = NULL;
+	if (kernel_examine_mem(path, h, n, &ki) < 0)
+		return -1;
+	*version = ki.version;
+	return 0;
+}
+
+int kernel_examine(const char *path, struct kernel_info *ki)
+{
+	struct mapping m;
+	int rc;
+
+	*ki = (struct kernel_info){0};
+	if (map_input(path, &m) < 0)
+		return -1;
+	rc = kernel_examine_mem(path, m.data, m.len, ki);
+	unmap_input(&m);
+	return rc;
 }
 
 char *kernel_version_string(const unsigned char *h, size_t n)
@@ -99,27 +127,113 @@ char *kernel_version_string(const unsigned char *h, size_t n)
 	return xstrdup((const char *)h + off);
 }
 
-int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version)
+/* An arm64 Image's header: "ARM\x64" at 0x38, whether or not the EFI stub's "MZ" is at 0. */
+static int is_arm64_image(const unsigned char *h, size_t n)
 {
-	char *full;
+	return n >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4);
+}
 
-	*version = NULL;
-	if (n < 0x280 || memcmp(h + 0x202, "HdrS", 4) || h[0x1fe] != 0x55 ||
-	    h[0x1ff] != 0xaa)
-		return fail(path, "not an x86 Linux kernel image (no bzImage boot header)");
-	if (le16(h + 0x206) < 0x0200)
-		return fail(path, "kernel boot protocol too old for an initramfs");
-	full = kernel_version_string(h, n);
-	if (full) {
-		*version = xasprintf("%.*s", (int)strcspn(full, " "), full);
-		free(full);
+/*
+ * The arm64 header has no version pointer: the banner, "Linux version "
+ * and a release that starts with a digit, is found in the image itself.
+ */
+static char *banner_release(const unsigned char *p, size_t n)
+{
+	static const char mark[] = "Linux version ";
+	const size_t m = sizeof(mark) - 1;
+
+	for (const unsigned char *q = p; (q = memmem(q, n - (size_t)(q - p), mark, m));
+	     q += m) {
+		size_t left = n - (size_t)(q - p) - m, len = 0;
+
+		while (len < left && len < 64 && q[m + len] > ' ' && q[m + len] < 0x7f)
+			len++;
+		if (len && q[m] >= '0' && q[m] <= '9' && len < 64)
+			return xasprintf("%.*s", (int)len, (const char *)q + m);
 	}
+	return NULL;
+}
+
+/* What an arm64 kernel file holds: the Image, whole, maybe compressed. */
+static int arm64_payload(const char *path, const unsigned char *h, size_t n,
+			 struct kernel_info *ki, struct buf *img)
+{
+	/* unpacked, an Image is some tens of MiB: far below this */
+	struct unpack_limits lim = {256ULL << 20, 256ULL << 20, NULL, UINT64_MAX - 1};
+	enum compression kind;
+	size_t used;
+	uint32_t off = n >= 0x20 ? le32(h + 8) : 0, size = n >= 0x20 ? le32(h + 12) : 0;
+	const unsigned char *z = h;
+	size_t zn = n;
+
+	if (n >= 0x20 && !memcmp(h, "MZ", 2) && !memcmp(h + 4, "zimg", 4)) {
+		/* EFI zboot: the stub, then the compressed Image at off */
+		if (off >= n || size > n - off)
+			return fail(path, "damaged EFI zboot kernel: its payload is outside the file");
+		ki->form = KERNEL_ZBOOT;
+		z = h + off;
+		zn = size;
+	} else {
+		ki->form = KERNEL_IMAGE_GZ;
+	}
+	switch (decompress_stream(z, zn, 0, path, &lim, img, &used, &kind)) {
+	case -1:
+		return -1;
+	case 0:
+		return fail(path, "not a Linux kernel image: an EFI zboot payload minos cannot unpack");
+	}
+	if (!is_arm64_image(img->data, img->len))
+		return fail(path, "not a Linux kernel image: compressed, but not an arm64 Image");
 	return 0;
+}
+
+int kernel_examine_mem(const char *path, const unsigned char *h, size_t n,
+		       struct kernel_info *ki)
+{
+	*ki = (struct kernel_info){0};
+	if (n >= 0x280 && !memcmp(h + 0x202, "HdrS", 4) && h[0x1fe] == 0x55 && h[0x1ff] == 0xaa) {
+		char *full = kernel_version_string(h, n);
+
+		if (le16(h + 0x206) < 0x0200)
+			return fail(path, "kernel boot protocol too old for an initramfs");
+		ki->arch = ARCH_X86_64;
+		ki->form = KERNEL_BZIMAGE;
+		if (full)
+			ki->version = xasprintf("%.*s", (int)strcspn(full, " "), full);
+		free(full);
+		return 0;
+	}
+	if (is_arm64_image(h, n)) {
+		ki->arch = ARCH_ARM64;
+		ki->form = KERNEL_IMAGE;
+		ki->version = banner_release(h, n);
+		return 0;
+	}
+	if ((n >= 2 && h[0] == 0x1f && h[1] == 0x8b) ||
+	    (n >= 8 && !memcmp(h, "MZ", 2) && !memcmp(h + 4, "zimg", 4))) {
+		struct buf img = {0};
+		int rc = arm64_payload(path, h, n, ki, &img);
+
+		if (rc == 0) {
+			ki->arch = ARCH_ARM64;
+			ki->version = banner_release(img.data, img.len);
+		}
+		buf_free(&img);
+		return rc;
+	}
+	return fail(path, "not a Linux kernel image (neither an x86 bzImage nor an arm64 Image)");
+}
+
+void kernel_info_free(struct kernel_info *ki)
+{
+	free(ki->version);
+	ki->version = NULL;
 }
 
 char *kernel_tree_of(const char *image)
 {
-	static const char *const tails[] = {"/arch/x86/boot/bzImage", "/arch/x86_64/boot/bzImage"};
+	static const char *const tails[] = {"/arch/x86/boot/bzImage", "/arch/x86_64/boot/bzImage",
+					    "/arch/arm64/boot/Image", "/arch/arm64/boot/Image.gz"};
 	size_t n = strlen(image);
 
 	for (size_t i = 0; i < ARRAY_SIZE(tails); i++) {

@@ -1,8 +1,32 @@
-/* kernel.h - finding and checking the Linux kernel image (bzImage) */
+/* kernel.h - finding and checking the Linux kernel image (bzImage, arm64 Image) */
 #ifndef MINOS_KERNEL_H
 #define MINOS_KERNEL_H
 
 #include <stddef.h>
+
+#include "util/arch.h"
+
+enum kernel_form {
+	KERNEL_BZIMAGE,		/* x86 */
+	KERNEL_IMAGE,		/* arm64, as Debian ships it */
+	KERNEL_IMAGE_GZ,	/* arm64, gzip'd (Image.gz) */
+	KERNEL_ZBOOT,		/* arm64, EFI zboot: a stub and a compressed Image */
+};
+
+struct kernel_info {
+	enum arch arch;
+	enum kernel_form form;
+	char *version;		/* "6.1.0-57-arm64", or NULL: the image does not say */
+};
+
+/*
+ * What the kernel at path is: its architecture, form and version.  A file
+ * that is none of the forms above is an error.  -1 after an error.
+ */
+int kernel_examine(const char *path, struct kernel_info *ki);
+int kernel_examine_mem(const char *path, const unsigned char *h, size_t n,
+		       struct kernel_info *ki);
+void kernel_info_free(struct kernel_info *ki);
 
 /*
  * The kernel to use: arg, else $MINOS_KERNEL, else /boot/vmlinuz-$(uname -r),
@@ -12,12 +36,12 @@
 char *kernel_find(const char *arg);
 
 /*
- * Checks that path is an x86 bzImage (the boot protocol's "HdrS" header) and
- * returns its version string ("6.1.0-56-amd64") in *version (allocated; NULL
- * if the image does not carry one).  -1 after an error.
+ * Checks that path is a kernel image (kernel_examine) and returns its
+ * version string ("6.1.0-56-amd64") in *version (allocated; NULL if the
+ * image does not carry one).  -1 after an error.
  */
 int kernel_inspect(const char *path, char **version);
-/* The same over the image's first n bytes (0x8000 hold the header and version). */
+/* The same over an image in memory. */
 int kernel_inspect_mem(const char *path, const unsigned char *h, size_t n, char **version);
 
 /*
@@ -28,7 +52,7 @@ char *kernel_version_string(const unsigned char *h, size_t n);
 
 /*
  * The build tree of TREE/arch/x86/boot/bzImage (or arch/x86_64/, the link
- * the build makes): TREE, "" for the root (so that "%s/NAME" is a file
+ * the build makes) or TREE/arch/arm64/boot/Image(.gz): TREE, "" for the root (so that "%s/NAME" is a file
  * in it); NULL for any other path.
  */
 char *kernel_tree_of(const char *image);

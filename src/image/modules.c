@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "format/compress.h"
+#include "util/arch.h"
 #include "util/util.h"
 
 static const char *const suffixes[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz"};
@@ -281,7 +282,7 @@ static int ko_sections_read(const struct reader *r, struct ko_sections *e)
 	*e = (struct ko_sections){0};
 	if (rd(r, &e->eh, sizeof(e->eh), 0) < 0 || memcmp(e->eh.e_ident, ELFMAG, SELFMAG) ||
 	    e->eh.e_ident[EI_CLASS] != ELFCLASS64 || e->eh.e_ident[EI_DATA] != ELFDATA2LSB ||
-	    e->eh.e_type != ET_REL || e->eh.e_machine != EM_X86_64 ||
+	    e->eh.e_type != ET_REL || arch_of_elf_machine(e->eh.e_machine) == ARCH_NONE ||
 	    e->eh.e_shentsize != sizeof(Elf64_Shdr) || e->eh.e_shstrndx >= e->eh.e_shnum)
 		return -1;
 	e->sh = xmalloc(e->eh.e_shnum * sizeof(*e->sh));
@@ -321,8 +322,11 @@ static int ko_section_read(const struct reader *r, const struct ko_sections *e, 
 	return 0;
 }
 
-/* The .modinfo section of an ELF64 relocatable object; 0 if it has none. */
-static int modinfo_section(const struct reader *r, char **out, size_t *len)
+/*
+ * The .modinfo section of an ELF64 relocatable object; 0 if it has none.
+ * *machine (if not NULL): the object's e_machine.
+ */
+static int modinfo_section(const struct reader *r, char **out, size_t *len, unsigned *machine)
 {
 	struct ko_sections e;
 	int rc = 0;
@@ -330,6 +334,8 @@ static int modinfo_section(const struct reader *r, char **out, size_t *len)
 	*out = NULL;
 	if (ko_sections_read(r, &e) < 0)
 		return -1;
+	if (machine)
+		*machine = e.eh.e_machine;
 	for (int i = 0; i < e.eh.e_shnum; i++)
 		if (e.sh[i].sh_name < e.names_len && !strcmp(e.names + e.sh[i].sh_name, ".modinfo")) {
 			if (e.sh[i].sh_size <= (16 << 20))
@@ -401,7 +407,7 @@ int modules_modinfo(const void *data, size_t len, char **info, size_t *info_len)
 	struct reader r = {.mem = data, .len = len, .fd = -1};
 
 	*info_len = 0;
-	return modinfo_section(&r, info, info_len);
+	return modinfo_section(&r, info, info_len, NULL);
 }
 
 const char *modules_info_next(const char *info, size_t len, const char *key, size_t *pos)
@@ -486,17 +492,22 @@ static int read_info(struct tree *t, struct kmod *m, int strict)
 	struct reader r;
 	char *path;
 	int rc, loaded;
+	unsigned machine = 0;
 
 	if (m->info)
 		return 0;
 	if (reader_open(t, m, &r, &loaded) < 0)
 		return -1;
 	path = path_of(t, m);
-	rc = modinfo_section(&r, &m->info, &m->info_len);
-	if ((rc < 0 || !m->info) && strict) {
-		rc = fail(path, "is not a kernel module (no .modinfo in an x86-64 ELF object)");
+	rc = modinfo_section(&r, &m->info, &m->info_len, &machine);
+	if (rc == 0 && t->o->machine && machine != t->o->machine) {
+		rc = fail(path, "is an %s kernel module, but the kernel is %s",
+			  arch_elf_name(arch_of_elf_machine(machine)),
+			  arch_name(arch_of_elf_machine(t->o->machine)));
+	} else if ((rc < 0 || !m->info) && strict) {
+		rc = fail(path, "is not a kernel module (no .modinfo in a 64-bit ELF object)");
 	} else if (rc < 0 || !m->info) {
-		warning(path, "is not a kernel module (no .modinfo in an x86-64 ELF object); skipped");
+		warning(path, "is not a kernel module (no .modinfo in a 64-bit ELF object); skipped");
 		m->info = xstrdup("");
 		m->info_len = 0;
 		rc = 0;
@@ -737,7 +748,7 @@ static int apply_rule(struct tree *t, const struct module_rule *r)
 			if ((uses = uses_symbol(&rdr, r->imports)) < 0) {
 				char *path = path_of(t, m);
 
-				fail(path, "is not a kernel module (an unreadable x86-64 ELF object)");
+				fail(path, "is not a kernel module (an unreadable ELF object)");
 				free(path);
 			}
 			/* a module that joins the set keeps what was decompressed */

@@ -36,6 +36,7 @@ struct module_opts {
 	size_t nrules;
 	const char **aliases;		/* devices' modaliases: their modules, if any */
 	size_t naliases;
+	unsigned machine;		/* the kernel's ELF e_machine (0: any): modules' must match */
 };
 
 /* One module of a resolved set, in load order. */

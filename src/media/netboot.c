@@ -44,32 +44,6 @@ char *netboot_http_base(const char *url)
 	return xasprintf("%s%s", url, url[strlen(url) - 1] == '/' ? "" : "/");
 }
 
-/* Deletes a directory tree (ours: regular files and directories). */
-static int remove_tree(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *e;
-	int rc = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : -1;
-	while ((e = readdir(d))) {
-		char *p;
-		struct stat st;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		p = xasprintf("%s/%s", path, e->d_name);
-		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-			rc |= remove_tree(p);
-		else
-			rc |= unlink(p);
-		free(p);
-	}
-	closedir(d);
-	return rmdir(path) | rc;
-}
-
 static int dir_empty(const char *path)
 {
 	DIR *d = opendir(path);

@@ -1,6 +1,7 @@
 /* util.c - errors, memory, buffers and files shared by every minos command */
 #include "util/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -618,4 +619,29 @@ void unmap_input(struct mapping *m)
 	if (m->len)
 		munmap((void *)m->data, m->len);
 	*m = (struct mapping){0};
+}
+
+int remove_tree(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int rc = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -1;
+	while ((e = readdir(d))) {
+		char *p;
+		struct stat st;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		p = xasprintf("%s/%s", path, e->d_name);
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+			rc |= remove_tree(p);
+		else
+			rc |= unlink(p);
+		free(p);
+	}
+	closedir(d);
+	return rmdir(path) | rc;
 }

@@ -138,6 +138,9 @@ int run_start(char *const argv[], char *const envp[], int flags, int *pid);
 int run_wait(int pid);
 int run_capture(char *const argv[], char *const envp[], int flags, struct buf *out);
 
+/* Deletes a directory tree of our own making (links are removed, not followed); -1 if a part stays. */
+int remove_tree(const char *path);
+
 /* Directory of the running minos executable (for finding minos-init). */
 char *self_dir(void);
 

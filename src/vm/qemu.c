@@ -38,12 +38,38 @@
 /* Secure Boot: the firmware built with it, variables with Microsoft's keys enrolled */
 #define OVMF_SB_CODE "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"
 #define OVMF_SB_VARS "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
+/* arm64's (AAVMF): one build; Secure Boot is the variables with Microsoft's keys enrolled */
+#define AAVMF_CODE "/usr/share/AAVMF/AAVMF_CODE.fd"
+#define AAVMF_VARS "/usr/share/AAVMF/AAVMF_VARS.fd"
+#define AAVMF_SB_VARS "/usr/share/AAVMF/AAVMF_VARS.ms.fd"
+/* virt's PL011, for earlycon */
+#define VIRT_UART "0x9000000"
 #define KVM_PROGRESS_MS 5000	/* a KVM guest prints within 1 s */
 #define CONNECT_MS 20000
 
 const char *const accel_names[] = {"auto", "kvm", "tcg", NULL};
 const char *const boot_names[] = {"auto", "pvh", "bzimage", NULL};
-const char *const machine_names[] = {"auto", "microvm", "pc", "q35", NULL};
+const char *const machine_names[] = {"auto", "microvm", "pc", "q35", "virt", NULL};
+
+/* QEMU for the guest's architecture */
+static const char *qemu_binary(const struct vm_config *c)
+{
+	return c->arch == ARCH_ARM64 ? "qemu-system-aarch64" : "qemu-system-x86_64";
+}
+
+static const char *firmware_code(const struct vm_config *c)
+{
+	if (c->arch == ARCH_ARM64)
+		return AAVMF_CODE;
+	return c->secure_boot ? OVMF_SB_CODE : OVMF_CODE;
+}
+
+static const char *firmware_vars(const struct vm_config *c)
+{
+	if (c->arch == ARCH_ARM64)
+		return c->secure_boot ? AAVMF_SB_VARS : AAVMF_VARS;
+	return c->secure_boot ? OVMF_SB_VARS : OVMF_VARS;
+}
 const char *const net_names[] = {"none", "user", NULL};
 
 int vm_config_init(struct vm_config *c)
@@ -409,6 +435,31 @@ static int test_needs_minos_init(const char *initrd)
 }
 
 /*
+ * What the guest's architecture allows: its machines, KVM only on a host
+ * of the same architecture, the host's root only there too.
+ */
+static int guest_fits(struct vm_config *c)
+{
+	int arm = c->arch == ARCH_ARM64;
+
+	if (arm && c->machine != MACHINE_AUTO && c->machine != MACHINE_VIRT)
+		return fail("--machine", "%s is an x86 machine; an arm64 guest runs on virt",
+			    machine_names[c->machine]);
+	if (!arm && c->machine == MACHINE_VIRT)
+		return fail("--machine", "virt is arm64's machine; an x86_64 guest runs on "
+			    "microvm, pc or q35");
+	if (c->arch != arch_host() && c->accel == ACCEL_KVM)
+		return fail("--accel", "kvm runs guests of the host's architecture (%s), not %s",
+			    arch_name(arch_host()), arch_name(c->arch));
+	if (c->arch != arch_host() && c->host_root)
+		return fail("--host-root", "the host's root is %s, and the guest is %s: "
+			    "its programs would not run", arch_name(arch_host()), arch_name(c->arch));
+	if (arm && c->boot == BOOT_PVH)
+		return fail("--boot", "pvh is x86's entry; an arm64 kernel boots its Image");
+	return 0;
+}
+
+/*
  * A --kernel boot: the kernel found and its version in *version, and what
  * the image built on the fly needs (the NIC's driver, shares, the host's
  * root).
@@ -416,11 +467,19 @@ static int test_needs_minos_init(const char *initrd)
 static int kernel_boot(struct vm_config *c, char **version)
 {
 	char *k = kernel_find(c->initramfs.kernel);
+	struct kernel_info ki;
 
 	if (!k)
 		return -1;
 	c->kernel = k;
-	if (kernel_inspect(k, version) < 0)
+	if (kernel_examine(k, &ki) < 0)
+		return -1;
+	*version = ki.version;
+	if (c->initramfs.arch && c->initramfs.arch != ki.arch)
+		return fail(k, "an %s kernel, but --arch says %s", arch_name(ki.arch),
+			    arch_name(c->initramfs.arch));
+	c->arch = c->initramfs.arch = ki.arch;
+	if (guest_fits(c) < 0)
 		return -1;
 	if (c->initrd && access(c->initrd, R_OK) < 0)
 		return fail_errno(c->initrd, "cannot read initrd");
@@ -435,6 +494,9 @@ static int kernel_boot(struct vm_config *c, char **version)
 		drivers_add_vm_share(&c->initramfs.drivers);
 	if (!c->initrd && c->dump)
 		drivers_add_vm_dump(&c->initramfs.drivers);
+	/* arm64's channel is a virtio console port, whose drivers are modules */
+	if (!c->initrd && c->arch == ARCH_ARM64 && (c->test || c->term))
+		drivers_add_vm_channel(&c->initramfs.drivers);
 	c->workdir = shared_cwd(c);
 	if (c->host_root && add_host_root(c, *version) < 0)
 		return -1;
@@ -450,15 +512,20 @@ int vm_config_finish(struct vm_config *c)
 
 	if (check_combinations(c, image, opt) < 0)
 		return -1;
-	rc = image ? check_image(c, image, opt) : kernel_boot(c, &version);
+	if (image) {	/* the image's kernel: --arch's, else the host's */
+		c->arch = c->initramfs.arch ? c->initramfs.arch : arch_host();
+		rc = guest_fits(c) < 0 ? -1 : check_image(c, image, opt);
+	} else {
+		rc = kernel_boot(c, &version);
+	}
 	for (size_t i = 0; i < c->ndisks && rc == 0; i++)
 		if (access(c->disks[i], R_OK | W_OK) < 0)
 			rc = fail_errno(c->disks[i], "cannot use as a disk");
-	if (rc == 0 && c->uefi && access(c->secure_boot ? OVMF_SB_CODE : OVMF_CODE, R_OK) < 0)
-		rc = fail(c->secure_boot ? OVMF_SB_CODE : OVMF_CODE,
-			  "UEFI firmware missing: install Debian's ovmf");
-	/* last: the first boot of a kernel unpacks it */
-	if (rc == 0 && !image && (rc = find_pvh(c, version)) == 0)
+	if (rc == 0 && c->uefi && access(firmware_code(c), R_OK) < 0)
+		rc = fail(firmware_code(c), "UEFI firmware missing: install Debian's %s",
+			  c->arch == ARCH_ARM64 ? "qemu-efi-aarch64" : "ovmf");
+	/* last: the first boot of a kernel unpacks it (x86's PVH entry) */
+	if (rc == 0 && !image && c->arch == ARCH_X86_64 && (rc = find_pvh(c, version)) == 0)
 		c->microvm_fits = microvm_fits(c, version);
 	free(version);
 	return rc;
@@ -594,23 +661,28 @@ static void percent_encode(struct buf *b, const char *path)
 static void append_cmdline(struct buf *b, const struct vm_config *c, const struct vm *vm,
 			   enum accel accel)
 {
-	words(b, "console=ttyS0 panic=-1 cryptomgr.notests");
+	int arm = c->arch == ARCH_ARM64;
+
+	words(b, "console=%s panic=-1 cryptomgr.notests", arm ? "ttyAMA0" : "ttyS0");
 	if (c->test)	/* minos-init keeps a level given here */
 		words(b, c->verbose || c->early_console || c->full_log ? " loglevel=7" :
 		      " loglevel=5");
 	else if (!c->verbose && !c->early_console)
 		words(b, " quiet");
 	if (c->test)
-		words(b, " minos.test=ttyS1");
+		words(b, " minos.test=%s", arm ? "hvc0" : "ttyS1");
 	if (c->kunit)	/* KUnit's built-in suites run at boot (where 1 is not already the default) */
 		words(b, " kunit.enable=1");
 	else if (c->term)	/* the kernel hands TERM= to init's environment */
-		words(b, " minos.tty=ttyS1 TERM=%s", term_for_guest(c->term));
+		words(b, " minos.tty=%s TERM=%s", arm ? "hvc0" : "ttyS1",
+		      term_for_guest(c->term));
 	if (c->gdb_port)
 		words(b, " nokaslr");
 	/* An early console shows the kernel's setup and start_kernel as they
 	 * happen, for a timeline. */
-	if (c->early_console && !(c->append && strstr(c->append, "earlyprintk=")))
+	if (c->early_console && arm && !(c->append && strstr(c->append, "earlycon")))
+		words(b, " earlycon=pl011," VIRT_UART);
+	else if (c->early_console && !arm && !(c->append && strstr(c->append, "earlyprintk=")))
 		words(b, " earlyprintk=serial,ttyS0,115200");
 	if (vm->machine == MACHINE_MICROVM && accel == ACCEL_TCG && vm->tsc_khz)
 		words(b, " tsc_early_khz=%ld", vm->tsc_khz);
@@ -709,6 +781,8 @@ static enum machine machine_for(const struct vm_config *c, struct vm *vm, enum a
 {
 	enum machine m = c->machine;
 
+	if (c->arch == ARCH_ARM64)
+		return MACHINE_VIRT;
 	if (m == MACHINE_AUTO && c->uefi)
 		m = MACHINE_Q35;	/* UEFI PCs are PCIe machines */
 	else if (m == MACHINE_AUTO)
@@ -736,18 +810,23 @@ static void qemu_escape(struct buf *b, const char *s)
 static void args_machine(const struct vm_config *c, const struct vm *vm, enum accel accel,
 			 struct argv *a)
 {
-	int micro = vm->machine == MACHINE_MICROVM;
+	int micro = vm->machine == MACHINE_MICROVM, virt = vm->machine == MACHINE_VIRT;
 
-	arg(a, "qemu-system-x86_64");
+	arg(a, "%s", qemu_binary(c));
 	arg(a, "-nodefaults"); arg(a, "-no-user-config");
 	arg(a, "-display"); arg(a, "none");
 	arg(a, "-no-reboot");
 	arg(a, "-M");
-	arg(a, "%s%s", micro ? "microvm,x-option-roms=off" : machine_names[vm->machine],
-	    c->secure_boot ? ",smm=on" : "");
+	/* virt: GICv3, for more than 8 CPUs */
+	arg(a, "%s%s", micro ? "microvm,x-option-roms=off" : virt ? "virt,gic-version=3" :
+	    machine_names[vm->machine], c->secure_boot && !virt ? ",smm=on" : "");
 	arg(a, "-accel"); arg(a, "%s", accel == ACCEL_KVM ? "kvm" : "tcg");
 	if (accel == ACCEL_KVM) {
 		arg(a, "-cpu"); arg(a, "host");
+	} else if (virt) {
+		/* every arm64 feature; pointer authentication with QEMU's own
+		 * cipher instead of QARMA, which TCG runs several times slower */
+		arg(a, "-cpu"); arg(a, "max,pauth-impdef=on");
 	}
 	arg(a, "-m"); arg(a, "%ld", c->memory_mb);
 	arg(a, "-smp"); arg(a, "%ld", c->cpus);
@@ -758,7 +837,7 @@ static void args_machine(const struct vm_config *c, const struct vm *vm, enum ac
 		arg(a, "-action"); arg(a, "panic=pause");
 		arg(a, "-action"); arg(a, "shutdown=pause");
 		arg(a, "-device"); arg(a, "vmcoreinfo");
-		arg(a, "-device"); arg(a, micro ? "pvpanic" : "pvpanic-pci");
+		arg(a, "-device"); arg(a, micro ? "pvpanic" : "pvpanic-pci");	/* virt: PCI too */
 	}
 }
 
@@ -778,7 +857,13 @@ static void args_channels(const struct vm_config *c, const struct vm *vm, struct
 		 * bootloader from an SMBIOS OEM string (microvm has no SMBIOS,
 		 * and only boots --kernel). */
 		arg(a, "-chardev"); arg(a, "socket,id=ctl,path=%s/ctl.sock", vm->dir);
-		if (micro) {
+		if (vm->machine == MACHINE_VIRT) {
+			/* virt has one PL011 for Linux: a virtio console port, hvc0 */
+			arg(a, "-device"); arg(a, "virtio-serial-pci,id=vser");
+			arg(a, "-device"); arg(a, "virtconsole,bus=vser.0,chardev=ctl,name=minos.%s",
+					       c->test ? "test" : "tty");
+			arg(a, "-smbios"); arg(a, "type=11,value=minos.%s=hvc0", c->test ? "test" : "tty");
+		} else if (micro) {
 			arg(a, "-device"); arg(a, "isa-serial,chardev=ctl,iobase=0x2f8,irq=3");
 		} else {
 			arg(a, "-serial"); arg(a, "chardev:ctl");
@@ -801,13 +886,13 @@ static void args_channels(const struct vm_config *c, const struct vm *vm, struct
 /* UEFI's firmware and variables; under Secure Boot, flash only SMM may write. */
 static void args_firmware(const struct vm_config *c, const struct vm *vm, struct argv *a)
 {
-	if (c->secure_boot) {
+	if (c->secure_boot && c->arch == ARCH_X86_64) {
 		/* only SMM code may write the variables: the guest cannot turn it off */
 		arg(a, "-global"); arg(a, "driver=cfi.pflash01,property=secure,value=on");
 	}
 	if (c->uefi) {
 		arg(a, "-drive"); arg(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s",
-				      c->secure_boot ? OVMF_SB_CODE : OVMF_CODE);
+				      firmware_code(c));
 		arg(a, "-drive"); arg(a, "if=pflash,format=raw,unit=1,file=%s/vars.fd", vm->dir);
 	}
 }
@@ -816,7 +901,12 @@ static void args_firmware(const struct vm_config *c, const struct vm *vm, struct
 static void args_boot(const struct vm_config *c, const struct vm *vm, enum accel accel,
 		      struct argv *a)
 {
-	if (c->iso) {
+	if (c->iso && vm->machine == MACHINE_VIRT) {
+		/* virt has no IDE: a SCSI CD on virtio-scsi, booted first */
+		arg(a, "-device"); arg(a, "virtio-scsi-pci,id=scsi");
+		arg(a, "-drive"); arg(a, "if=none,id=cd,media=cdrom,readonly=on,file=%s", c->iso);
+		arg(a, "-device"); arg(a, "scsi-cd,bus=scsi.0,drive=cd,bootindex=0");
+	} else if (c->iso) {
 		arg(a, "-drive"); arg(a, "file=%s,media=cdrom,readonly=on,if=ide,index=2", c->iso);
 		arg(a, "-boot"); arg(a, "d");
 	} else if (c->usb) {
@@ -944,7 +1034,7 @@ static int prepare(const struct vm_config *c, struct vm *vm)
 	}
 	if (c->uefi) {
 		char *vars = xasprintf("%s/vars.fd", vm->dir);
-		int rc = copy_new_file(c->secure_boot ? OVMF_SB_VARS : OVMF_VARS, vars, 0600);
+		int rc = copy_new_file(firmware_vars(c), vars, 0600);
 
 		free(vars);
 		if (rc < 0)
@@ -975,7 +1065,7 @@ static int spawn_qemu(struct vm *vm, const struct vm_config *c, char **argv, int
 	pid_t parent = getpid();
 
 	if (pipe2(fds, O_CLOEXEC) < 0)
-		return fail_errno("qemu-system-x86_64", "cannot run");
+		return fail_errno(qemu_binary(c), "cannot run");
 	vm->pid = fork();
 	if (vm->pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
@@ -1004,11 +1094,12 @@ static int spawn_qemu(struct vm *vm, const struct vm_config *c, char **argv, int
 	}
 	close(fds[0]);
 	if (vm->pid <= 0)
-		return fail_errno(argv[0], "cannot run (install Debian's qemu-system-x86)");
+		return fail_errno(argv[0], "cannot run (install Debian's %s)",
+				  c->arch == ARCH_ARM64 ? "qemu-system-arm" : "qemu-system-x86");
 	return 0;
 }
 
-static int accept_within(int lfd, struct vm *vm, const char *what)
+static int accept_within(int lfd, struct vm *vm, const struct vm_config *c, const char *what)
 {
 	long long waited = 0;
 
@@ -1023,12 +1114,12 @@ static int accept_within(int lfd, struct vm *vm, const char *what)
 			vm->exited_early = 1;
 			if (vm->err >= 0)
 				return -1;	/* a KVM try: the caller says it */
-			return fail("qemu-system-x86_64", "exited before connecting its %s "
+			return fail(qemu_binary(c), "exited before connecting its %s "
 				    "(its message is above)", what);
 		}
 		waited += 100;
 	}
-	return fail("qemu-system-x86_64", "did not connect its %s", what);
+	return fail(qemu_binary(c), "did not connect its %s", what);
 }
 
 int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
@@ -1065,9 +1156,9 @@ int vm_start(const struct vm_config *c, struct vm *vm, enum accel accel)
 	if (errp[1] >= 0)
 		close(errp[1]);
 	errp[1] = -1;
-	if ((vm->con = accept_within(lcon, vm, "console")) < 0 ||
+	if ((vm->con = accept_within(lcon, vm, c, "console")) < 0 ||
 	    ((c->test || c->term) &&
-	     (vm->ctl = accept_within(lctl, vm, c->test ? "test channel" : "terminal channel")) < 0))
+	     (vm->ctl = accept_within(lctl, vm, c, c->test ? "test channel" : "terminal channel")) < 0))
 		goto out;
 	rc = 0;
 out:
@@ -1208,7 +1299,7 @@ void vm_say_how(const struct vm_config *c, const struct vm *vm)
 	if (c->pvh.fd >= 0)
 		fprintf(stderr, "; kernel: PVH entry, %s", source[c->pvh.source]);
 	else if (!c->iso && !c->usb && !c->netboot)
-		fputs("; kernel: bzImage", stderr);
+		fputs(c->arch == ARCH_ARM64 ? "; kernel: Image" : "; kernel: bzImage", stderr);
 	fprintf(stderr, "%s\n", vm->initrd_cached ? "; initramfs from the cache" : "");
 }
 
@@ -1221,8 +1312,8 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 	if (accel == ACCEL_KVM && !kvm_usable())
 		return fail("/dev/kvm", "--accel kvm: KVM cannot be used here: %s",
 			    access("/dev/kvm", F_OK) ? "no /dev/kvm" : "cannot open it");
-	if (accel == ACCEL_AUTO)
-		accel = kvm_usable() && !c->gdb_port ? ACCEL_KVM : ACCEL_TCG;
+	if (accel == ACCEL_AUTO)	/* KVM runs the host's architecture only */
+		accel = kvm_usable() && !c->gdb_port && c->arch == arch_host() ? ACCEL_KVM : ACCEL_TCG;
 	for (;;) {
 		int r;
 
@@ -1243,7 +1334,7 @@ int vm_boot(const struct vm_config *c, struct vm *vm, char *seen, size_t size,
 			}
 		}
 		if (r < 0 && c->accel == ACCEL_KVM)
-			return fail("qemu-system-x86_64", "exited at once under KVM");
+			return fail(qemu_binary(c), "exited at once under KVM");
 		if (c->accel == ACCEL_KVM)
 			return fail("/dev/kvm", "--accel kvm: the guest made no progress in %d s "
 				    "under KVM", KVM_PROGRESS_MS / 1000);

@@ -12,8 +12,8 @@ struct timeline;
 enum accel { ACCEL_AUTO, ACCEL_KVM, ACCEL_TCG };
 /* How a --kernel boot starts the kernel: PVH when it can, or its bzImage. */
 enum boot { BOOT_AUTO, BOOT_PVH, BOOT_BZIMAGE };
-/* microvm: no PCI, no firmware tables to speak of; the fastest --kernel boot. */
-enum machine { MACHINE_AUTO, MACHINE_MICROVM, MACHINE_PC, MACHINE_Q35 };
+/* microvm: no PCI, no firmware tables to speak of; the fastest --kernel boot.  virt: arm64's. */
+enum machine { MACHINE_AUTO, MACHINE_MICROVM, MACHINE_PC, MACHINE_Q35, MACHINE_VIRT };
 /* The guest's network: QEMU's user-mode one on a virtio NIC, or none. */
 enum net { NET_DEFAULT = -1, NET_NONE, NET_USER, NET_TAP };
 
@@ -62,6 +62,7 @@ struct vm_config {
 	struct timeline *tl;	/* host stages are marked on it, if not NULL */
 	struct pvh pvh;		/* the ELF a PVH boot loads (fd -1: the bzImage) */
 	int microvm_fits;	/* the kernel's config allows microvm (or is unknown) */
+	enum arch arch;		/* the guest's: the kernel's, or --arch's for an image */
 };
 
 struct vm {
