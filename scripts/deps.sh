@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs everything minos needs to build, test and benchmark, from Debian's
 # packages, then fetches the test kernel.  Safe to run again: it only calls
-# apt-get when a package is missing.
+# apt-get when a package is missing, or apt has no lists for arm64 (whose
+# packages minos fetches with apt-get download PKG:arm64 and unpacks into its
+# cache, scripts/fetch-deb.sh: dpkg knows the architecture, nothing of it is
+# installed).
 set -eu
 
 PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev liblzma-dev liblz4-dev
@@ -12,7 +15,8 @@ grub-common shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed sbsignto
 mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
 libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
 bc bison flex libelf-dev debhelper lintian python3-minimal
-dnsmasq-base nginx-light iproute2 libdw-dev crash python3-drgn"
+dnsmasq-base nginx-light iproute2 libdw-dev crash python3-drgn
+qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu qemu-user-static"
 
 missing=""
 for p in $PACKAGES; do
@@ -20,17 +24,28 @@ for p in $PACKAGES; do
 		missing="$missing $p"
 done
 
-if [ -n "$missing" ]; then
+# The foreign architecture, and apt's lists of it.
+foreign=""
+dpkg --print-foreign-architectures | grep -qx arm64 || foreign=arm64
+lists=$(apt-config shell d Dir::State::Lists/d 2>/dev/null | sed -n "s/^d='\(.*\)'$/\1/p")
+set -- "${lists:-/var/lib/apt/lists/}"*_binary-arm64_Packages*
+[ -e "$1" ] || update=yes
+
+if [ -n "$missing$foreign" ] || [ -n "${update:-}" ]; then
 	if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
-	echo "deps: installing:$missing"
+	[ -z "$foreign" ] || echo "deps: adding dpkg's foreign architecture arm64"
+	[ -z "$missing" ] || echo "deps: installing:$missing"
+	[ -z "${update:-}" ] || echo "deps: apt has no lists for arm64: apt-get update"
 	# apt's own words (progress, debconf's notes) only if it fails
 	log=$(mktemp)
-	if ! { $SUDO apt-get update -q &&
-	       $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends $missing; } >"$log" 2>&1; then
+	if ! { { [ -z "$foreign" ] || $SUDO dpkg --add-architecture "$foreign"; } &&
+	       $SUDO apt-get update -q &&
+	       { [ -z "$missing" ] ||
+	         $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $missing; }; } >"$log" 2>&1; then
 		tail -n 40 "$log" >&2
 		rm -f "$log"
-		echo "deps: apt-get failed (its last lines are above)" >&2
+		echo "deps: dpkg or apt-get failed (their last lines are above)" >&2
 		exit 1
 	fi
 	rm -f "$log"
