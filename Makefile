@@ -22,6 +22,31 @@ INIT_CC    ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || ec
 INIT_CFLAGS ?= -Os -static -fno-asynchronous-unwind-tables -ffunction-sections \
 	-fdata-sections -Wl,--gc-sections -s -Wl,-z,noseparate-code -Wl,-z,norelro
 
+# minos-init for arm64 too, cross-compiled from the same sources: Debian's
+# aarch64-linux-gnu-gcc with musl's arm64 libc, musl-dev:arm64 unpacked into
+# the cache by scripts/fetch-deb.sh (nothing installed, nothing in the tree),
+# which $(B)/musl-arm64.specs points gcc at (MUSL_ARM64=ROOT: an unpacked
+# musl-dev:arm64 of your own instead; MUSL_ARM64_SPECS= with a musl cross
+# compiler of your own, INIT_CC_ARM64=aarch64-linux-musl-gcc).  Without the
+# cross compiler make skips it and says so (INIT_ARM64=no skips it anyway).
+# Beyond the x86 flags: aarch64 gcc makes unwind tables by default (6 KB);
+# the tiny code model (code and data within 1 MiB, a link error if not) and
+# no PIE code in a static binary save 4 KB more.  -z max-page-size=4096
+# would save nothing (noseparate-code packs the file already) and would cost
+# kernels with 64 KiB pages.
+INIT_CC_ARM64 ?= aarch64-linux-gnu-gcc
+INIT_CFLAGS_ARM64 ?= $(INIT_CFLAGS) -fno-unwind-tables -fomit-frame-pointer -mcmodel=tiny \
+	-fno-pie -no-pie
+MUSL_ARM64 ?=
+MUSL_ARM64_SPECS ?= $(B)/musl-arm64.specs
+ifeq ($(origin INIT_ARM64),undefined)
+INIT_ARM64 := $(if $(shell command -v $(firstword $(INIT_CC_ARM64)) 2>/dev/null),yes,no)
+INIT_ARM64_SKIP := $(firstword $(INIT_CC_ARM64)) not found (apt-get install gcc-aarch64-linux-gnu, \
+	or scripts/deps.sh)
+else
+INIT_ARM64_SKIP := INIT_ARM64=$(INIT_ARM64)
+endif
+
 B := build
 # The tool's layers, one folder each: cmd/ (one file per command), image/
 # (what goes into an initramfs), format/ (cpio, compression, ELF, squashfs),
@@ -42,8 +67,8 @@ DEFS := -DMINOS_VERSION='"$(VERSION)"' -DMINOS_LIBEXECDIR='"$(LIBEXECDIR)"'
 
 .PHONY: all check check-installed check-kernels unit demo install uninstall clean deps bench help FORCE \
 	deb check-deb \
-	fuzz fuzz-build sanitize
-all: $(B)/minos $(B)/minos-init
+	fuzz fuzz-build sanitize init-arm64-skipped
+all: $(B)/minos $(B)/minos-init $(if $(filter yes,$(INIT_ARM64)),$(B)/minos-init-arm64,init-arm64-skipped)
 
 # Objects depend on the compiled-in paths: make install PREFIX=/usr rebuilds.
 $(B)/defs: FORCE | $(B)
@@ -58,6 +83,27 @@ $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)
 
 $(B)/minos-init: $(INIT_SRC) $(wildcard init/*.h) shared/channel.h | $(B)
 	$(INIT_CC) $(STD) $(INIT_INC) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
+
+$(B)/minos-init-arm64: $(INIT_SRC) $(wildcard init/*.h) shared/channel.h $(MUSL_ARM64_SPECS) | $(B)
+	$(INIT_CC_ARM64) $(if $(MUSL_ARM64_SPECS),-specs $(MUSL_ARM64_SPECS)) $(STD) $(INIT_INC) \
+		$(INIT_CFLAGS_ARM64) -o $@ $(INIT_SRC)
+
+init-arm64-skipped:
+	@echo "make: minos-init-arm64 skipped: $(INIT_ARM64_SKIP)" >&2
+
+# musl-dev:arm64's specs with its /usr made the unpacked root's.  The root is
+# looked up on every make (at once when it is in the cache): a cache emptied
+# since is filled again, and the specs follow a change of MUSL_ARM64.
+$(B)/musl-arm64.root: FORCE | $(B)
+	@root='$(MUSL_ARM64)'; \
+	if [ -z "$$root" ]; then root=$$(scripts/fetch-deb.sh musl-dev:arm64) || exit 1; fi; \
+	[ -f "$$root/usr/lib/aarch64-linux-musl/musl-gcc.specs" ] || \
+		{ echo "make: $$root is not an unpacked musl-dev:arm64 (MUSL_ARM64)" >&2; exit 1; }; \
+	echo "$$root" | cmp -s - $@ || echo "$$root" >$@
+
+$(B)/musl-arm64.specs: $(B)/musl-arm64.root
+	root=$$(cat $<) && sed "s#/usr/#$$root/usr/#g" \
+		"$$root/usr/lib/aarch64-linux-musl/musl-gcc.specs" >$@.tmp && mv $@.tmp $@
 
 # Unit tests link the tool's objects, and minos-init's built for the host.
 $(B)/init-host/%.o: init/%.c $(wildcard init/*.h) shared/channel.h | $(B)/init-host
@@ -101,6 +147,9 @@ $(S)/minos: $(S)/src/main.o $(SAN_TOOL_OBJ)
 $(S)/minos-init: $(B)/minos-init | $(S)
 	ln -sf ../minos-init $@
 
+$(S)/minos-init-arm64: $(B)/minos-init-arm64 | $(S)
+	ln -sf ../minos-init-arm64 $@
+
 $(S)/libminos.a: $(SAN_TOOL_OBJ)
 	$(AR) rcsT $@ $^
 
@@ -111,7 +160,8 @@ $(S)/tests/%: tests/unit/%.c $(S)/libminos.a $(S)/libinit-host.a tests/unit/tap.
 	$(CC) $(STD) $(SAN_FLAGS) $(PKG_CFLAGS) $(TOOL_INC) -iquote init -o $@ $< \
 		$(S)/libminos.a $(S)/libinit-host.a $(PKG_LIBS)
 
-sanitize: $(S)/minos $(S)/minos-init $(SAN_UNIT_BIN)
+sanitize: $(S)/minos $(S)/minos-init $(if $(filter yes,$(INIT_ARM64)),$(S)/minos-init-arm64) \
+	$(SAN_UNIT_BIN)
 
 # ---- fuzzing: libFuzzer harnesses for every reader of untrusted input ----
 FUZZ_CC      ?= clang
@@ -212,18 +262,22 @@ $(B)/minos.bash: $(B)/minos
 install: all $(B)/minos.bash
 	install -Dm755 $(B)/minos $(DESTDIR)$(BINDIR)/minos
 	install -Dm755 $(B)/minos-init $(DESTDIR)$(LIBEXECDIR)/minos-init
+	$(if $(filter yes,$(INIT_ARM64)),install -Dm755 $(B)/minos-init-arm64 \
+		$(DESTDIR)$(LIBEXECDIR)/minos-init-arm64)
 	install -Dm644 docs/minos.1 $(DESTDIR)$(MANDIR)/man1/minos.1
 	install -Dm644 $(B)/minos.bash $(DESTDIR)$(BASHCOMPDIR)/minos
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/minos $(DESTDIR)$(LIBEXECDIR)/minos-init \
+		$(DESTDIR)$(LIBEXECDIR)/minos-init-arm64 \
 		$(DESTDIR)$(MANDIR)/man1/minos.1 $(DESTDIR)$(BASHCOMPDIR)/minos
 
 clean:
 	rm -rf $(B)
 
 help:
-	@echo "make            build build/minos and build/minos-init"
+	@echo "make            build build/minos, build/minos-init and build/minos-init-arm64"
+	@echo "                (INIT_ARM64=no: not the arm64 one; INIT_CC_ARM64, MUSL_ARM64)"
 	@echo "make check      install dependencies, run every test"
 	@echo "make check-kernels  boot tests with kernels built here (slow the first time)"
 	@echo "make deb        the Debian package, build/minos_VERSION_amd64.deb (lintian-checked)"
