@@ -5,12 +5,38 @@
 # a file it writes lands in the overlay and not in the squashfs, and powers
 # off.  A tarball, made once and cached:
 #   cache: $MINOS_CACHE, else ${XDG_CACHE_HOME:-$HOME/.cache}/minos
+# "debian-root.sh arm64" makes the same root for arm64, with file(1) in it
+# (the --sysroot tests add it from there); qemu-user-static runs its second
+# stage, through binfmt_misc, registered here if the host has not done it.
 set -eu
 
+arch=${1:-amd64}
 cache=${MINOS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/minos}/live
-out=$cache/debian12-systemd-v1.tar
+case $arch in
+amd64) out=$cache/debian12-systemd-v1.tar include=systemd-sysv ;;
+arm64) out=$cache/debian12-systemd-arm64-v1.tar include=systemd-sysv,file ;;
+*) echo "debian-root: unknown architecture '$arch' (amd64 or arm64)" >&2; exit 2 ;;
+esac
 mkdir -p "$cache"
+
+# A foreign root's maintainer scripts run under QEMU's user-mode emulator:
+# the kernel must know to hand it arm64 programs (Debian's qemu-user-static
+# ships the rule; a container's host may not have loaded it).
+binfmt() {
+	b=/proc/sys/fs/binfmt_misc
+	[ -e "$b/qemu-aarch64" ] && return 0
+	[ -e "$b/register" ] || mount -t binfmt_misc binfmt_misc "$b" 2>/dev/null || true
+	[ -e "$b/qemu-aarch64" ] && return 0
+	if [ ! -w "$b/register" ] || [ ! -r /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+		echo "debian-root: cannot run arm64 programs: install qemu-user-static" \
+			"and register its binfmt_misc rules (as root)" >&2
+		exit 1
+	fi
+	cat /usr/lib/binfmt.d/qemu-aarch64.conf >"$b/register"
+}
+
 if [ ! -s "$out" ]; then
+	[ "$arch" = amd64 ] || binfmt
 	tmp=$(mktemp -d "$cache/.make.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
 	# After basic.target, not multi-user.target: minbase has no udev, so
@@ -29,7 +55,7 @@ ExecStartPost=/bin/systemctl poweroff --no-block
 [Install]
 WantedBy=multi-user.target
 UNIT
-	mmdebstrap --quiet --variant=minbase --include=systemd-sysv \
+	mmdebstrap --quiet --arch="$arch" --variant=minbase --include="$include" \
 		--customize-hook="cp '$tmp/minos-marker.service' \"\$1/etc/systemd/system/\"" \
 		--customize-hook='chroot "$1" systemctl enable --quiet minos-marker.service' \
 		bookworm "$tmp/root.tar" >&2

@@ -242,17 +242,22 @@ static int add_modules(struct fstree *fs, const struct initramfs_opts *o,
 	return rc;
 }
 
-/* --sysroot: a directory with a root's library directories (a debootstrapped tree). */
-static int check_sysroot(const struct initramfs_opts *o)
+/* --sysroot: a directory (a debootstrapped tree), as an absolute path without links. */
+static int check_sysroot(const struct initramfs_opts *o, char **sysroot)
 {
 	struct stat st;
 
+	*sysroot = NULL;
 	if (!o->sysroot)
 		return 0;
-	if (stat(o->sysroot, &st) < 0)
+	if (stat(o->sysroot, &st) < 0 || !(*sysroot = realpath(o->sysroot, NULL)))
 		return fail_errno(o->sysroot, "cannot use as --sysroot");
 	if (!S_ISDIR(st.st_mode))
 		return fail(o->sysroot, "cannot use as --sysroot: not a directory");
+	if (!strcmp(*sysroot, "/")) {	/* the host's own: the same as none */
+		free(*sysroot);
+		*sysroot = NULL;
+	}
 	return 0;
 }
 
@@ -459,7 +464,7 @@ static int image_arch(const struct initramfs_opts *o, const char *kernel, enum a
 /* The tree the options describe, finished (sorted, checked). */
 static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum compression comp)
 {
-	char *kernel = NULL, *release = NULL;
+	char *kernel = NULL, *release = NULL, *sysroot = NULL;
 	int rc = -1;
 	enum arch arch;
 
@@ -477,10 +482,10 @@ static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum co
 		    check_kernel(kernel, release, comp) < 0)
 			goto out;
 	}
-	if (image_arch(o, kernel, &arch) < 0 || check_sysroot(o) < 0)
+	if (image_arch(o, kernel, &arch) < 0 || check_sysroot(o, &sysroot) < 0)
 		goto out;
 	fs->arch = arch;
-	fs->sysroot = o->sysroot;
+	fs->sysroot = sysroot;
 	if ((!o->bare && add_skeleton(fs) < 0) ||
 	    ((!o->bare || o->busybox || o->busybox_src) && add_busybox(fs, o, arch) < 0) ||
 	    ((!o->bare || o->init) && add_init(fs, o, arch) < 0))
@@ -498,6 +503,8 @@ static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum co
 			goto out;
 	rc = fstree_finish(fs);
 out:
+	fs->sysroot = NULL;
+	free(sysroot);
 	free(kernel);
 	free(release);
 	return rc;

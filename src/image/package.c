@@ -21,11 +21,14 @@
 
 #define MAX_STATUS (256u << 20)
 
-static const char *admindir(void)
+/* dpkg's database: $DPKG_ADMINDIR, else the root's /var/lib/dpkg (a --sysroot's). */
+static char *admindir(const struct fstree *fs)
 {
 	const char *d = getenv("DPKG_ADMINDIR");
 
-	return d && *d ? d : "/var/lib/dpkg";
+	if (fs->sysroot)
+		return xasprintf("%s/var/lib/dpkg", fs->sysroot);
+	return xstrdup(d && *d ? d : "/var/lib/dpkg");
 }
 
 /* The value of field (e.g. "Package") in the stanza [p, end), or NULL; *len its length. */
@@ -163,46 +166,66 @@ static int shared_library(const char *path)
 	return so && (so[3] == '\0' || so[3] == '.');
 }
 
+/*
+ * One file of a package's list, the guest path l: where it is on a
+ * merged-/usr root (/lib/x/y is /usr/lib/x/y), found under the root (the
+ * host's /, or --sysroot's) and added.  Directories come with their files,
+ * and so do links to them (merged /usr's /lib, which a package may list);
+ * diverted files are gone.
+ */
+static int add_listed(struct fstree *fs, char *l)
+{
+	const char *root = fs->sysroot ? fs->sysroot : "";
+	char *host = xasprintf("%s%s", root, l), *slash = strrchr(host, '/'), *dir;
+	size_t rn = strlen(root);
+	struct stat st, target;
+	int rc = 0;
+
+	if (lstat(host, &st) < 0 || S_ISDIR(st.st_mode) ||
+	    (S_ISLNK(st.st_mode) && stat(host, &target) == 0 && S_ISDIR(target.st_mode))) {
+		free(host);
+		return 0;
+	}
+	*slash = '\0';
+	dir = realpath(*host ? host : "/", NULL);
+	*slash = '/';
+	/* a link out of the sysroot (an absolute one) is not followed there */
+	if (dir && rn && (strncmp(dir, root, rn) || (dir[rn] && dir[rn] != '/'))) {
+		free(dir);
+		dir = NULL;
+	}
+	if (dir) {
+		char *path = xasprintf("%s%s", strcmp(dir, "/") ? dir : "", slash);
+		const char *guest = path + rn;
+
+		rc = fstree_add_host(fs, path, *guest ? guest : "/");
+		free(path);
+		free(dir);
+	}
+	free(host);
+	return rc;
+}
+
 static int add_files(struct fstree *fs, const struct dpkg_pkg *p, int dependency)
 {
-	char *list = xasprintf("%s/info/%s.list", admindir(), p->name), *save = NULL;
+	char *admin = admindir(fs), *list = xasprintf("%s/info/%s.list", admin, p->name);
+	char *save = NULL;
 	struct buf b = {0};
 	int rc = 0;
 
 	if (access(list, R_OK) < 0 && p->arch) {
 		free(list);
-		list = xasprintf("%s/info/%s:%s.list", admindir(), p->name, p->arch);
+		list = xasprintf("%s/info/%s:%s.list", admin, p->name, p->arch);
 	}
+	free(admin);
 	if (read_file_max(list, &b, MAX_STATUS, NULL) < 0) {
 		free(list);
 		return -1;
 	}
 	buf_add(&b, "", 1);
-	for (char *l = strtok_r((char *)b.data, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save)) {
-		struct stat st, target;
-		char *slash = strrchr(l, '/'), *dir;
-
-		/*
-		 * Directories come with their files, and so do links to them
-		 * (merged /usr's /lib, which a package may list); diverted
-		 * files are gone.
-		 */
-		if (*l != '/' || documentation(l) || (dependency && shared_library(l)) ||
-		    lstat(l, &st) < 0 || S_ISDIR(st.st_mode) ||
-		    (S_ISLNK(st.st_mode) && stat(l, &target) == 0 && S_ISDIR(target.st_mode)))
-			continue;
-		/* where it is on a merged-/usr host: /lib/x/y is /usr/lib/x/y */
-		*slash = '\0';
-		dir = realpath(*l ? l : "/", NULL);
-		*slash = '/';
-		if (dir) {
-			char *path = xasprintf("%s%s", strcmp(dir, "/") ? dir : "", slash);
-
-			rc = fstree_add_host(fs, path, path);
-			free(path);
-			free(dir);
-		}
-	}
+	for (char *l = strtok_r((char *)b.data, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save))
+		if (*l == '/' && !documentation(l) && !(dependency && shared_library(l)))
+			rc = add_listed(fs, l);
 	buf_free(&b);
 	free(list);
 	return rc;
@@ -230,20 +253,22 @@ static void visit(const struct dpkg_pkg *p, void *ctx)
 
 int package_add(struct fstree *fs, const char *name)
 {
-	char *status = xasprintf("%s/status", admindir());
+	char *admin = admindir(fs), *status = xasprintf("%s/status", admin);
 	struct buf b = {0};
 	struct dpkg_db db;
 	struct closure c = {.db = &db};
 	const struct dpkg_pkg *p;
 	int rc = -1;
 
+	free(admin);
 	if (read_file_max(status, &b, MAX_STATUS, NULL) < 0) {
 		free(status);
 		return -1;
 	}
 	dpkg_parse((const char *)b.data, b.len, &db);
 	if (!(p = dpkg_find(&db, name, strlen(name)))) {
-		fail(name, "not an installed Debian package (see dpkg -l)");
+		fail(name, "not an installed Debian package %s(see dpkg -l)",
+		     fs->sysroot ? "in the sysroot " : "");
 		goto out;
 	}
 	visit(p, &c);
