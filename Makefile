@@ -21,6 +21,10 @@ PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 INIT_CC    ?= $(shell command -v musl-gcc >/dev/null 2>&1 && echo musl-gcc || echo $(CC))
 INIT_CFLAGS ?= -Os -static -fno-asynchronous-unwind-tables -ffunction-sections \
 	-fdata-sections -Wl,--gc-sections -s -Wl,-z,noseparate-code -Wl,-z,norelro
+# init/fmt.c's printf family is its snprintf and the others: musl's vfprintf
+# is not linked (its floating point is long double soft-float on arm64).  Not
+# in the objects the unit tests link with the tool's, nor with glibc.
+INIT_DEFS  := -DMINOS_INIT_PRINTF
 
 # minos-init for arm64 too, cross-compiled from the same sources: Debian's
 # aarch64-linux-gnu-gcc with musl's arm64 libc, musl-dev:arm64 unpacked into
@@ -82,11 +86,11 @@ $(B)/minos: $(B)/src/main.o $(TOOL_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) $(LDFLAGS)
 
 $(B)/minos-init: $(INIT_SRC) $(wildcard init/*.h) shared/channel.h | $(B)
-	$(INIT_CC) $(STD) $(INIT_INC) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
+	$(INIT_CC) $(STD) $(INIT_INC) $(INIT_DEFS) $(INIT_CFLAGS) -o $@ $(INIT_SRC)
 
 $(B)/minos-init-arm64: $(INIT_SRC) $(wildcard init/*.h) shared/channel.h $(MUSL_ARM64_SPECS) | $(B)
 	$(INIT_CC_ARM64) $(if $(MUSL_ARM64_SPECS),-specs $(MUSL_ARM64_SPECS)) $(STD) $(INIT_INC) \
-		$(INIT_CFLAGS_ARM64) -o $@ $(INIT_SRC)
+		$(INIT_DEFS) $(INIT_CFLAGS_ARM64) -o $@ $(INIT_SRC)
 
 init-arm64-skipped:
 	@echo "make: minos-init-arm64 skipped: $(INIT_ARM64_SKIP)" >&2
