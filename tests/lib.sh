@@ -135,14 +135,15 @@ monitor() {
 # ---- a VM driven through its serial console and QMP ----
 
 # vm_start NAME QEMU-ARGS...: the serial port through NAME.in/NAME.out (its
-# text in NAME.log), QMP on NAME.qmp, a VGA display "video0".
+# text in NAME.log), QMP on NAME.qmp, a VGA display "video0".  VM_QEMU and
+# VM_VIDEO change the QEMU and the display (arm64: qemu-system-aarch64, ramfb).
 vm_start() {
 	name=$1; shift
 	mkfifo "$name.in" "$name.out"
 	cat "$name.out" >"$name.log" &
 	echo $! >"$name.catpid"
-	qemu-system-x86_64 -accel tcg -m 1024 -nodefaults -no-user-config -display none \
-		-no-reboot -device VGA,id=video0 \
+	"${VM_QEMU:-qemu-system-x86_64}" -accel tcg -m 1024 -nodefaults -no-user-config -display none \
+		-no-reboot -device "${VM_VIDEO:-VGA},id=video0" \
 		-chardev "pipe,id=s0,path=$name" -serial chardev:s0 \
 		-qmp "unix:$name.qmp,server=on,wait=off" "$@" >"$name.qemu.log" 2>&1 &
 	echo $! >"$name.pid"
@@ -176,6 +177,34 @@ qmp() {
 	name=$1; shift
 	{ echo '{"execute":"qmp_capabilities"}'; for c in "$@"; do echo "$c"; sleep 0.05; done; sleep 1; } |
 		socat - "UNIX-CONNECT:$name.qmp"
+}
+
+# type_keys NAME TEXT: TEXT typed on the usb-kbd bound to video0, then Enter.
+type_keys() {
+	text=$2
+	cmds=
+	while [ -n "$text" ]; do
+		c=${text%"${text#?}"}; text=${text#?}
+		shift=false
+		case $c in
+		[a-z0-9]) k=$c ;;
+		[A-Z]) k=$(echo "$c" | tr A-Z a-z) shift=true ;;
+		' ') k=spc ;; '/') k=slash ;; '.') k=dot ;; '-') k=minus ;;
+		'>') k=dot shift=true ;;
+		*) echo "type_keys: no key for '$c'"; return 1 ;;
+		esac
+		for down in true false; do
+			ev="{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"$k\"}}}"
+			$shift && ev="{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"shift\"}}},$ev"
+			cmds="$cmds {\"execute\":\"input-send-event\",\"arguments\":{\"device\":\"video0\",\"events\":[$ev]}}"
+		done
+	done
+	for down in true false; do
+		cmds="$cmds {\"execute\":\"input-send-event\",\"arguments\":{\"device\":\"video0\",\"events\":[{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"ret\"}}}]}}"
+	done
+	# shellcheck disable=SC2086
+	qmp "$1" $cmds >"$1.qmp.log"
+	if grep -q '"error"' "$1.qmp.log"; then cat "$1.qmp.log"; return 1; fi
 }
 
 # nginx_start DIR: Debian's nginx serving DIR on 127.0.0.1, on a free port

@@ -36,7 +36,8 @@ int cmd_initramfs(int argc, char **argv)
 			return usage_error("initramfs");
 		}
 	}
-	if ((rc = no_more_args("initramfs", output, argc, argv))) {
+	if ((rc = no_more_args("initramfs", output, argc, argv)) ||
+	    (initramfs_one_kernel(&o) < 0 && (rc = usage_error("initramfs")))) {
 		initramfs_opts_free(&o);
 		return rc;
 	}

@@ -39,8 +39,12 @@ const struct option iso_options[] = {
 struct iso_args {
 	struct iso_spec spec;
 	struct initramfs_opts initramfs;
-	struct sb_plan sb;
-	const char *output, *initrd;
+	struct sb_plan sb;			/* as given: each system's plan starts from it */
+	struct sb_plan plans[ISO_SYSTEMS];
+	const char *cmdline;			/* --cmdline; NULL: each architecture's default */
+	const char *output, *initrd;		/* initrd: the last --initrd given */
+	const char *initrds[ISO_SYSTEMS];	/* each --initrd, for each --kernel in turn */
+	size_t ninitrds;
 	const char *rootfs, *compressor;	/* --rootfs, --rootfs-compress */
 	uint64_t persist;			/* --persist */
 };
@@ -52,8 +56,13 @@ static int iso_opt(struct iso_args *a, int c, const char *arg)
 
 	switch (c) {
 	case 'o': a->output = arg; return 1;
-	case OPT_INITRD: a->initrd = arg; return 1;
-	case OPT_CMDLINE: a->spec.cmdline = arg; return 1;
+	case OPT_INITRD:
+		if (a->ninitrds == ISO_SYSTEMS)
+			return fail("--initrd", "given more than %d times: one for each --kernel",
+				    ISO_SYSTEMS);
+		a->initrd = a->initrds[a->ninitrds++] = arg;
+		return 1;
+	case OPT_CMDLINE: a->cmdline = arg; return 1;
 	case OPT_TITLE: a->spec.title = arg; return 1;
 	case OPT_LABEL: a->spec.label = arg; return 1;
 	case OPT_ROOTFS: a->rootfs = arg; return 1;
@@ -109,36 +118,107 @@ static int options(struct iso_args *a, int argc, char **argv)
 	return 0;
 }
 
-/* The kernel, its Secure Boot plan, the live root and the initramfs, then the ISO. */
+/*
+ * A kernel GRUB boots as it is, or (an arm64 Image.gz or EFI zboot image,
+ * which GRUB 2.06 refuses) its Image unpacked into y->kernel_data, which
+ * Secure Boot cannot vouch for.  *sb_off: the plan is off for it.
+ */
+static int system_kernel(struct iso_args *a, size_t i, const char *kernel,
+			 const struct kernel_info *ki, int *sb_off)
+{
+	struct iso_system *y = &a->spec.sys[i];
+
+	*sb_off = 0;
+	if (ki->form != KERNEL_IMAGE_GZ && ki->form != KERNEL_ZBOOT)
+		return 0;
+	if (kernel_unpack(kernel, &y->kernel_data) < 0)
+		return -1;
+	if (a->plans[i].mode == SB_ON)
+		return fail(kernel, "a compressed arm64 Image: GRUB boots it unpacked, and "
+			    "unpacked it carries no signature Secure Boot trusts");
+	if (a->plans[i].mode == SB_AUTO)
+		warning(kernel, "a compressed arm64 Image, booted unpacked: no Secure Boot");
+	*sb_off = 1;
+	return 0;
+}
+
+/* System i: kernel, Secure Boot plan, command line, initramfs. */
+static int add_system(struct iso_args *a, size_t i, const char *kernel)
+{
+	struct iso_system *y = &a->spec.sys[i];
+	struct kernel_info ki;
+	struct buf img = {0};
+	int on = 0, off, rc;
+
+	if (kernel_examine(kernel, &ki) < 0)
+		return -1;
+	kernel_info_free(&ki);
+	y->arch = ki.arch;
+	for (size_t k = 0; k < i; k++)
+		if (a->spec.sys[k].arch == ki.arch)
+			return fail(kernel, "a second %s kernel: the ISO boots one per architecture",
+				    arch_name(ki.arch));
+	a->plans[i] = (struct sb_plan){.mode = a->sb.mode, .key = a->sb.key, .cert = a->sb.cert,
+				       .arch = ki.arch};
+	y->kernel = kernel;
+	if (system_kernel(a, i, kernel, &ki, &off) < 0 ||
+	    (!off && (on = sb_plan_decide(&a->plans[i], kernel, a->output, &y->kernel)) < 0))
+		return -1;
+	y->sb = on ? &a->plans[i].chain : NULL;
+	if (on && a->plans[i].cert_der.len)
+		a->spec.enroll = &a->plans[i].cert_der;
+	y->cmdline = a->cmdline ? a->cmdline : ki.arch == ARCH_ARM64 ? GRUB_MENU_CMDLINE_ARM64 :
+		     GRUB_MENU_CMDLINE;
+	a->initramfs.arch = ARCH_NONE;	/* the kernel's */
+	y->initrd = a->ninitrds ? a->initrds[i] : NULL;
+	rc = initramfs_media_image(&a->initramfs, y->initrd, kernel, a->output, &img);
+	y->initrd_data = img.data;	/* iso_write takes it */
+	y->initrd_len = img.len;
+	return rc;
+}
+
+/* The kernels (one per architecture), the live root, each system, then the ISO. */
 static int build(struct iso_args *a)
 {
 	struct iso_spec *s = &a->spec;
-	struct buf img = {0};
-	char *kernel = kernel_find(a->initramfs.kernel), *version = NULL, *sqfs = NULL;
-	int rc = -1, on;
+	struct initramfs_opts *o = &a->initramfs;
+	char *found = o->nkernels ? NULL : kernel_find(NULL), *sqfs = NULL;
+	size_t n = o->nkernels ? o->nkernels : 1;
+	int rc = -1;
 
-	if (!kernel || kernel_inspect(kernel, &version) < 0)
+	if (!o->nkernels && !found)
 		goto out;
-	if ((on = sb_plan_decide(&a->sb, kernel, a->output, &s->kernel)) < 0)
+	if (n > ISO_SYSTEMS || (a->ninitrds && a->ninitrds != n)) {
+		fail(n > ISO_SYSTEMS ? "--kernel" : "--initrd", n > ISO_SYSTEMS ?
+		     "given %zu times: one for each architecture (x86_64, arm64)" :
+		     "give one for each --kernel (%zu), in the same order", n);
 		goto out;
-	s->sb = on ? &a->sb.chain : NULL;
-	s->enroll = on && a->sb.cert_der.len ? &a->sb.cert_der : NULL;
-	if (a->rootfs && rootfs_for_iso(a->rootfs, a->compressor, s->cmdline, a->output,
+	}
+	if (a->rootfs && n > 1) {
+		fail("--rootfs", "is one architecture's root: give one --kernel with it");
+		goto out;
+	}
+	for (s->nsys = 0; s->nsys < n; s->nsys++)
+		if (add_system(a, s->nsys, found ? found : o->kernels[s->nsys]) < 0)
+			goto out;
+	if (a->rootfs && rootfs_for_iso(a->rootfs, a->compressor, s->sys[0].cmdline, a->output,
 					&sqfs) < 0)
 		goto out;
 	s->rootfs = sqfs ? sqfs : a->rootfs;
 	s->persist = a->persist;
-	if (initramfs_media_image(&a->initramfs, a->initrd, kernel, a->output, &img) < 0)
-		goto out;
-	s->initrd = a->initrd;
-	s->initrd_data = img.data;	/* iso_write takes it */
-	s->initrd_len = img.len;
-	img.data = NULL;
 	rc = iso_write(s, a->output);
+	for (size_t i = 0; i < ISO_SYSTEMS; i++) {	/* iso_write took the data */
+		s->sys[i].initrd_data = NULL;
+		s->sys[i].kernel_data = (struct buf){0};
+	}
 out:
-	buf_free(&img);
-	free(version);
-	free(kernel);
+	for (size_t i = 0; i < ISO_SYSTEMS; i++) {
+		free(s->sys[i].initrd_data);
+		buf_free(&s->sys[i].kernel_data);
+	}
+	for (size_t i = 0; i < ISO_SYSTEMS; i++)
+		sb_plan_free(&a->plans[i]);
+	free(found);
 	if (sqfs)
 		unlink(sqfs);
 	free(sqfs);
@@ -148,8 +228,7 @@ out:
 
 int cmd_iso(int argc, char **argv)
 {
-	struct iso_args a = {.spec = {.title = "minos", .cmdline = GRUB_MENU_CMDLINE,
-				      .label = "MINOS", .timeout = 5}};
+	struct iso_args a = {.spec = {.title = "minos", .label = "MINOS", .timeout = 5}};
 	int rc;
 
 	initramfs_opts_init(&a.initramfs);

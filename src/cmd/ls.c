@@ -24,6 +24,7 @@
 #include "media/netboot.h"
 #include "media/secureboot.h"
 #include "format/squashfs.h"
+#include "util/arch.h"
 #include "util/util.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -118,11 +119,29 @@ static void print_line(uint32_t mode_bits, unsigned nlink, unsigned uid, unsigne
 	print_escaped(name, strlen(name));
 }
 
+/* The image's architecture: its /init's machine, else /bin/busybox's (ARCH_NONE: unknown). */
+static enum arch listed_arch;
+
+static void note_arch(const struct cpio_entry *e)
+{
+	const char *name = e->h.name;
+	const unsigned char *d = e->data;
+
+	name += *name == '/';
+	if (!S_ISREG(e->h.mode) || !d || e->h.filesize < 20 || memcmp(d, "\177ELF", 4) ||
+	    (strcmp(name, "init") && strcmp(name, "bin/busybox")) ||
+	    (listed_arch && strcmp(name, "init")))
+		return;
+	listed_arch = arch_of_elf_machine((unsigned)(d[18] | d[19] << 8));
+}
+
 static int print_entry(const struct cpio_entry *e, void *ctx)
 {
 	char size[32];
 
 	(void)ctx;
+	if (!e->long_name)
+		note_arch(e);
 	if (S_ISCHR(e->h.mode) || S_ISBLK(e->h.mode))
 		snprintf(size, sizeof(size), "%u, %u", e->h.rdevmajor, e->h.rdevminor);
 	else
@@ -248,6 +267,29 @@ static int iso_file_bytes(const struct mapping *iso, const char *path, const str
 	return 0;
 }
 
+/* The architectures of an ISO's kernels, on one line: "# arch: x86_64 arm64". */
+static void print_iso_arches(const struct sb_iso *iso)
+{
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < iso->nkernels; i++) {
+		const unsigned char *h = iso->kernels[i].data;
+		size_t n = iso->kernels[i].len;
+
+		if (n >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4))
+			seen |= 1u << ARCH_ARM64;
+		else if (n >= 0x210 && !memcmp(h + 0x202, "HdrS", 4))
+			seen |= 1u << ARCH_X86_64;
+	}
+	if (!seen)
+		return;
+	fputs("# arch:", stdout);
+	for (int a = ARCH_X86_64; a <= ARCH_ARM64; a++)
+		if (seen & 1u << a)
+			printf(" %s", arch_name((enum arch)a));
+	putchar('\n');
+}
+
 /* What Secure Boot will do with the ISO (media/secureboot.c decides), its names escaped. */
 static int secure_boot_report(const char *path, const struct mapping *map,
 			      const struct iso_listing *l)
@@ -270,6 +312,7 @@ static int secure_boot_report(const char *path, const struct mapping *map,
 		}
 	}
 	if (!rc) {
+		print_iso_arches(&iso);
 		sb_iso_report(&iso, &r);
 		for (size_t i = 0; i < r.n; i++) {
 			print_escaped(r.line[i], strlen(r.line[i]));
@@ -335,7 +378,11 @@ static int list(const char *path, const struct ls_limits *l)
 	default:
 		if (sq_detect(path, 0) == 1)
 			return list_squashfs(path, 0, "");
-		return initrd_walk(path, &lim, print_segment, print_entry, &segments);
+		if (initrd_walk(path, &lim, print_segment, print_entry, &segments) < 0)
+			return -1;
+		if (listed_arch)
+			printf("# arch: %s\n", arch_name(listed_arch));
+		return ferror(stdout) ? -1 : 0;
 	}
 }
 

@@ -74,6 +74,8 @@ static int options(int argc, char **argv, struct netboot_spec *s, struct initram
 	}
 	if ((rc = no_more_args("netboot", *output, argc, argv)))
 		return rc;
+	if (initramfs_one_kernel(o) < 0)
+		return usage_error("netboot");
 	if (initramfs_for_media(o, s->initrd, &usage) < 0)
 		return usage ? usage_error("netboot") : 1;
 	return 0;

@@ -79,7 +79,10 @@ static int take_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_BUSYBOX: o->busybox = arg; return 1;
 	case OPT_BUSYBOX_SRC: o->busybox_src = arg; return 1;
 	case OPT_INIT: o->init = arg; return 1;
-	case OPT_KERNEL: o->kernel = arg; return 1;
+	case OPT_KERNEL:
+		o->kernel = arg;
+		push_arg(&o->kernels, &o->nkernels, arg);
+		return 1;
 	case OPT_BARE: o->bare = 1; return 1;
 	case OPT_ADD: push_arg(&o->adds, &o->nadds, arg); return 1;
 	case OPT_SPEC: push_arg(&o->specs, &o->nspecs, arg); return 1;
@@ -137,8 +140,17 @@ int initramfs_media_image(struct initramfs_opts *o, const char *initrd, const ch
 	return initramfs_build(o, sink_buf(img), output);
 }
 
+int initramfs_one_kernel(const struct initramfs_opts *o)
+{
+	if (o->nkernels > 1)
+		return fail("--kernel", "given %zu times: one kernel here "
+			    "(minos iso takes two, one per architecture)", o->nkernels);
+	return 0;
+}
+
 void initramfs_opts_free(struct initramfs_opts *o)
 {
+	free(o->kernels);
 	free(o->adds);
 	free(o->specs);
 	free(o->modules);

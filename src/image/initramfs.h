@@ -20,6 +20,8 @@ struct initramfs_opts {
 	int builds;		/* an option that builds one was given (not --kernel, --arch) */
 	enum arch arch;		/* --arch (or the booted kernel's); ARCH_NONE: --kernel's, else the host's */
 	const char *sysroot;	/* --sysroot: libraries and packages of another root */
+	const char **kernels;	/* every --kernel given (kernel: the last); minos iso takes two */
+	size_t nkernels;
 };
 
 /* The long options every command that builds an initramfs accepts. */
@@ -50,6 +52,8 @@ void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */
 int initramfs_opt(struct initramfs_opts *o, int opt, const char *arg);
 void initramfs_opts_free(struct initramfs_opts *o);
+/* One --kernel at most, for the commands that boot one: 0, or -1 said. */
+int initramfs_one_kernel(const struct initramfs_opts *o);
 /*
  * An image for real machines (an ISO, a netboot directory): the generic
  * drivers unless --drivers or --bare said otherwise, as a default (a

@@ -224,6 +224,26 @@ int kernel_examine_mem(const char *path, const unsigned char *h, size_t n,
 	return fail(path, "not a Linux kernel image (neither an x86 bzImage nor an arm64 Image)");
 }
 
+int kernel_unpack(const char *path, struct buf *img)
+{
+	struct mapping m;
+	struct kernel_info ki = {0};
+	int rc;
+
+	*img = (struct buf){0};
+	if (map_input(path, &m) < 0)
+		return -1;
+	if (m.len >= 2 && ((m.data[0] == 0x1f && m.data[1] == 0x8b) ||
+			   (m.len >= 8 && !memcmp(m.data, "MZ", 2) && !memcmp(m.data + 4, "zimg", 4))))
+		rc = arm64_payload(path, m.data, m.len, &ki, img);
+	else
+		rc = 0;
+	unmap_input(&m);
+	if (rc < 0)
+		buf_free(img);
+	return rc;
+}
+
 void kernel_info_free(struct kernel_info *ki)
 {
 	free(ki->version);

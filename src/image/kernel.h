@@ -27,6 +27,9 @@ int kernel_examine(const char *path, struct kernel_info *ki);
 int kernel_examine_mem(const char *path, const unsigned char *h, size_t n,
 		       struct kernel_info *ki);
 void kernel_info_free(struct kernel_info *ki);
+/* A compressed arm64 kernel's Image, unpacked into *img; left empty for any other kernel. */
+struct buf;
+int kernel_unpack(const char *path, struct buf *img);
 
 /*
  * The kernel to use: arg, else $MINOS_KERNEL, else /boot/vmlinuz-$(uname -r),

@@ -8,6 +8,7 @@
  * the prefix, so it is made once and cached.
  */
 #include "media/grub.h"
+#include "util/deb.h"
 #include "vm/timeline.h"
 
 #include <errno.h>
@@ -50,6 +51,15 @@ static const struct platform platforms[] = {
 	[GRUB_NET_EFI] = {"x86_64-efi", "x86_64-efi", "grub-efi-amd64-bin", "UEFI network",
 			  "/grub", {"efinet", "tftp", "normal", "linux", "serial", "terminal",
 				    "efi_gop", "echo", "test", NULL}},
+	/* arm64: UEFI only; its EFI console is the serial line already */
+	[GRUB_EFI_ARM64] = {"arm64-efi", "arm64-efi", "grub-efi-arm64-bin", "arm64 UEFI",
+			    "/boot/grub", {"iso9660", "fat", "part_gpt", "part_msdos", "search",
+					   "normal", "linux", "terminal", "efi_gop", "echo",
+					   "test", NULL}},
+	[GRUB_NET_EFI_ARM64] = {"arm64-efi", "arm64-efi", "grub-efi-arm64-bin",
+				"arm64 UEFI network", "/grub", {"efinet", "tftp", "normal",
+								 "linux", "terminal", "efi_gop",
+								 "echo", "test", NULL}},
 };
 
 static char *grub_dir(void)
@@ -57,6 +67,28 @@ static char *grub_dir(void)
 	const char *env = getenv("MINOS_GRUB_DIR");
 
 	return xstrdup(env && *env ? env : "/usr/lib/grub");
+}
+
+/*
+ * The platform's module directory: in $MINOS_GRUB_DIR (else /usr/lib/grub);
+ * arm64's, when the host has none (an amd64 host cannot install it), from
+ * Debian's grub-efi-arm64-bin:arm64 unpacked into the cache.  NULL after
+ * an error.
+ */
+static char *module_dir(const struct platform *pl)
+{
+	char *gdir = grub_dir(), *moddir = xasprintf("%s/%s", gdir, pl->dir), *root;
+	struct stat st;
+
+	free(gdir);
+	if ((stat(moddir, &st) == 0 && S_ISDIR(st.st_mode)) || strcmp(pl->dir, "arm64-efi"))
+		return moddir;
+	free(moddir);
+	if (!(root = deb_fetch(pl->package, ARCH_ARM64)))
+		return NULL;
+	moddir = xasprintf("%s/usr/lib/grub/%s", root, pl->dir);
+	free(root);
+	return moddir;
 }
 
 /* Identity of the GRUB build: its kernel.img and module list, hashed. */
@@ -111,13 +143,14 @@ static int mkimage(const char *moddir, const struct platform *pl, const char *ou
 int grub_core(enum grub_platform p, struct buf *out)
 {
 	const struct platform *pl = &platforms[p];
-	char *gdir = grub_dir(), *moddir = xasprintf("%s/%s", gdir, pl->dir);
-	char *cache = cache_dir("grub"), *path = NULL, *tmp = NULL;
+	char *moddir = module_dir(pl), *cache = NULL, *path = NULL, *tmp = NULL;
 	uint64_t key;
 	int rc = -1;
 	struct stat st;
 
-	free(gdir);
+	if (!moddir)
+		return -1;
+	cache = cache_dir("grub");
 	if (stat(moddir, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		fail(moddir, "GRUB for %s is not installed: install Debian's %s",
 		     pl->name, pl->package);
@@ -194,19 +227,71 @@ static void add_str(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
-char *grub_config(const char *title, const char *cmdline, int timeout,
-		  const char *marker, const char *dir)
+/* One menu entry: DIR/vmlinuz with its command line, each word quoted, and DIR/initrd.img. */
+static void add_entry(struct buf *b, const char *title, const struct grub_entry *e)
+{
+	add_str(b, "menuentry ");
+	add_quoted(b, title);
+	/* The echoes say what GRUB is doing, for the eye and for minos test
+	 * --timeline: reading the kernel, the initrd, handing over. */
+	add_str(b, " {\n\techo 'Loading Linux ...'\n\t$linux ");
+	add_str(b, e->dir);
+	add_str(b, "/vmlinuz");
+	/* Each word quoted: GRUB passes them to the kernel joined by spaces. */
+	for (const char *p = e->cmdline; *p;) {
+		size_t n = strcspn(p, " \t");
+
+		if (n) {
+			char *w = xasprintf("%.*s", (int)n, p);
+
+			buf_add(b, " ", 1);
+			add_quoted(b, w);
+			free(w);
+		}
+		p += n;
+		p += strspn(p, " \t");
+	}
+	add_str(b, "\n\techo 'Loading initial ramdisk ...'\n\t$initrd ");
+	add_str(b, e->dir);
+	add_str(b, "/initrd.img\n\techo '" TL_GRUB_HANDOFF "'\n}\n");
+}
+
+/*
+ * The menu on the screen and the first serial port: x86's GRUB drives the
+ * 16550 itself; arm64's has no such port (its EFI console is already the
+ * serial line), so with an arm64 entry the serial lines are x86's only.
+ */
+static void add_terminal(struct buf *b, int arm, int x86)
+{
+	if (!x86)
+		return;
+	if (arm)
+		add_str(b, "if [ \"$grub_cpu\" != arm64 ]; then\n");
+	add_str(b, "serial --unit=0 --speed=115200\n"
+		   "terminal_input console serial\n"
+		   "terminal_output console serial\n");
+	if (arm)
+		add_str(b, "fi\n");
+}
+
+char *grub_config(const char *title, int timeout, const char *marker,
+		  const struct grub_entry *e, size_t n)
 {
 	struct buf b = {0};
+	int arm = 0, x86 = 0;
 	char *t;
 
 	if (strpbrk(title, "\n\r")) {
 		fail("--title", "must be one line");
 		return NULL;
 	}
-	if (strpbrk(cmdline, "\n\r")) {
-		fail("--cmdline", "must be one line");
-		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strpbrk(e[i].cmdline, "\n\r")) {
+			fail("--cmdline", "must be one line");
+			return NULL;
+		}
+		arm |= e[i].arch == ARCH_ARM64;
+		x86 |= e[i].arch != ARCH_ARM64;
 	}
 	add_str(&b, "# grub.cfg written by minos\n");
 	if (marker) {
@@ -214,10 +299,8 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 		add_str(&b, marker);
 		add_str(&b, "\n");
 	}
-	t = xasprintf("serial --unit=0 --speed=115200\n"
-		      "terminal_input console serial\n"
-		      "terminal_output console serial\n"
-		      "set default=0\n"
+	add_terminal(&b, arm, x86);
+	t = xasprintf("set default=0\n"
 		      "set timeout=%d\n"
 		      /* On BIOS, the 16-bit boot protocol: the kernel's own
 		       * real-mode setup runs, as with ISOLINUX or QEMU's -kernel,
@@ -228,33 +311,25 @@ char *grub_config(const char *title, const char *cmdline, int timeout,
 		      "if [ \"$grub_platform\" = pc ]; then\n"
 		      "\tset linux=linux16\n"
 		      "\tset initrd=initrd16\n"
-		      "fi\n"
-		      "menuentry ", timeout);
+		      "fi\n", timeout);
 	add_str(&b, t);
 	free(t);
-	add_quoted(&b, title);
-	/* The echoes say what GRUB is doing, for the eye and for minos test
-	 * --timeline: reading the kernel, the initrd, handing over. */
-	add_str(&b, " {\n\techo 'Loading Linux ...'\n\t$linux ");
-	add_str(&b, dir);
-	add_str(&b, "/vmlinuz");
-	/* Each word quoted: GRUB passes them to the kernel joined by spaces. */
-	for (const char *p = cmdline; *p;) {
-		size_t n = strcspn(p, " \t");
-
-		if (n) {
-			char *w = xasprintf("%.*s", (int)n, p);
-
-			buf_add(&b, " ", 1);
-			add_quoted(&b, w);
-			free(w);
+	/* one entry for each architecture: the GRUB running picks its own
+	 * ($grub_cpu is arm64, or i386 under BIOS and x86_64 under UEFI) */
+	for (size_t i = 0; i < n; i++) {
+		if (n > 1 && e[i].arch == ARCH_ARM64)
+			continue;
+		if (n > 1) {
+			add_str(&b, "if [ \"$grub_cpu\" = arm64 ]; then\n");
+			for (size_t j = 0; j < n; j++)
+				if (e[j].arch == ARCH_ARM64)
+					add_entry(&b, title, &e[j]);
+			add_str(&b, "else\n");
 		}
-		p += n;
-		p += strspn(p, " \t");
+		add_entry(&b, title, &e[i]);
+		if (n > 1)
+			add_str(&b, "fi\n");
 	}
-	add_str(&b, "\n\techo 'Loading initial ramdisk ...'\n\t$initrd ");
-	add_str(&b, dir);
-	add_str(&b, "/initrd.img\n\techo '" TL_GRUB_HANDOFF "'\n}\n");
 	buf_add(&b, "", 1);
 	return (char *)b.data;
 }

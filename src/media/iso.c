@@ -75,40 +75,78 @@ static int hash_file(uint64_t *h, const char *path)
 	return 0;
 }
 
+/* One system's kernel, initrd and command line, hashed into *h. */
+static int hash_system(uint64_t *h, const struct iso_system *y, int arch)
+{
+	if (y->kernel_data.len)
+		*h = hash64(*h, y->kernel_data.data, y->kernel_data.len);
+	else if (hash_file(h, y->kernel) < 0)
+		return -1;
+	if (y->initrd) {
+		if (hash_file(h, y->initrd) < 0)
+			return -1;
+	} else {
+		uint32_t sums[2] = {libdeflate_crc32(0, y->initrd_data, y->initrd_len),
+				    libdeflate_adler32(1, y->initrd_data, y->initrd_len)};
+		uint64_t len = y->initrd_len;
+
+		*h = hash64(*h, sums, sizeof(sums));
+		*h = hash64(*h, &len, sizeof(len));
+	}
+	if (arch)	/* not for a lone x86 system: its IDs stay what they were */
+		*h = hash64(*h, arch_name(y->arch), strlen(arch_name(y->arch)) + 1);
+	return 0;
+}
+
+static void hash_chain(uint64_t *h, const struct sb_chain *sb)
+{
+	*h = hash64(*h, sb ? "sb" : "", sb ? 3 : 1);
+	if (sb) {
+		*h = hash64(*h, sb->shim.data, sb->shim.len);
+		*h = hash64(*h, sb->grub.data, sb->grub.len);
+		*h = hash64(*h, sb->mokmanager.data, sb->mokmanager.len);
+	}
+}
+
 /* What the image boots, hashed: names the marker and seeds the GUIDs. */
 static int content_id(const struct iso_spec *s, uint64_t *id)
 {
+	int plain = s->nsys == 1 && s->sys[0].arch == ARCH_X86_64;
 	uint64_t h = HASH64_INIT;
 
-	if (hash_file(&h, s->kernel) < 0)
-		return -1;
-	if (s->initrd) {
-		if (hash_file(&h, s->initrd) < 0)
+	for (size_t i = 0; i < s->nsys; i++)
+		if (hash_system(&h, &s->sys[i], !plain) < 0)
 			return -1;
-	} else {
-		uint32_t sums[2] = {libdeflate_crc32(0, s->initrd_data, s->initrd_len),
-				    libdeflate_adler32(1, s->initrd_data, s->initrd_len)};
-		uint64_t len = s->initrd_len;
-
-		h = hash64(h, sums, sizeof(sums));
-		h = hash64(h, &len, sizeof(len));
-	}
 	if (s->rootfs && hash_file(&h, s->rootfs) < 0)
 		return -1;
 	h = hash64(h, &s->persist, sizeof(s->persist));
-	h = hash64(h, s->sb ? "sb" : "", s->sb ? 3 : 1);
-	if (s->sb) {
-		h = hash64(h, s->sb->shim.data, s->sb->shim.len);
-		h = hash64(h, s->sb->grub.data, s->sb->grub.len);
-		h = hash64(h, s->sb->mokmanager.data, s->sb->mokmanager.len);
-	}
+	for (size_t i = 0; i < s->nsys; i++)
+		hash_chain(&h, s->sys[i].sb);
 	if (s->enroll)
 		h = hash64(h, s->enroll->data, s->enroll->len);
 	h = hash64(h, s->title, strlen(s->title) + 1);
-	h = hash64(h, s->cmdline, strlen(s->cmdline) + 1);
+	for (size_t i = 0; i < s->nsys; i++)
+		h = hash64(h, s->sys[i].cmdline, strlen(s->sys[i].cmdline) + 1);
 	h = hash64(h, s->label, strlen(s->label) + 1);
 	*id = hash64(h, &s->timeout, sizeof(s->timeout));
 	return 0;
+}
+
+/* Is there an x86 system: a BIOS boot, GRUB's MBR? */
+static int has_x86(const struct iso_spec *s)
+{
+	for (size_t i = 0; i < s->nsys; i++)
+		if (s->sys[i].arch != ARCH_ARM64)
+			return 1;
+	return 0;
+}
+
+/* Where a system's kernel and initrd are: /boot alone, /boot/ARCH beside another. */
+static const char *system_dir(const struct iso_spec *s, size_t i)
+{
+	if (s->nsys == 1)
+		return "/boot";
+	return s->sys[i].arch == ARCH_ARM64 ? "/boot/arm64" : "/boot/x86_64";
 }
 
 struct iso_build {
@@ -213,33 +251,52 @@ static int add_buf(struct iso_build *b, IsoDir *parent, const char *name,
 	return add_data(b, parent, name, p, n);
 }
 
+/* A system's kernel and initrd in dir, in the order a boot reads them; takes their data. */
+static int add_system(struct iso_build *b, IsoDir *dir, const struct iso_system *y,
+		      unsigned char **initrd_data, struct buf *kernel_data)
+{
+	int rc;
+
+	if (kernel_data->len)
+		rc = add_buf(b, dir, "vmlinuz", kernel_data);
+	else
+		rc = add_host_file(b, dir, "vmlinuz", y->kernel);
+	if (rc < 0)
+		return -1;
+	if (y->initrd)
+		rc = add_host_file(b, dir, "initrd.img", y->initrd);
+	else
+		rc = add_data(b, dir, "initrd.img", *initrd_data, y->initrd_len);
+	*initrd_data = NULL;
+	return rc;
+}
+
 /*
- * Takes *initrd_data (when the initrd is in memory) and the contents of bios
- * and esp, leaving them empty.
+ * Takes the systems' data in memory (initrd_data, kernel_data) and the
+ * contents of bios and esp, leaving them empty.
  */
 static int add_tree(struct iso_build *b, const struct iso_spec *s,
-		    unsigned char **initrd_data, const char *cfg, struct buf *bios,
-		    struct buf *esp, const char *marker)
+		    unsigned char **initrd_data, struct buf *kernel_data, const char *cfg,
+		    struct buf *bios, struct buf *esp, const char *marker)
 {
 	IsoDir *root = iso_image_get_root(b->img), *boot, *grub, *disk;
-	int rc;
+	int rc = 0;
 
 	set_attrs((IsoNode *)root, 0555, b->t);
 	if (!(boot = add_dir(b, root, "boot")) || !(grub = add_dir(b, boot, "grub")) ||
 	    !(disk = add_dir(b, root, ".disk")))
 		return -1;
 	/* In the order a boot reads them. */
-	if (add_buf(b, grub, "bios.img", bios) < 0 ||
+	if ((has_x86(s) && add_buf(b, grub, "bios.img", bios) < 0) ||
 	    add_buf(b, grub, "efi.img", esp) < 0 ||
 	    add_copy(b, grub, "grub.cfg", cfg, strlen(cfg)) < 0 ||
-	    add_copy(b, disk, strrchr(marker, '/') + 1, "minos\n", 6) < 0 ||
-	    add_host_file(b, boot, "vmlinuz", s->kernel) < 0)
+	    add_copy(b, disk, strrchr(marker, '/') + 1, "minos\n", 6) < 0)
 		return -1;
-	if (s->initrd)
-		rc = add_host_file(b, boot, "initrd.img", s->initrd);
-	else
-		rc = add_data(b, boot, "initrd.img", *initrd_data, s->initrd_len);
-	*initrd_data = NULL;
+	for (size_t i = 0; i < s->nsys && rc >= 0; i++) {
+		IsoDir *dir = s->nsys == 1 ? boot : add_dir(b, boot, system_dir(s, i) + 6);
+
+		rc = dir ? add_system(b, dir, &s->sys[i], &initrd_data[i], &kernel_data[i]) : -1;
+	}
 	if (rc >= 0 && s->rootfs) {
 		IsoDir *live = add_dir(b, root, "minos");
 
@@ -248,7 +305,8 @@ static int add_tree(struct iso_build *b, const struct iso_spec *s,
 	return rc < 0 ? -1 : 0;
 }
 
-static int add_boot(struct iso_build *b)
+/* El Torito: BIOS's entry (with an x86 system), then UEFI's. */
+static int add_boot(struct iso_build *b, int bios_entry)
 {
 	ElToritoBootImage *bios, *efi;
 	IsoBoot *cat;
@@ -257,15 +315,20 @@ static int add_boot(struct iso_build *b)
 	off_t size;
 	int rc;
 
-	rc = iso_image_set_boot_image(b->img, "/boot/grub/bios.img", ELTORITO_NO_EMUL,
-				      "/boot/grub/boot.cat", &bios);
-	if (rc < 0)
-		return isofs_fail("/boot/grub/bios.img", rc);
-	el_torito_set_load_size(bios, 4);
-	/* bit0: boot-info-table; bit9: the block address GRUB's MBR needs. */
-	el_torito_set_isolinux_options(bios, 1 | 1 << 9, 0);
-	rc = iso_image_add_boot_image(b->img, "/boot/grub/efi.img", ELTORITO_NO_EMUL,
-				      0, &efi);
+	if (bios_entry) {
+		rc = iso_image_set_boot_image(b->img, "/boot/grub/bios.img", ELTORITO_NO_EMUL,
+					      "/boot/grub/boot.cat", &bios);
+		if (rc < 0)
+			return isofs_fail("/boot/grub/bios.img", rc);
+		el_torito_set_load_size(bios, 4);
+		/* bit0: boot-info-table; bit9: the block address GRUB's MBR needs. */
+		el_torito_set_isolinux_options(bios, 1 | 1 << 9, 0);
+		rc = iso_image_add_boot_image(b->img, "/boot/grub/efi.img", ELTORITO_NO_EMUL,
+					      0, &efi);
+	} else {
+		rc = iso_image_set_boot_image(b->img, "/boot/grub/efi.img", ELTORITO_NO_EMUL,
+					      "/boot/grub/boot.cat", &efi);
+	}
 	if (rc < 0)
 		return isofs_fail("/boot/grub/efi.img", rc);
 	el_torito_set_boot_platform_id(efi, 0xef);
@@ -293,7 +356,8 @@ static int set_options(IsoWriteOpts *o, time_t t, uint64_t id,
 	guid[7] = (guid[7] & 0x0f) | 0x40;	/* RFC 4122 version 4 layout */
 	guid[8] = (guid[8] & 0x3f) | 0x80;
 	memset(sa, 0, sizeof(sa));
-	memcpy(sa, mbr, 512);
+	if (mbr)
+		memcpy(sa, mbr, 512);
 
 	iso_write_opts_set_iso_level(o, 3);
 	iso_write_opts_set_rockridge(o, 1);
@@ -304,8 +368,9 @@ static int set_options(IsoWriteOpts *o, time_t t, uint64_t id,
 	iso_write_opts_set_sort_files(o, 1);
 	iso_write_opts_set_always_gmt(o, 1);
 	iso_write_opts_set_pvd_times(o, t, t, 0, 0, uuid);
-	/* bit0: protective MBR partition; 2 << 8: no cylinder padding; bit14: GRUB2 patch */
-	iso_write_opts_set_system_area(o, sa, 1 | 2 << 8 | 1 << 14, 0);
+	/* bit0: protective MBR partition; 2 << 8: no cylinder padding; bit14: GRUB2
+	 * patch (of the BIOS core's address, for x86's MBR; arm64 has none) */
+	iso_write_opts_set_system_area(o, sa, 1 | 2 << 8 | (mbr ? 1 << 14 : 0), 0);
 	iso_write_opts_set_efi_bootp(o, "--efi-boot-image", 0);
 	return iso_write_opts_set_gpt_guid(o, guid, 1);
 }
@@ -420,23 +485,33 @@ out:
  * (signed by Microsoft), shim the grubx64.efi beside it (Debian's GRUB for
  * CDs, signed by Debian) or, to enrol a key, mmx64.efi; that GRUB's prefix
  * is /boot/grub on the device it came from, the ESP, where grub.cfg is.
+ * Each architecture's firmware starts its own loader: BOOTX64.EFI, BOOTAA64.EFI.
  */
 static int esp_image(const struct iso_spec *s, const struct buf *efi, const char *cfg,
 		     uint64_t id, time_t t, struct buf *esp)
 {
-	struct fat_file files[5] = {{ESP_GRUB_CFG, cfg, strlen(cfg)}};
+	struct fat_file files[2 + 3 * ISO_SYSTEMS] = {{ESP_GRUB_CFG, cfg, strlen(cfg)}};
 	size_t n = 1;
 
-	if (s->sb) {
-		files[n++] = (struct fat_file){ESP_LOADER, s->sb->shim.data, s->sb->shim.len};
-		files[n++] = (struct fat_file){ESP_GRUB, s->sb->grub.data, s->sb->grub.len};
-		files[n++] = (struct fat_file){ESP_MOKMANAGER, s->sb->mokmanager.data,
-					       s->sb->mokmanager.len};
-		if (s->enroll)
-			files[n++] = (struct fat_file){ESP_OWN_CERT, s->enroll->data, s->enroll->len};
-	} else {
-		files[n++] = (struct fat_file){ESP_LOADER, efi->data, efi->len};
+	for (size_t i = 0; i < s->nsys; i++) {
+		const struct iso_system *y = &s->sys[i];
+		int arm = y->arch == ARCH_ARM64;
+
+		if (y->sb) {
+			files[n++] = (struct fat_file){arm ? ESP_LOADER_AA64 : ESP_LOADER,
+						       y->sb->shim.data, y->sb->shim.len};
+			files[n++] = (struct fat_file){arm ? ESP_GRUB_AA64 : ESP_GRUB,
+						       y->sb->grub.data, y->sb->grub.len};
+			files[n++] = (struct fat_file){arm ? ESP_MOKMANAGER_AA64 : ESP_MOKMANAGER,
+						       y->sb->mokmanager.data,
+						       y->sb->mokmanager.len};
+		} else {
+			files[n++] = (struct fat_file){arm ? ESP_LOADER_AA64 : ESP_LOADER,
+						       efi[i].data, efi[i].len};
+		}
 	}
+	if (s->enroll)
+		files[n++] = (struct fat_file){ESP_OWN_CERT, s->enroll->data, s->enroll->len};
 	return fat_image(files, n, (uint32_t)(id >> 32), t, esp, "/boot/grub/efi.img");
 }
 
@@ -464,7 +539,8 @@ static int live_root(const struct iso_spec *s, const char *output, uint64_t id, 
 	if (!s->rootfs)
 		return 0;
 	persist_uuid(id, uuid);
-	*cmdline = xasprintf("%s%sminos.live=%016llx%s%s", s->cmdline, *s->cmdline ? " " : "",
+	*cmdline = xasprintf("%s%sminos.live=%016llx%s%s", s->sys[0].cmdline,
+			     *s->sys[0].cmdline ? " " : "",
 			     (unsigned long long)id, s->persist ? " minos.persist=UUID=" : "",
 			     s->persist ? uuid : "");
 	if (!s->persist)
@@ -480,61 +556,94 @@ static int live_root(const struct iso_spec *s, const char *output, uint64_t id, 
 	return make_persist(*persist, s->persist, uuid, t);
 }
 
-int iso_write(const struct iso_spec *s, const char *output)
+/* grub.cfg, GRUB's MBR and cores: BIOS's with an x86 system, each system's EFI one. */
+static int loaders(const struct iso_spec *s, const char *cmdline, const char *marker,
+		   char **cfg, unsigned char mbr[512], struct buf *bios, struct buf *efi)
 {
-	struct iso_build b = {.t = (time_t)source_date_epoch(), .weight = 100};
-	struct buf bios = {0}, efi = {0}, esp = {0};
-	unsigned char mbr[512];
+	struct grub_entry e[ISO_SYSTEMS];
+
+	for (size_t i = 0; i < s->nsys; i++)
+		e[i] = (struct grub_entry){s->sys[i].arch, s->sys[i].cmdline, system_dir(s, i)};
+	if (cmdline)	/* a live root's: one system */
+		e[0].cmdline = cmdline;
+	if (!(*cfg = grub_config(s->title, s->timeout, marker, e, s->nsys)))
+		return -1;
+	if (has_x86(s) && (grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, bios) < 0))
+		return -1;
+	for (size_t i = 0; i < s->nsys; i++)
+		if (!s->sys[i].sb && grub_core(s->sys[i].arch == ARCH_ARM64 ? GRUB_EFI_ARM64 :
+					       GRUB_EFI, &efi[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* The ISO itself, from the parts made: libisofs writes it into output. */
+static int write_iso(struct iso_build *b, const struct iso_spec *s, const char *output,
+		     unsigned char **initrd_data, struct buf *kernel_data, const char *cfg,
+		     struct buf *bios, struct buf *esp, const char *marker, uint64_t id,
+		     const unsigned char *mbr, char *persist)
+{
 	IsoWriteOpts *opts = NULL;
-	uint64_t id;
-	char *marker = NULL, *cfg = NULL, *cmdline = NULL, *persist = NULL;
-	unsigned char *initrd_data = s->initrd_data;
-	int rc = -1;
+	int rc;
 
-	if (content_id(s, &id) < 0)
-		goto out;
-	marker = xasprintf("/.disk/minos-%016llx", (unsigned long long)id);
-	if (live_root(s, output, id, b.t, &cmdline, &persist) < 0 || check_label(s->label) < 0 ||
-	    !(cfg = grub_config(s->title, cmdline ? cmdline : s->cmdline, s->timeout, marker,
-				"/boot")) ||
-	    grub_hybrid_mbr(mbr) < 0 || grub_core(GRUB_BIOS, &bios) < 0 ||
-	    (!s->sb && grub_core(GRUB_EFI, &efi) < 0))
-		goto out;
-	if (esp_image(s, &efi, cfg, id, b.t, &esp) < 0)
-		goto out;
-
-	if ((rc = iso_init()) < 0) {
-		rc = isofs_fail(output, rc);
-		goto out;
-	}
+	if ((rc = iso_init()) < 0)
+		return isofs_fail(output, rc);
 	iso_set_msgs_severities("NEVER", "NEVER", "minos");
-	if ((rc = iso_image_new(s->label, &b.img)) < 0 ||
+	if ((rc = iso_image_new(s->label, &b->img)) < 0 ||
 	    (rc = iso_write_opts_new(&opts, 0)) < 0) {
 		rc = isofs_fail(output, rc);
 		goto finish;
 	}
-	iso_image_set_application_id(b.img, "MINOS");
-	iso_image_set_data_preparer_id(b.img, "MINOS " MINOS_VERSION);
-	if ((rc = add_tree(&b, s, &initrd_data, cfg, &bios, &esp, marker)) < 0 ||
-	    (rc = add_boot(&b)) < 0)
+	iso_image_set_application_id(b->img, "MINOS");
+	iso_image_set_data_preparer_id(b->img, "MINOS " MINOS_VERSION);
+	if ((rc = add_tree(b, s, initrd_data, kernel_data, cfg, bios, esp, marker)) < 0 ||
+	    (rc = add_boot(b, has_x86(s))) < 0)
 		goto finish;
-	if ((rc = set_options(opts, b.t, id, mbr)) < 0 ||
+	if ((rc = set_options(opts, b->t, id, has_x86(s) ? mbr : NULL)) < 0 ||
 	    (persist && (rc = set_persist(opts, persist)) < 0)) {
 		rc = isofs_fail(output, rc);
 		goto finish;
 	}
 	iso_write_opts_set_fifo_size(opts, 256);	/* 512 KiB: small enough to stay in cache */
-	rc = write_image(b.img, opts, output);
+	rc = write_image(b->img, opts, output);
 finish:
 	if (opts)
 		iso_write_opts_free(opts);
-	if (b.img)
-		iso_image_unref(b.img);
+	if (b->img)
+		iso_image_unref(b->img);
 	iso_finish();
+	return rc;
+}
+
+int iso_write(const struct iso_spec *s, const char *output)
+{
+	struct iso_build b = {.t = (time_t)source_date_epoch(), .weight = 100};
+	struct buf bios = {0}, efi[ISO_SYSTEMS] = {{0}}, esp = {0}, kernel_data[ISO_SYSTEMS];
+	unsigned char mbr[512], *initrd_data[ISO_SYSTEMS];
+	uint64_t id;
+	char *marker = NULL, *cfg = NULL, *cmdline = NULL, *persist = NULL;
+	int rc = -1;
+
+	for (size_t i = 0; i < ISO_SYSTEMS; i++) {	/* ours to free, whatever happens */
+		initrd_data[i] = i < s->nsys ? s->sys[i].initrd_data : NULL;
+		kernel_data[i] = i < s->nsys ? s->sys[i].kernel_data : (struct buf){0};
+	}
+	if (s->nsys < 1 || s->nsys > ISO_SYSTEMS || content_id(s, &id) < 0)
+		goto out;
+	marker = xasprintf("/.disk/minos-%016llx", (unsigned long long)id);
+	if (live_root(s, output, id, b.t, &cmdline, &persist) < 0 || check_label(s->label) < 0 ||
+	    loaders(s, cmdline, marker, &cfg, mbr, &bios, efi) < 0 ||
+	    esp_image(s, efi, cfg, id, b.t, &esp) < 0)
+		goto out;
+	rc = write_iso(&b, s, output, initrd_data, kernel_data, cfg, &bios, &esp, marker, id,
+		       mbr, persist);
 out:
-	free(initrd_data);
+	for (size_t i = 0; i < ISO_SYSTEMS; i++) {
+		free(initrd_data[i]);
+		buf_free(&kernel_data[i]);
+		buf_free(&efi[i]);
+	}
 	buf_free(&bios);
-	buf_free(&efi);
 	buf_free(&esp);
 	free(cfg);
 	free(marker);

@@ -5,19 +5,32 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct sb_chain;
-struct buf;
+#include "util/arch.h"
+#include "util/util.h"
 
-struct iso_spec {
-	const char *kernel;		/* a checked bzImage */
+struct sb_chain;
+
+/* One system the ISO boots: a kernel and its initramfs, for one architecture. */
+struct iso_system {
+	enum arch arch;
+	const char *kernel;		/* a checked kernel: a bzImage, an arm64 Image */
+	struct buf kernel_data;		/* or, if not empty, one unpacked in memory (iso_write frees it) */
 	const char *initrd;		/* a checked initramfs file, or NULL: */
 	unsigned char *initrd_data;	/* one in memory (malloc'd; iso_write frees it) */
 	size_t initrd_len;
-	const char *title, *cmdline, *label;
+	const char *cmdline;
+	const struct sb_chain *sb;	/* Secure Boot: the ESP boots shim, then the signed GRUB */
+};
+
+#define ISO_SYSTEMS 2	/* one per architecture: x86_64 (BIOS and UEFI) and arm64 (UEFI) */
+
+struct iso_spec {
+	struct iso_system sys[ISO_SYSTEMS];
+	size_t nsys;
+	const char *title, *label;
 	int timeout;
 	const char *rootfs;		/* a squashfs root: /minos/root.sqfs, booted live */
 	uint64_t persist;		/* bytes of an appended ext4 partition for persistence */
-	const struct sb_chain *sb;	/* Secure Boot: the ESP boots shim, then the signed GRUB */
 	const struct buf *enroll;	/* a certificate (DER) for the MOK manager, on the ESP */
 };
 
@@ -25,7 +38,9 @@ struct iso_spec {
  * Writes an ISO 9660 image (Rock Ridge, Joliet) that boots the kernel and
  * initrd through GRUB from CD and disk under BIOS and UEFI: El Torito BIOS
  * and EFI entries, GRUB's hybrid MBR and a GPT whose ESP partition is the
- * El Torito EFI image.  Every byte follows from the spec and
+ * El Torito EFI image.  An arm64 system boots under UEFI only (its ESP
+ * loader BOOTAA64.EFI); with an x86_64 and an arm64 system, each
+ * firmware starts its own GRUB, and grub.cfg its own kernel.  Every byte follows from the spec and
  * SOURCE_DATE_EPOCH.  With a rootfs, the kernel's command line gets
  * minos.live=ID (the ISO's own marker, /.disk/minos-ID, which minos-init
  * looks for on every medium) and, with persist, minos.persist=UUID= of an

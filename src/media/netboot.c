@@ -212,12 +212,13 @@ int netboot_write(const struct netboot_spec *s, const char *output)
 {
 	char *where = absolute(output), *tmp = NULL, *version = NULL;
 	char *grub = NULL, *cfg = NULL;
+	struct grub_entry e = {ARCH_X86_64, s->cmdline, ""};
 	int rc = -1;
 
 	/* grub_config refuses a title or command line of more than one line,
 	 * which would also break the script and the marker */
 	if (!where || kernel_inspect(s->kernel, &version) < 0 ||
-	    !(cfg = grub_config(s->title, s->cmdline, s->timeout, NULL, "")))
+	    !(cfg = grub_config(s->title, s->timeout, NULL, &e, 1)))
 		goto out;
 	tmp = xasprintf("%s.new-XXXXXX", where);
 	if (!mkdtemp(tmp)) {

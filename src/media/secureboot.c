@@ -33,6 +33,7 @@
 
 #include "media/fat.h"
 #include "media/pe.h"
+#include "util/deb.h"
 
 #define SHIM_DIR "/usr/lib/shim"
 #define SPC_INDIRECT_DATA "1.3.6.1.4.1.311.2.1.4"
@@ -40,29 +41,61 @@
 #define MAX_CERT (1 << 20)	/* a key or certificate file larger than this is neither */
 
 static const struct {
+	enum arch arch;
 	const char *dir, *name, *package;
 	size_t field;
 } chain_files[] = {
-	{SHIM_DIR, "shimx64.efi.signed", "shim-signed", offsetof(struct sb_chain, shim)},
-	{SHIM_DIR, "mmx64.efi.signed", "shim-helpers-amd64-signed",
+	{ARCH_X86_64, SHIM_DIR, "shimx64.efi.signed", "shim-signed", offsetof(struct sb_chain, shim)},
+	{ARCH_X86_64, SHIM_DIR, "mmx64.efi.signed", "shim-helpers-amd64-signed",
 	 offsetof(struct sb_chain, mokmanager)},
-	{NULL, "x86_64-efi-signed/gcdx64.efi.signed", "grub-efi-amd64-signed",
+	{ARCH_X86_64, NULL, "x86_64-efi-signed/gcdx64.efi.signed", "grub-efi-amd64-signed",
+	 offsetof(struct sb_chain, grub)},
+	{ARCH_ARM64, SHIM_DIR, "shimaa64.efi.signed", "shim-signed", offsetof(struct sb_chain, shim)},
+	{ARCH_ARM64, SHIM_DIR, "mmaa64.efi.signed", "shim-helpers-arm64-signed",
+	 offsetof(struct sb_chain, mokmanager)},
+	{ARCH_ARM64, NULL, "arm64-efi-signed/gcdaa64.efi.signed", "grub-efi-arm64-signed",
 	 offsetof(struct sb_chain, grub)},
 };
 
-int sb_chain_read(struct sb_chain *c, char **why)
+/*
+ * Where chain file i is: the host's (GRUB's in $MINOS_GRUB_DIR), else for
+ * another architecture than the host's its Debian package unpacked into
+ * the cache (the host cannot install arm64's).  NULL with *why set.
+ */
+static char *chain_path(size_t i, char **why)
 {
 	const char *env = getenv("MINOS_GRUB_DIR");
+	const char *dir = chain_files[i].dir ? chain_files[i].dir :
+			  env && *env ? env : "/usr/lib/grub";
+	char *path = xasprintf("%s/%s", dir, chain_files[i].name), *root;
 
-	*c = (struct sb_chain){.shim_path = SHIM_DIR "/shimx64.efi.signed"};
+	if (access(path, F_OK) == 0 || chain_files[i].arch == arch_host())
+		return path;
+	free(path);
+	if (!(root = deb_fetch(chain_files[i].package, chain_files[i].arch))) {
+		*why = xasprintf("%s:%s: cannot fetch it", chain_files[i].package,
+				 arch_debian(chain_files[i].arch));
+		return NULL;
+	}
+	path = xasprintf("%s%s/%s", root, chain_files[i].dir ? chain_files[i].dir :
+			 "/usr/lib/grub", chain_files[i].name);
+	free(root);
+	return path;
+}
+
+int sb_chain_read(struct sb_chain *c, enum arch arch, char **why)
+{
+	*c = (struct sb_chain){0};
 	for (size_t i = 0; i < ARRAY_SIZE(chain_files); i++) {
-		const char *dir = chain_files[i].dir ? chain_files[i].dir :
-				  env && *env ? env : "/usr/lib/grub";
-		char *path = xasprintf("%s/%s", dir, chain_files[i].name);
+		char *path = chain_files[i].arch == arch ? chain_path(i, why) : NULL;
 		struct buf *b = (struct buf *)((char *)c + chain_files[i].field);
 		int rc = 0;
 
-		if (access(path, F_OK) < 0) {
+		if (chain_files[i].arch != arch)
+			continue;
+		if (!path) {
+			rc = -1;
+		} else if (access(path, F_OK) < 0) {
 			*why = xasprintf("%s: missing: install Debian's %s", path,
 					 chain_files[i].package);
 			rc = -1;
@@ -607,7 +640,7 @@ int sb_plan_decide(struct sb_plan *p, const char *path, const char *output,
 	*boot_kernel = path;
 	if (p->mode == SB_OFF)
 		return 0;
-	if (sb_chain_read(&p->chain, &why) < 0) {
+	if (sb_chain_read(&p->chain, p->arch, &why) < 0) {
 		if (p->mode == SB_ON)
 			fail("--secure-boot", "on: %s", why);
 		else
@@ -676,8 +709,21 @@ void sb_report_free(struct sb_report *r)
 	*r = (struct sb_report){0};
 }
 
-/* The firmware's part: 1 if it starts shim, into *shim, to check the rest; else 0, said. */
-static int firmware_starts_shim(const struct sb_iso *iso, struct buf *shim, struct sb_report *r)
+/* An architecture's names on the ESP: the loader the firmware starts, shim's GRUB. */
+static const struct {
+	enum arch arch;
+	const char *loader, *grub;
+} esp_arches[] = {
+	{ARCH_X86_64, ESP_LOADER, ESP_GRUB},
+	{ARCH_ARM64, ESP_LOADER_AA64, ESP_GRUB_AA64},
+};
+
+/*
+ * The firmware's part: 1 if it starts shim (the loader), into *shim, to
+ * check the rest; else 0, said.  found: whether the ESP has the loader.
+ */
+static int firmware_starts_shim(const struct sb_iso *iso, const char *loader, struct buf *shim,
+				struct sb_report *r)
 {
 	const char *why = NULL;
 	struct pe_image pe;
@@ -689,22 +735,22 @@ static int firmware_starts_shim(const struct sb_iso *iso, struct buf *shim, stru
 		    "the ISO has no UEFI boot image");
 		return 0;
 	}
-	found = fat_read_file(iso->esp, iso->esp_len, ESP_LOADER, shim, &why);
+	found = fat_read_file(iso->esp, iso->esp_len, loader, shim, &why);
 	if (found < 0)
 		say(r, "not ready: the UEFI boot image holds %s", why);
 	else if (found == 0)
-		say(r, "not ready: the UEFI boot image holds no " ESP_LOADER);
+		say(r, "not ready: the UEFI boot image holds no %s", loader);
 	if (found <= 0)
 		return 0;
 	signer = sb_signer(shim->data, shim->len);
 	if (!signer) {
-		say(r, "not ready: " ESP_LOADER " is unsigned: the firmware refuses it");
+		say(r, "not ready: %s is unsigned: the firmware refuses it", loader);
 		return 0;
 	}
 	is_shim = pe_parse(&pe, shim->data, shim->len, &why) == 0 &&
 		  pe_section(&pe, ".vendor_cert");
 	pe_free(&pe);
-	say(r, ESP_LOADER " signed by %s%s", signer, is_shim ? " (shim)" :
+	say(r, "%s signed by %s%s", loader, signer, is_shim ? " (shim)" :
 	    ", no shim: whether it boots is up to the firmware's keys");
 	free(signer);
 	return is_shim;
@@ -746,31 +792,48 @@ static char *shim_starts(struct sb_report *r, const char *name, const void *img,
 	return no;
 }
 
-void sb_iso_report(const struct sb_iso *iso, struct sb_report *r)
+/* The architecture of a kernel by its header; ARCH_NONE if it is neither's. */
+static enum arch kernel_arch_of(const struct sb_kernel *k)
+{
+	const unsigned char *h = k->data;
+
+	if (k->len >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4))
+		return ARCH_ARM64;
+	if (k->len >= 0x210 && !memcmp(h + 0x202, "HdrS", 4))
+		return ARCH_X86_64;
+	return ARCH_NONE;
+}
+
+/* One architecture's chain: shim, its GRUB, the kernels of that architecture. */
+static void report_arch(const struct sb_iso *iso, size_t a, struct sb_report *r, int several)
 {
 	struct buf shim = {0}, grub = {0}, cer = {0};
-	const char *why;
+	const char *why, *grub_name = esp_arches[a].grub;
 	char *not_ready = NULL;
-	int own = 0;
+	int own = 0, nkernels = 0;
 
-	if (!firmware_starts_shim(iso, &shim, r))
+	if (!firmware_starts_shim(iso, esp_arches[a].loader, &shim, r))
 		goto out;
 	if (fat_read_file(iso->esp, iso->esp_len, ESP_OWN_CERT, &cer, &why) != 1)
 		cer.len = 0;
-	if (fat_read_file(iso->esp, iso->esp_len, ESP_GRUB, &grub, &why) == 1)
-		not_ready = shim_starts(r, ESP_GRUB, grub.data, grub.len, &shim, &cer, &own);
+	if (fat_read_file(iso->esp, iso->esp_len, grub_name, &grub, &why) == 1)
+		not_ready = shim_starts(r, grub_name, grub.data, grub.len, &shim, &cer, &own);
 	else
-		not_ready = xstrdup("shim finds no " ESP_GRUB " to start");
+		not_ready = xasprintf("shim finds no %s to start", grub_name);
 	for (size_t i = 0; i < iso->nkernels; i++) {
 		const struct sb_kernel *k = &iso->kernels[i];
-		char *no = shim_starts(r, k->path, k->data, k->len, &shim, &cer, &own);
+		char *no;
 
+		if (several && kernel_arch_of(k) != esp_arches[a].arch)
+			continue;
+		nkernels++;
+		no = shim_starts(r, k->path, k->data, k->len, &shim, &cer, &own);
 		if (!not_ready)
 			not_ready = no;
 		else
 			free(no);
 	}
-	if (!iso->nkernels && !not_ready)
+	if (!nkernels && !not_ready)
 		not_ready = xstrdup("no kernel (vmlinuz*, bzImage*) to check");
 	if (not_ready)
 		say(r, "not ready: %s", not_ready);
@@ -783,4 +846,23 @@ out:
 	buf_free(&shim);
 	buf_free(&grub);
 	buf_free(&cer);
+}
+
+void sb_iso_report(const struct sb_iso *iso, struct sb_report *r)
+{
+	size_t have[ARRAY_SIZE(esp_arches)], n = 0;
+	const char *why;
+
+	/* the loaders the ESP has: x86's alone (or none) reports as it always did */
+	for (size_t a = 0; iso->esp && a < ARRAY_SIZE(esp_arches); a++) {
+		struct buf b = {0};
+
+		if (fat_read_file(iso->esp, iso->esp_len, esp_arches[a].loader, &b, &why) == 1)
+			have[n++] = a;
+		buf_free(&b);
+	}
+	if (n == 0)
+		have[n++] = 0;
+	for (size_t i = 0; i < n; i++)
+		report_arch(iso, have[i], r, n > 1);
 }

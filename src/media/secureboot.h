@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "util/arch.h"
 #include "util/util.h"
 
 /*
@@ -17,13 +18,15 @@
 #define ESP_LOADER	"EFI/BOOT/BOOTX64.EFI"
 #define ESP_GRUB	"EFI/BOOT/GRUBX64.EFI"
 #define ESP_MOKMANAGER	"EFI/BOOT/MMX64.EFI"
+#define ESP_LOADER_AA64	"EFI/BOOT/BOOTAA64.EFI"	/* arm64's */
+#define ESP_GRUB_AA64	"EFI/BOOT/GRUBAA64.EFI"
+#define ESP_MOKMANAGER_AA64 "EFI/BOOT/MMAA64.EFI"
 #define ESP_GRUB_CFG	"BOOT/GRUB/GRUB.CFG"
 #define ESP_OWN_CERT	"MINOS.CER"
 
 /* Debian's signed binaries, copied onto the ESP unchanged. */
 struct sb_chain {
 	struct buf shim, grub, mokmanager;
-	const char *shim_path;
 };
 
 /*
@@ -31,7 +34,7 @@ struct sb_chain {
  * Debian package that has it, for the caller to say as an error or a
  * warning.
  */
-int sb_chain_read(struct sb_chain *c, char **why);
+int sb_chain_read(struct sb_chain *c, enum arch arch, char **why);
 void sb_chain_free(struct sb_chain *c);
 
 /* What a PE image's signatures say, against the certificates trusted. */
@@ -72,6 +75,7 @@ extern const char *const sb_mode_names[];	/* "auto", "on", "off": by enum sb_mod
 struct sb_plan {
 	enum sb_mode mode;
 	const char *key, *cert;		/* --sign-key, --sign-cert */
+	enum arch arch;			/* the kernel's: the chain is its architecture's */
 	struct sb_chain chain;		/* set when the ISO boots through it */
 	struct buf cert_der;		/* the certificate, for the ESP */
 	char *signed_kernel;		/* the kernel signed with key, a temporary file */

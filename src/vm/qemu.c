@@ -25,6 +25,7 @@
 
 #include "image/initrd.h"
 #include "image/kernel.h"
+#include "media/iso.h"
 #include "media/netboot.h"
 #include "vm/timeline.h"
 #include "util/util.h"
@@ -434,6 +435,66 @@ static int test_needs_minos_init(const char *initrd)
 	return 0;
 }
 
+/* The architectures of an ISO's kernels (vmlinuz*): a bit for each. */
+struct arches {
+	int fd;
+	unsigned seen;
+};
+
+static void kernel_arch(const struct iso_entry *e, void *ctx)
+{
+	struct arches *a = ctx;
+	const char *base = strrchr(e->path, '/');
+	unsigned char h[0x400];
+
+	base = base ? base + 1 : e->path;
+	if (strncmp(base, "vmlinuz", 7) || !e->offset || e->size < sizeof(h) ||
+	    pread(a->fd, h, sizeof(h), (off_t)e->offset) != (ssize_t)sizeof(h))
+		return;
+	/* the header says the architecture; the version is not needed */
+	if (!memcmp(h + 0x38, "ARM\x64", 4))
+		a->seen |= 1u << ARCH_ARM64;
+	else if (!memcmp(h + 0x202, "HdrS", 4))
+		a->seen |= 1u << ARCH_X86_64;
+}
+
+static void no_boot(const struct iso_boot *b, void *ctx)
+{
+	(void)b;
+	(void)ctx;
+}
+
+/*
+ * The architecture of the kernel an image boots: a netboot directory's,
+ * an ISO's (or a USB stick's, the same image) if it has one architecture;
+ * the host's otherwise (an ISO for both, an image minos cannot read).
+ */
+static enum arch image_arch(const struct vm_config *c, const char *image)
+{
+	struct arches a = {.fd = -1};
+	enum arch arch = arch_host();
+
+	if (c->netboot) {
+		char *k = xasprintf("%s/" NB_KERNEL, image);
+		int fd = open(k, O_RDONLY | O_CLOEXEC);
+		unsigned char h[0x400];
+
+		if (fd >= 0 && pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h))
+			arch = !memcmp(h + 0x38, "ARM\x64", 4) ? ARCH_ARM64 : arch;
+		if (fd >= 0)
+			close(fd);
+		free(k);
+		return arch;
+	}
+	if (iso_detect(image) != 1 || (a.fd = open(image, O_RDONLY | O_CLOEXEC)) < 0)
+		return arch;
+	if (iso_read(image, kernel_arch, no_boot, &a) == 0 &&
+	    (a.seen == 1u << ARCH_ARM64 || a.seen == 1u << ARCH_X86_64))
+		arch = a.seen == 1u << ARCH_ARM64 ? ARCH_ARM64 : ARCH_X86_64;
+	close(a.fd);
+	return arch;
+}
+
 /*
  * What the guest's architecture allows: its machines, KVM only on a host
  * of the same architecture, the host's root only there too.
@@ -510,10 +571,11 @@ int vm_config_finish(struct vm_config *c)
 	char *version = NULL;
 	int rc;
 
-	if (check_combinations(c, image, opt) < 0)
+	if (initramfs_one_kernel(&c->initramfs) < 0 || check_combinations(c, image, opt) < 0)
 		return -1;
-	if (image) {	/* the image's kernel: --arch's, else the host's */
-		c->arch = c->initramfs.arch ? c->initramfs.arch : arch_host();
+	if (image) {	/* --arch, else the image's kernel's, else the host's */
+		c->arch = c->initramfs.arch ? c->initramfs.arch : image_arch(c, image);
+		c->uefi |= c->arch == ARCH_ARM64;	/* arm64 boots media through UEFI only */
 		rc = guest_fits(c) < 0 ? -1 : check_image(c, image, opt);
 	} else {
 		rc = kernel_boot(c, &version);

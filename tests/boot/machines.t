@@ -14,34 +14,6 @@ OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
 # sizes in 512-byte sectors, as /sys/class/block/*/size gives them
 NVME=131072 SATA=98304 STICK=81920 VBLK=73728 HOT1=65536 HOT2=57344
 
-# type_keys NAME TEXT: TEXT typed on the usb-kbd bound to video0, then Enter.
-type_keys() {
-	text=$2
-	cmds=
-	while [ -n "$text" ]; do
-		c=${text%"${text#?}"}; text=${text#?}
-		shift=false
-		case $c in
-		[a-z0-9]) k=$c ;;
-		[A-Z]) k=$(echo "$c" | tr A-Z a-z) shift=true ;;
-		' ') k=spc ;; '/') k=slash ;; '.') k=dot ;; '-') k=minus ;;
-		'>') k=dot shift=true ;;
-		*) echo "type_keys: no key for '$c'"; return 1 ;;
-		esac
-		for down in true false; do
-			ev="{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"$k\"}}}"
-			$shift && ev="{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"shift\"}}},$ev"
-			cmds="$cmds {\"execute\":\"input-send-event\",\"arguments\":{\"device\":\"video0\",\"events\":[$ev]}}"
-		done
-	done
-	for down in true false; do
-		cmds="$cmds {\"execute\":\"input-send-event\",\"arguments\":{\"device\":\"video0\",\"events\":[{\"type\":\"key\",\"data\":{\"down\":$down,\"key\":{\"type\":\"qcode\",\"data\":\"ret\"}}}]}}"
-	done
-	# shellcheck disable=SC2086
-	qmp "$1" $cmds >"$1.qmp.log"
-	if grep -q '"error"' "$1.qmp.log"; then cat "$1.qmp.log"; return 1; fi
-}
-
 disk() { truncate -s $(($2 * 512)) "$1"; }
 
 # sizes NAME: the sizes of the guest's block devices, one per line, sorted.
