@@ -50,11 +50,13 @@ for c in gzip zstd xz lz4; do
 		$dec <c.$c >c.$c.cpio
 		cmp c.$c.cpio def.img
 	"
-	test_expect_success "minos ls reads $c as cpio lists it" "
-		\"\$MINOS\" ls c.$c | awk '{ print \$1, \$3, \$4 }' >ls.$c
+	test_expect_success "minos ls reads $c as cpio lists it, then names its architecture" "
+		\"\$MINOS\" ls c.$c >all.$c
+		expect_eq \"\$(tail -n 1 all.$c)\" '# arch: x86_64'
+		sed '\$d' all.$c | awk '{ print \$1, \$3, \$4 }' >ls.$c
 		cpio -itv --quiet --numeric-uid-gid <def.img | awk '{ print \$1, \$3, \$4 }' >cpio.$c
 		cmp ls.$c cpio.$c
-		\"\$MINOS\" ls c.$c | awk '{ print \$1 ~ /^[cb]/ ? \$9 : \$8 }' | sort >lsn.$c
+		sed '\$d' all.$c | awk '{ print \$1 ~ /^[cb]/ ? \$9 : \$8 }' | sort >lsn.$c
 		cmp lsn.$c cpio.names
 	"
 done
@@ -240,7 +242,8 @@ test_expect_success 'errors: a compression the kernel config says it cannot deco
 		"$MINOS" initramfs -o e5.img --compress lz4 --kernel kdir/$(basename "$k")
 	"$MINOS" initramfs -o ok5.img --compress zstd --kernel kdir/$(basename "$k")
 	[ ! -e e5.img ]
-	expect_error "not an x86 Linux kernel image" "$MINOS" initramfs -o e5.img --kernel "$BUSYBOX"
+	expect_error "not a Linux kernel image (neither an x86 bzImage nor an arm64 Image)" \
+		"$MINOS" initramfs -o e5.img --kernel "$BUSYBOX"
 '
 
 test_expect_success 'errors: damaged and unknown input to minos ls name the offset' '

@@ -24,29 +24,76 @@ const struct option netboot_options[] = {
 	{0},
 };
 
-static int build(struct initramfs_opts *o, struct netboot_spec *s, const char *output)
+/* What --cmdline, --initrd and the --kernel list give each system. */
+struct nb_args {
+	const char *cmdline;			/* NULL: each architecture's default */
+	const char *initrds[NB_SYSTEMS];
+	size_t ninitrds;
+};
+
+/* System i: its kernel (an arm64 Image unpacked if compressed), command line, initramfs. */
+static int add_system(struct initramfs_opts *o, struct netboot_spec *s, const struct nb_args *a,
+		      size_t i, const char *kernel, const char *output, struct buf *img)
 {
-	struct buf img = {0};
-	char *kernel = kernel_find(o->kernel);
+	struct netboot_system *y = &s->sys[i];
+	struct kernel_info ki;
+
+	if (kernel_examine(kernel, &ki) < 0)
+		return -1;
+	kernel_info_free(&ki);
+	for (size_t k = 0; k < i; k++)
+		if (s->sys[k].arch == ki.arch)
+			return fail(kernel, "a second %s kernel: one per architecture",
+				    arch_name(ki.arch));
+	y->arch = ki.arch;
+	y->kernel = kernel;
+	if ((ki.form == KERNEL_IMAGE_GZ || ki.form == KERNEL_ZBOOT) &&
+	    kernel_unpack(kernel, &y->kernel_data) < 0)
+		return -1;
+	y->cmdline = a->cmdline ? a->cmdline : ki.arch == ARCH_ARM64 ? GRUB_MENU_CMDLINE_ARM64 :
+		     GRUB_MENU_CMDLINE;
+	y->initrd = a->ninitrds ? a->initrds[i] : NULL;
+	o->arch = ARCH_NONE;	/* the kernel's */
+	if (initramfs_media_image(o, y->initrd, kernel, output, img) < 0)
+		return -1;
+	y->initrd_data = img->data;
+	y->initrd_len = img->len;
+	return 0;
+}
+
+static int build(struct initramfs_opts *o, struct netboot_spec *s, const struct nb_args *a,
+		 const char *output)
+{
+	struct buf img[NB_SYSTEMS] = {{0}};
+	char *found = o->nkernels ? NULL : kernel_find(NULL);
+	size_t n = o->nkernels ? o->nkernels : 1;
 	int rc = -1;
 
-	if (!kernel || netboot_check_output(output) < 0)
+	if ((!o->nkernels && !found) || netboot_check_output(output) < 0)
 		goto out;
-	s->kernel = kernel;
-	if (initramfs_media_image(o, s->initrd, kernel, output, &img) < 0)
+	if (n > NB_SYSTEMS || (a->ninitrds && a->ninitrds != n)) {
+		fail(n > NB_SYSTEMS ? "--kernel" : "--initrd", n > NB_SYSTEMS ?
+		     "given %zu times: one for each architecture (x86_64, arm64)" :
+		     "give one for each --kernel (%zu), in the same order", n);
 		goto out;
-	s->initrd_data = img.data;
-	s->initrd_len = img.len;
+	}
+	for (s->nsys = 0; s->nsys < n; s->nsys++)
+		if (add_system(o, s, a, s->nsys, found ? found : o->kernels[s->nsys], output,
+			       &img[s->nsys]) < 0)
+			goto out;
 	rc = netboot_write(s, output);
 out:
-	buf_free(&img);
-	free(kernel);
+	for (size_t i = 0; i < NB_SYSTEMS; i++) {
+		buf_free(&img[i]);
+		buf_free(&s->sys[i].kernel_data);
+	}
+	free(found);
 	return rc;
 }
 
 /* Options: 0, or the exit status after a usage error (said, with or without "Try"). */
 static int options(int argc, char **argv, struct netboot_spec *s, struct initramfs_opts *o,
-		   const char **output, char **http)
+		   struct nb_args *a, const char **output, char **http)
 {
 	int c, rc, usage;
 
@@ -54,8 +101,15 @@ static int options(int argc, char **argv, struct netboot_spec *s, struct initram
 		switch (c) {
 		case 'o': *output = optarg; continue;
 		case 'h': help_command("netboot", stdout); return -1;
-		case OPT_INITRD: s->initrd = optarg; continue;
-		case OPT_CMDLINE: s->cmdline = optarg; continue;
+		case OPT_INITRD:
+			if (a->ninitrds == NB_SYSTEMS) {
+				fail("--initrd", "given more than %d times: one for each --kernel",
+				     NB_SYSTEMS);
+				return 2;
+			}
+			a->initrds[a->ninitrds++] = optarg;
+			continue;
+		case OPT_CMDLINE: a->cmdline = optarg; continue;
 		case OPT_TITLE: s->title = optarg; continue;
 		case OPT_HTTP:	/* a bad value is said in one line */
 			free(*http);
@@ -74,26 +128,25 @@ static int options(int argc, char **argv, struct netboot_spec *s, struct initram
 	}
 	if ((rc = no_more_args("netboot", *output, argc, argv)))
 		return rc;
-	if (initramfs_one_kernel(o) < 0)
-		return usage_error("netboot");
-	if (initramfs_for_media(o, s->initrd, &usage) < 0)
+	if (initramfs_for_media(o, a->ninitrds ? a->initrds[0] : NULL, &usage) < 0)
 		return usage ? usage_error("netboot") : 1;
 	return 0;
 }
 
 int cmd_netboot(int argc, char **argv)
 {
-	struct netboot_spec s = {.cmdline = GRUB_MENU_CMDLINE, .title = "minos"};
+	struct netboot_spec s = {.title = "minos"};
+	struct nb_args a = {0};
 	struct initramfs_opts o;
 	const char *output = NULL;
 	char *http = NULL;
 	int rc;
 
 	initramfs_opts_init(&o);
-	rc = options(argc, argv, &s, &o, &output, &http);
+	rc = options(argc, argv, &s, &o, &a, &output, &http);
 	if (rc == 0) {
 		s.http = http;
-		rc = build(&o, &s, output) < 0 ? 1 : 0;
+		rc = build(&o, &s, &a, output) < 0 ? 1 : 0;
 	}
 	initramfs_opts_free(&o);
 	free(http);

@@ -110,24 +110,58 @@ static int put_core(const char *dir, const char *name, enum grub_platform p)
 	return rc;
 }
 
-static char *ipxe_script(const struct netboot_spec *s)
+/* A system's directory in the tree: "" alone, "x86_64/" or "arm64/" beside another. */
+static const char *sys_dir(const struct netboot_spec *s, size_t i)
 {
-	const char *base = s->http ? s->http : "";
+	if (s->nsys == 1)
+		return "";
+	return s->sys[i].arch == ARCH_ARM64 ? "arm64/" : "x86_64/";
+}
+
+static int has_arch(const struct netboot_spec *s, enum arch a)
+{
+	for (size_t i = 0; i < s->nsys; i++)
+		if (s->sys[i].arch == a)
+			return 1;
+	return 0;
+}
+
+/* One system's lines of boot.ipxe. */
+static char *ipxe_boot(const struct netboot_spec *s, size_t i)
+{
+	const char *base = s->http ? s->http : "", *dir = sys_dir(s, i);
+	const char *cmdline = s->sys[i].cmdline;
 
 	/* Under UEFI the kernel's EFI stub finds the initrd by initrd=NAME,
 	 * NAME being the image iPXE registered: its file name. */
-	return xasprintf("#!ipxe\n"
-			 "# boot.ipxe written by minos netboot: %s\n"
-			 "echo %s: the kernel and initrd from %s\n"
-			 "kernel %s" NB_KERNEL " initrd=" NB_INITRD "%s%s\n"
-			 "initrd %s" NB_INITRD "\n"
-			 "boot\n",
-			 s->title, s->title, s->http ? s->http : "the server of this script",
-			 base, *s->cmdline ? " " : "", s->cmdline, base);
+	return xasprintf("kernel %s%s" NB_KERNEL " initrd=" NB_INITRD "%s%s\n"
+			 "initrd %s%s" NB_INITRD "\n"
+			 "boot\n", base, dir, *cmdline ? " " : "", cmdline, base, dir);
 }
 
-static char *dnsmasq_conf(const char *where)
+static char *ipxe_script(const struct netboot_spec *s)
 {
+	char *one = ipxe_boot(s, 0), *two = s->nsys > 1 ? ipxe_boot(s, 1) : NULL, *text;
+	int arm_first = s->sys[0].arch == ARCH_ARM64;
+
+	/* beside another, each system under its iPXE's ${buildarch} (arm64; i386 or x86_64) */
+	text = xasprintf("#!ipxe\n"
+			 "# boot.ipxe written by minos netboot: %s\n"
+			 "echo %s: the kernel and initrd from %s\n"
+			 "%s%s%s%s",
+			 s->title, s->title, s->http ? s->http : "the server of this script",
+			 two ? "iseq ${buildarch} arm64 || goto other\n" : "",
+			 two ? (arm_first ? one : two) : one, two ? ":other\n" : "",
+			 two ? (arm_first ? two : one) : "");
+	free(one);
+	free(two);
+	return text;
+}
+
+static char *dnsmasq_conf(const struct netboot_spec *s, const char *where)
+{
+	int x86 = has_arch(s, ARCH_X86_64), arm = has_arch(s, ARCH_ARM64);
+
 	return xasprintf(
 		"# dnsmasq.conf written by minos netboot: proxy DHCP beside the network's\n"
 		"# own DHCP server (which goes on handing out the addresses) and TFTP from\n"
@@ -141,11 +175,15 @@ static char *dnsmasq_conf(const char *where)
 		"tftp-root=%s\n"
 		"dhcp-userclass=set:ipxe,iPXE\n"
 		"pxe-prompt=\"minos\",0\n"
-		"pxe-service=tag:!ipxe,x86PC,\"minos (BIOS)\"," NB_BIOS "\n"
-		"pxe-service=tag:!ipxe,x86-64_EFI,\"minos (UEFI)\"," NB_EFI "\n"
-		"pxe-service=tag:ipxe,x86PC,\"minos (iPXE)\"," NB_IPXE "\n"
-		"pxe-service=tag:ipxe,x86-64_EFI,\"minos (iPXE)\"," NB_IPXE "\n",
-		where, where);
+		"%s%s",
+		where, where,
+		x86 ? "pxe-service=tag:!ipxe,x86PC,\"minos (BIOS)\"," NB_BIOS "\n"
+		      "pxe-service=tag:!ipxe,x86-64_EFI,\"minos (UEFI)\"," NB_EFI "\n"
+		      "pxe-service=tag:ipxe,x86PC,\"minos (iPXE)\"," NB_IPXE "\n"
+		      "pxe-service=tag:ipxe,x86-64_EFI,\"minos (iPXE)\"," NB_IPXE "\n" : "",
+		/* arm64 UEFI: client architecture 11 */
+		arm ? "pxe-service=tag:!ipxe,ARM64_EFI,\"minos (arm64 UEFI)\"," NB_EFI_ARM64 "\n"
+		      "pxe-service=tag:ipxe,ARM64_EFI,\"minos (iPXE)\"," NB_IPXE "\n" : "");
 }
 
 static char *readme(const struct netboot_spec *s, const char *where)
@@ -153,9 +191,8 @@ static char *readme(const struct netboot_spec *s, const char *where)
 	return xasprintf(
 		"This directory was written by minos netboot: %s\n"
 		"\n"
-		"  " NB_KERNEL ", " NB_INITRD "   the system\n"
-		"  " NB_BIOS "        GRUB for BIOS PXE clients\n"
-		"  " NB_EFI "   GRUB for UEFI network boot\n"
+		"  %s" NB_KERNEL ", %s" NB_INITRD "   the system%s\n"
+		"%s%s"
 		"  " NB_GRUBCFG "      their menu: kernel and initrd by TFTP\n"
 		"  " NB_IPXE "          for iPXE clients: kernel and initrd %s%s\n"
 		"  " NB_DNSMASQ "       proxy DHCP and TFTP beside an existing DHCP server\n"
@@ -172,15 +209,27 @@ static char *readme(const struct netboot_spec *s, const char *where)
 		"      sendfile on;\n"
 		"  }\n"
 		"\n"
-		"Try it first in QEMU: minos run --netboot %s (--uefi; --pxe for the GRUB path).\n",
-		s->title, s->http ? "over HTTP from " : "by TFTP from its own server",
+		"Try it first in QEMU: minos run --netboot %s (--uefi; --pxe for the GRUB path;\n"
+		"--arch arm64 for arm64's).\n",
+		s->title, s->nsys > 1 ? "ARCH/" : "", s->nsys > 1 ? "ARCH/" : "",
+		s->nsys > 1 ? " for each ARCH (x86_64, arm64)" : "",
+		has_arch(s, ARCH_X86_64) ? "  " NB_BIOS "        GRUB for BIOS PXE clients\n"
+					   "  " NB_EFI "   GRUB for UEFI network boot\n" : "",
+		has_arch(s, ARCH_ARM64) ? "  " NB_EFI_ARM64 "  GRUB for arm64 UEFI network boot\n" : "",
+		s->http ? "over HTTP from " : "by TFTP from its own server",
 		s->http ? s->http : "", where, where, where);
 }
 
 static char *marker(const struct netboot_spec *s, const char *version)
 {
-	return xasprintf(MARKER_VERSION "\nkernel %s\ncmdline %s\nhttp %s\n", version,
-			 s->cmdline, s->http ? s->http : "");
+	int plain = s->nsys == 1 && s->sys[0].arch == ARCH_X86_64;
+
+	/* "arch" only where it is news: a lone x86 directory's marker is as it was */
+	return xasprintf(MARKER_VERSION "\nkernel %s\ncmdline %s\nhttp %s\n%s%s%s%s%s",
+			 version ? version : "", s->sys[0].cmdline, s->http ? s->http : "",
+			 plain ? "" : "arch ", plain ? "" : arch_name(s->sys[0].arch),
+			 s->nsys > 1 ? " " : "", s->nsys > 1 ? arch_name(s->sys[1].arch) : "",
+			 plain ? "" : "\n");
 }
 
 /* The absolute path output will have, for the files that name it. */
@@ -208,17 +257,63 @@ static char *absolute(const char *output)
 	return abs;
 }
 
+/* Each system's kernel and initrd (in ARCH/ beside another), and the loaders for their firmware. */
+static int put_systems(const struct netboot_spec *s, const char *tmp)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < s->nsys && rc == 0; i++) {
+		const struct netboot_system *y = &s->sys[i];
+		char *dir = xasprintf("%s/%s", tmp, sys_dir(s, i));
+		char *k = xasprintf("%s" NB_KERNEL, sys_dir(s, i));
+		char *r = xasprintf("%s" NB_INITRD, sys_dir(s, i));
+
+		if (s->nsys > 1 && mkdir(dir, 0755) < 0)
+			rc = fail_errno(dir, "cannot create");
+		else if (y->kernel_data.len)
+			rc = put(tmp, k, y->kernel_data.data, y->kernel_data.len);
+		else
+			rc = put_file(tmp, k, y->kernel);
+		if (rc == 0)
+			rc = y->initrd ? put_file(tmp, r, y->initrd)
+				       : put(tmp, r, y->initrd_data, y->initrd_len);
+		free(dir);
+		free(k);
+		free(r);
+	}
+	if (rc == 0 && has_arch(s, ARCH_X86_64))
+		rc = put_core(tmp, NB_BIOS, GRUB_NET_BIOS) < 0 ||
+		     put_core(tmp, NB_EFI, GRUB_NET_EFI) < 0 ? -1 : 0;
+	if (rc == 0 && has_arch(s, ARCH_ARM64))
+		rc = put_core(tmp, NB_EFI_ARM64, GRUB_NET_EFI_ARM64);
+	return rc;
+}
+
+/* grub.cfg: each architecture's GRUB boots its own system. */
+static char *netboot_grub_cfg(const struct netboot_spec *s)
+{
+	struct grub_entry e[NB_SYSTEMS];
+	char dirs[NB_SYSTEMS][16];
+
+	for (size_t i = 0; i < s->nsys; i++) {
+		/* "x86_64/" as "/x86_64"; "" stays "" (GRUB's root is the server) */
+		snprintf(dirs[i], sizeof(dirs[i]), "%s%.*s", *sys_dir(s, i) ? "/" : "",
+			 (int)strcspn(sys_dir(s, i), "/"), sys_dir(s, i));
+		e[i] = (struct grub_entry){s->sys[i].arch, s->sys[i].cmdline, dirs[i]};
+	}
+	return grub_config(s->title, s->timeout, NULL, e, s->nsys);
+}
+
 int netboot_write(const struct netboot_spec *s, const char *output)
 {
 	char *where = absolute(output), *tmp = NULL, *version = NULL;
 	char *grub = NULL, *cfg = NULL;
-	struct grub_entry e = {ARCH_X86_64, s->cmdline, ""};
 	int rc = -1;
 
 	/* grub_config refuses a title or command line of more than one line,
 	 * which would also break the script and the marker */
-	if (!where || kernel_inspect(s->kernel, &version) < 0 ||
-	    !(cfg = grub_config(s->title, s->timeout, NULL, &e, 1)))
+	if (!where || s->nsys < 1 || s->nsys > NB_SYSTEMS ||
+	    kernel_inspect(s->sys[0].kernel, &version) < 0 || !(cfg = netboot_grub_cfg(s)))
 		goto out;
 	tmp = xasprintf("%s.new-XXXXXX", where);
 	if (!mkdtemp(tmp)) {
@@ -232,15 +327,11 @@ int netboot_write(const struct netboot_spec *s, const char *output)
 		fail_errno(tmp, "cannot create");
 		goto out;
 	}
-	if (put_file(tmp, NB_KERNEL, s->kernel) < 0 ||
-	    (s->initrd ? put_file(tmp, NB_INITRD, s->initrd)
-		       : put(tmp, NB_INITRD, s->initrd_data, s->initrd_len)) < 0 ||
-	    put_core(tmp, NB_BIOS, GRUB_NET_BIOS) < 0 || put_core(tmp, NB_EFI, GRUB_NET_EFI) < 0 ||
-	    put_str(tmp, NB_GRUBCFG, cfg) < 0)
+	if (put_systems(s, tmp) < 0 || put_str(tmp, NB_GRUBCFG, cfg) < 0)
 		goto out;
 	{
 		const char *names[] = {NB_IPXE, NB_DNSMASQ, NB_README, NB_MARKER};
-		char *texts[] = {ipxe_script(s), dnsmasq_conf(where), readme(s, where),
+		char *texts[] = {ipxe_script(s), dnsmasq_conf(s, where), readme(s, where),
 				 marker(s, version)};
 		int bad = 0;
 
@@ -291,7 +382,8 @@ int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why
 		size_t size;
 	} keys[] = {{"kernel", ni->kernel, sizeof(ni->kernel)},
 		    {"cmdline", ni->cmdline, sizeof(ni->cmdline)},
-		    {"http", ni->http, sizeof(ni->http)}};
+		    {"http", ni->http, sizeof(ni->http)},
+		    {"arch", ni->arch, sizeof(ni->arch)}};
 	size_t vl = strlen(MARKER_VERSION), line = 1;
 
 	memset(ni, 0, sizeof(*ni));
@@ -361,10 +453,32 @@ static int show(FILE *out, const char *dir, const char *name, const char *what)
 	return there ? 0 : -1;
 }
 
+/* The systems' files: at the top, or in ARCH/ for each of the marker's architectures. */
+static int show_systems(FILE *out, const char *dir, const struct netboot_info *ni, int *arm)
+{
+	char arches[sizeof(ni->arch)], *save = NULL;
+	int missing = 0, n = 0;
+
+	snprintf(arches, sizeof(arches), "%s", ni->arch[0] ? ni->arch : "x86_64");
+	*arm = !!strstr(arches, "arm64");
+	n = strchr(arches, ' ') ? 2 : 1;
+	for (char *a = strtok_r(arches, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+		char *k = n > 1 ? xasprintf("%s/" NB_KERNEL, a) : xstrdup(NB_KERNEL);
+		char *r = n > 1 ? xasprintf("%s/" NB_INITRD, a) : xstrdup(NB_INITRD);
+		char *kw = xasprintf("the kernel (%s)", a);
+
+		missing |= show(out, dir, k, kw) | show(out, dir, r, "the initramfs");
+		free(k);
+		free(r);
+		free(kw);
+	}
+	return missing;
+}
+
 int netboot_ls(const char *dir, FILE *out)
 {
 	struct netboot_info ni;
-	int rc = netboot_read(dir, &ni), bios, efi, ipxe, k, i;
+	int rc = netboot_read(dir, &ni), bios = -1, efi = -1, efi_arm = -1, ipxe, missing, arm;
 	char ipxe_what[600];
 
 	if (rc <= 0)
@@ -374,16 +488,21 @@ int netboot_ls(const char *dir, FILE *out)
 		 ni.http[0] ? "over HTTP from " : "by TFTP", ni.http);
 	fprintf(out, "# minos netboot directory: kernel %s, command line: %s\n",
 		ni.kernel[0] ? ni.kernel : "?", ni.cmdline);
-	k = show(out, dir, NB_KERNEL, "the kernel");
-	i = show(out, dir, NB_INITRD, "the initramfs");
-	bios = show(out, dir, NB_BIOS, "BIOS PXE loader (GRUB, i386-pc-pxe)");
-	efi = show(out, dir, NB_EFI, "UEFI network loader (GRUB, x86_64-efi)");
+	if (ni.arch[0])
+		fprintf(out, "# arch: %s\n", ni.arch);
+	missing = show_systems(out, dir, &ni, &arm);
+	if (!ni.arch[0] || strstr(ni.arch, "x86_64")) {
+		bios = show(out, dir, NB_BIOS, "BIOS PXE loader (GRUB, i386-pc-pxe)");
+		efi = show(out, dir, NB_EFI, "UEFI network loader (GRUB, x86_64-efi)");
+	}
+	if (arm)
+		efi_arm = show(out, dir, NB_EFI_ARM64, "arm64 UEFI network loader (GRUB, arm64-efi)");
 	show(out, dir, NB_GRUBCFG, "the loaders' menu: kernel and initrd by TFTP");
 	ipxe = show(out, dir, NB_IPXE, ipxe_what);
 	show(out, dir, NB_DNSMASQ, "dnsmasq: proxy DHCP and TFTP");
 	show(out, dir, NB_README, "how to serve it");
-	if (k < 0 || i < 0) {
-		fprintf(out, "# serves: nobody (no %s)\n", k < 0 ? "kernel" : "initramfs");
+	if (missing) {
+		fputs("# serves: nobody (a kernel or initramfs is missing)\n", out);
 		return 0;
 	}
 	fputs("# serves:", out);
@@ -391,9 +510,11 @@ int netboot_ls(const char *dir, FILE *out)
 		fputs(" BIOS PXE clients (" NB_BIOS ")", out);
 	if (!efi)
 		fprintf(out, "%s UEFI PXE clients (" NB_EFI ")", bios ? "" : ",");
+	if (!efi_arm)
+		fprintf(out, "%s arm64 UEFI PXE clients (" NB_EFI_ARM64 ")", bios && efi ? "" : ",");
 	if (!ipxe)
-		fprintf(out, "%s iPXE clients (" NB_IPXE ", %s)", bios && efi ? "" : ",",
+		fprintf(out, "%s iPXE clients (" NB_IPXE ", %s)", bios && efi && efi_arm ? "" : ",",
 			ni.http[0] ? "HTTP" : "TFTP");
-	fputs(bios && efi && ipxe ? " nobody (no loader)\n" : "\n", out);
+	fputs(bios && efi && efi_arm && ipxe ? " nobody (no loader)\n" : "\n", out);
 	return 0;
 }

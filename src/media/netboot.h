@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "media/grub.h"
+#include "util/arch.h"
 
 /* What is in a netboot directory, each path relative to it. */
 #define NB_MARKER ".minos-netboot"
@@ -14,16 +15,28 @@
 #define NB_IPXE "boot.ipxe"
 #define NB_BIOS "grub/core.0"
 #define NB_EFI "grub/bootx64.efi"
+#define NB_EFI_ARM64 "grub/bootaa64.efi"
 #define NB_GRUBCFG "grub/grub.cfg"
 #define NB_DNSMASQ "dnsmasq.conf"
 #define NB_README "README"
 
-struct netboot_spec {
+/* One architecture's system: alone at the top, beside another in ARCH/ (x86_64/vmlinuz). */
+struct netboot_system {
+	enum arch arch;
 	const char *kernel;	/* the kernel's file */
+	struct buf kernel_data;	/* or, if not empty, an arm64 Image unpacked (GRUB boots no Image.gz) */
 	const char *initrd;	/* the initramfs's file, or NULL: initrd_data */
 	const unsigned char *initrd_data;
 	size_t initrd_len;
-	const char *cmdline, *title;
+	const char *cmdline;
+};
+
+#define NB_SYSTEMS 2
+
+struct netboot_spec {
+	struct netboot_system sys[NB_SYSTEMS];
+	size_t nsys;
+	const char *title;
 	const char *http;	/* the base URL clients fetch the kernel and initrd from, or NULL */
 	int timeout;		/* GRUB's menu, seconds */
 };
@@ -47,7 +60,8 @@ int netboot_write(const struct netboot_spec *s, const char *output);
 struct netboot_info {
 	char cmdline[1024];
 	char http[512];		/* empty: TFTP only */
-	char kernel[128];	/* the kernel's version */
+	char kernel[128];	/* the kernel's version (the first system's) */
+	char arch[64];		/* its systems' architectures ("x86_64 arm64"); empty: x86_64 */
 };
 /* 0 and *ni filled, or -1 with the reason in why. */
 int netboot_parse(const char *text, size_t n, struct netboot_info *ni, char *why, size_t whylen);

@@ -474,16 +474,13 @@ static enum arch image_arch(const struct vm_config *c, const char *image)
 	struct arches a = {.fd = -1};
 	enum arch arch = arch_host();
 
-	if (c->netboot) {
-		char *k = xasprintf("%s/" NB_KERNEL, image);
-		int fd = open(k, O_RDONLY | O_CLOEXEC);
-		unsigned char h[0x400];
+	if (c->netboot) {	/* its marker names its architectures (none: x86_64) */
+		struct netboot_info ni;
 
-		if (fd >= 0 && pread(fd, h, sizeof(h), 0) == (ssize_t)sizeof(h))
-			arch = !memcmp(h + 0x38, "ARM\x64", 4) ? ARCH_ARM64 : arch;
-		if (fd >= 0)
-			close(fd);
-		free(k);
+		if (netboot_read(image, &ni) == 1 && !strcmp(ni.arch, "arm64"))
+			arch = ARCH_ARM64;
+		else if (netboot_read(image, &ni) == 1 && !ni.arch[0])
+			arch = ARCH_X86_64;
 		return arch;
 	}
 	if (iso_detect(image) != 1 || (a.fd = open(image, O_RDONLY | O_CLOEXEC)) < 0)
@@ -1019,7 +1016,8 @@ static void args_net(const struct vm_config *c, const struct vm *vm, struct argv
 		 * UEFI OVMF's own PXE fetches, without the ROM */
 		buf_add(&nd, ",tftp=", 6);
 		qemu_escape(&nd, c->netboot);
-		fw = xasprintf(",bootfile=%s", !c->pxe ? NB_IPXE : c->uefi ? NB_EFI : NB_BIOS);
+		fw = xasprintf(",bootfile=%s", vm->machine == MACHINE_VIRT ? NB_EFI_ARM64 :
+			       !c->pxe ? NB_IPXE : c->uefi ? NB_EFI : NB_BIOS);
 		buf_add(&nd, fw, strlen(fw));
 		free(fw);
 	}
@@ -1034,8 +1032,10 @@ static void args_net(const struct vm_config *c, const struct vm *vm, struct argv
 	buf_free(&nd);
 	/* no option ROM unless it boots from the network */
 	arg(a, "-device");
+	/* arm64: no iPXE ROM (QEMU's are x86 code): AAVMF's own PXE boots GRUB's loader */
 	arg(a, "%s", micro ? "virtio-net-device,netdev=net0" : !c->netboot ?
-	    "virtio-net-pci,netdev=net0,romfile=" : c->pxe && c->uefi ?
+	    "virtio-net-pci,netdev=net0,romfile=" : (c->pxe && c->uefi) ||
+	    vm->machine == MACHINE_VIRT ?
 	    "virtio-net-pci,netdev=net0,romfile=,bootindex=0" :
 	    "virtio-net-pci,netdev=net0,bootindex=0");
 }

@@ -214,4 +214,28 @@ test_expect_success 'one ISO for both: SeaBIOS CD/USB, OVMF CD/USB boot x86_64, 
 	done
 '
 
+test_expect_success 'minos netboot for arm64: AAVMF boots it over TFTP through its PXE and GRUB' '
+	"$MINOS" netboot -o nb --kernel "$(cat arm.path)" --timeout 0 2>nb.err &&
+	"$MINOS" ls nb >nb.ls && cat nb.ls &&
+	grep -qx "# arch: arm64" nb.ls &&
+	grep -q "^# serves: arm64 UEFI PXE clients (grub/bootaa64.efi), iPXE clients" nb.ls &&
+	grep -q "^pxe-service=tag:!ipxe,ARM64_EFI,.*grub/bootaa64.efi$" nb/dnsmasq.conf &&
+	dnsmasq --test --conf-file=nb/dnsmasq.conf 2>&1 | grep -q "syntax check OK" &&
+	"$MINOS" test --netboot nb --timeout 240 -- uname -m >out &&
+	expect_eq "$(cat out)" aarch64
+'
+
+test_expect_success 'one netboot directory for both: iPXE on x86, PXE and GRUB on arm64' '
+	"$MINOS" netboot -o nb2 --kernel "$(cat x86.path)" --kernel "$(cat arm.path)" --timeout 0 \
+		2>nb2.err &&
+	"$MINOS" ls nb2 >nb2.ls && cat nb2.ls &&
+	grep -qx "# arch: x86_64 arm64" nb2.ls &&
+	test -s nb2/x86_64/vmlinuz && test -s nb2/arm64/vmlinuz &&
+	grep -q "^iseq \${buildarch} arm64 || goto other$" nb2/boot.ipxe &&
+	"$MINOS" test --netboot nb2 --timeout 240 -- uname -m >out &&
+	expect_eq "$(cat out)" x86_64 &&
+	"$MINOS" test --netboot nb2 --arch arm64 --timeout 240 -- uname -m >out &&
+	expect_eq "$(cat out)" aarch64
+'
+
 test_done
