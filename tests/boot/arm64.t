@@ -238,4 +238,19 @@ test_expect_success 'one netboot directory for both: iPXE on x86, PXE and GRUB o
 	expect_eq "$(cat out)" aarch64
 '
 
+test_expect_success 'a live Debian for arm64 (mmdebstrap, systemd) boots from the ISO under AAVMF, overlay working' '
+	"$MINOS" iso -o live.iso --kernel "$(cat arm.path)" --timeout 0 \
+		--rootfs "$("$ROOT/scripts/debian-root.sh" arm64)" 2>live.err &&
+	cp /usr/share/AAVMF/AAVMF_VARS.fd live.vars &&
+	# the root powers off once its marker is printed
+	timeout 400 qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on -accel tcg \
+		-m 1024 -nodefaults -no-user-config -display none -no-reboot -serial file:live.log \
+		-drive if=pflash,format=raw,readonly=on,file=$AAVMF_CODE \
+		-drive if=pflash,format=raw,file=live.vars -device virtio-scsi-pci,id=scsi \
+		-drive if=none,id=cd,media=cdrom,readonly=on,file=live.iso \
+		-device scsi-cd,bus=scsi.0,drive=cd,bootindex=0 &&
+	grep -a "minos-init: switching to the live root" live.log &&
+	grep -aq "LIVE-MARKER systemd" live.log && grep -aq "LIVE-OVERLAY-OK" live.log
+'
+
 test_done
