@@ -44,6 +44,10 @@ int cmd_run(int argc, char **argv)
 		fail(argv[optind], "unexpected argument");
 		return usage_error("run");
 	}
+	/* On a terminal, the guest's console gets its size and type (arm64's
+	 * image built on the fly then gets the channel's drivers). */
+	if (isatty(0))
+		c.term = getenv("TERM") ? getenv("TERM") : "";
 	if (vm_config_finish(&c) < 0) {
 		vm_config_free(&c);
 		return 1;
@@ -56,9 +60,6 @@ int cmd_run(int argc, char **argv)
 	sigaddset(&sigs, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC);
-	/* On a terminal, the guest's console gets its size and type. */
-	if (isatty(0))
-		c.term = getenv("TERM") ? getenv("TERM") : "";
 	if (c.gdb_port) {
 		char *vmlinux = vm_debug_vmlinux(&c);
 

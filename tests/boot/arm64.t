@@ -53,6 +53,18 @@ test_expect_success 'the current directory is shared, and --net user reaches the
 	grep -q "inet 10.0.2.15/24" out && grep -qx "from the host" out
 '
 
+test_expect_success 'minos run on a terminal: the arm64 console gets its size over hvc0' '
+	K=$(cat arm.path)
+	mkfifo run.in
+	{ script -qec "stty rows 33 cols 101; \"$MINOS\" run --kernel $K" /dev/null <run.in \
+		>run.out 2>&1 & }
+	exec 9>run.in &&
+	wait_for "~ # " run.out 120 &&
+	echo "stty size; poweroff" >&9 && exec 9>&- &&
+	wait &&
+	tr -d "\r" <run.out | grep -qx "33 101"
+'
+
 test_expect_success 'bad input: an x86 BusyBox, /init, --add or module in an arm64 image; one line, no file' '
 	K=$(cat arm.path) &&
 	expect_error "BusyBox is an x86-64 ELF executable, but the image is for arm64" \
