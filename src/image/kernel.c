@@ -192,10 +192,11 @@ int kernel_examine_mem(const char *path, const unsigned char *h, size_t n,
 {
 	*ki = (struct kernel_info){0};
 	if (n >= 0x280 && !memcmp(h + 0x202, "HdrS", 4) && h[0x1fe] == 0x55 && h[0x1ff] == 0xaa) {
-		char *full = kernel_version_string(h, n);
+		char *full;
 
 		if (le16(h + 0x206) < 0x0200)
 			return fail(path, "kernel boot protocol too old for an initramfs");
+		full = kernel_version_string(h, n);
 		ki->arch = ARCH_X86_64;
 		ki->form = KERNEL_BZIMAGE;
 		if (full)

@@ -80,6 +80,28 @@ v = b'6.1.0-fuzz (fuzz@minos) #1 SMP PREEMPT_DYNAMIC\0'
 h[0x600:0x600 + len(v)] = v
 open(sys.argv[1], 'wb').write(h)
 PY
+# ... and arm64's: an Image header (MZ, ARM\x64 at 0x38) and its banner,
+# plain, gzip'd, and inside an EFI zboot header.
+python3 - "$C/bzimage" <<'PY'
+import gzip, struct, sys
+img = bytearray(0x400)
+img[0:4] = b'MZ@\xfa'
+img[0x10:0x18] = struct.pack('<Q', 0x10000)
+img[0x18:0x20] = struct.pack('<Q', 0xa)
+img[0x38:0x3c] = b'ARM\x64'
+img[0x3c:0x40] = struct.pack('<I', 0x40)
+v = b'Linux version 6.1.0-fuzz-arm64 (fuzz@minos) #1 SMP\n\0'
+img[0x200:0x200 + len(v)] = v
+gz = gzip.compress(bytes(img), mtime=0)
+z = bytearray(0x40)
+z[0:2] = b'MZ'
+z[4:8] = b'zimg'
+z[8:12] = struct.pack('<I', 0x40)
+z[12:16] = struct.pack('<I', len(gz))
+z[0x18:0x1c] = b'gzip'
+for name, data in (('arm64', bytes(img)), ('arm64-gz', gz), ('arm64-zboot', bytes(z) + gz)):
+    open(sys.argv[1] + '/seed-' + name, 'wb').write(data)
+PY
 
 # modinfo: a module-shaped object with a .modinfo section.
 cat >"$T/mod.c" <<'MOD'
