@@ -328,8 +328,8 @@ static const struct command {
 	 "\n"
 	 "Boot it in QEMU with minos run --netboot DIR (minos help run).\n"},
 	{"kconfig", cmd_kconfig, "add what a minos boot needs to a kernel tree's .config",
-	 "Usage: minos kconfig [--minimal] [DIR]\n"
-	 "       minos kconfig --list\n"
+	 "Usage: minos kconfig [--minimal] [--arch x86_64|arm64] [DIR]\n"
+	 "       minos kconfig --list [--arch x86_64|arm64] [DIR]\n"
 	 "\n"
 	 "Adds to the .config of the kernel source tree DIR (default .; or an O=\n"
 	 "output directory) the options a minos boot needs (serial console, initramfs\n"
@@ -340,8 +340,18 @@ static const struct command {
 	 "files: one the tree does not know is a warning and left out, and so is one\n"
 	 "olddefconfig drops (a dependency is off).\n"
 	 "\n"
+	 "The architecture is the .config's (CONFIG_X86_64 or CONFIG_ARM64): a tree\n"
+	 "configured with make ARCH=arm64 gets make ARCH=arm64\n"
+	 "CROSS_COMPILE=aarch64-linux-gnu- on an amd64 host (the environment's\n"
+	 "CROSS_COMPILE if set).  For arm64 the list has the PL011 console\n"
+	 "(console=ttyAMA0), virt's PCIe host, the virtio console (minos test's\n"
+	 "channel, hvc0) and the PL031 clock instead of the 8250, ACPI, DMI and PVH.\n"
+	 "\n"
 	 "      --minimal           start from make tinyconfig: the smallest kernel\n"
 	 "                          that boots with minos\n"
+	 "      --arch ARCH         x86_64 or arm64: for a tree without a .config, with\n"
+	 "                          --minimal to start one of another architecture,\n"
+	 "                          and for --list\n"
 	 "      --list              print the options and why minos needs each\n"
 	 "  -h, --help              this help\n"},
 	{"completion", cmd_completion, "print a shell completion script (bash)",
