@@ -1,7 +1,7 @@
 /*
  * drivers.c - the driver sets of --drivers, kept here as data.
  *
- * `generic` is what a rescue system needs on any x86 PC or VM, chosen the
+ * `generic` is what a rescue system needs on any PC, arm64 server or VM, chosen the
  * way dracut's generic mode and initramfs-tools' MODULES=most choose: whole
  * directories where every module is a driver a PC may need (ATA, NVMe, USB
  * host controllers and storage, HID, virtio), the symbols a module uses
@@ -62,6 +62,12 @@ static const struct module_rule generic[] = {
 	{"8139too", NULL}, {"pcnet32", NULL}, {"ne2k_pci", NULL}, {"virtio_net", NULL},
 	{"vmxnet3", NULL}, {"hv_netvsc", NULL}, {"r8152", NULL}, {"cdc_ether", NULL},
 	{"cdc_ncm", NULL}, {"ax88179_178a", NULL}, {"asix", NULL},
+	/* arm64 servers' and boards' (names a tree lacks are skipped): AWS's ENA,
+	 * Cavium ThunderX, HiSilicon, Ampere/APM X-Gene, AMD Seattle, Marvell,
+	 * Cadence, Synopsys (stmmac) */
+	{"ena", NULL}, {"nicvf", NULL}, {"thunder_bgx", NULL}, {"hns3", NULL},
+	{"xgene-enet", NULL}, {"amd-xgbe", NULL}, {"mvpp2", NULL}, {"mvneta", NULL},
+	{"macb", NULL}, {"dwmac-generic", NULL},
 };
 
 const char *const driver_set_names[] = {"generic", "host", "none", NULL};
