@@ -25,14 +25,15 @@ mkdir -p "$cache"
 binfmt() {
 	b=/proc/sys/fs/binfmt_misc
 	[ -e "$b/qemu-aarch64" ] && return 0
-	[ -e "$b/register" ] || mount -t binfmt_misc binfmt_misc "$b" 2>/dev/null || true
+	if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+	[ -e "$b/register" ] || $SUDO mount -t binfmt_misc binfmt_misc "$b" 2>/dev/null || true
 	[ -e "$b/qemu-aarch64" ] && return 0
-	if [ ! -w "$b/register" ] || [ ! -r /usr/lib/binfmt.d/qemu-aarch64.conf ]; then
+	if [ ! -e "$b/register" ] || [ ! -r /usr/lib/binfmt.d/qemu-aarch64.conf ] ||
+	   ! $SUDO sh -c "cat /usr/lib/binfmt.d/qemu-aarch64.conf >$b/register"; then
 		echo "debian-root: cannot run arm64 programs: install qemu-user-static" \
 			"and register its binfmt_misc rules (as root)" >&2
 		exit 1
 	fi
-	cat /usr/lib/binfmt.d/qemu-aarch64.conf >"$b/register"
 }
 
 if [ ! -s "$out" ]; then

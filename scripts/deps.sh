@@ -9,7 +9,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config zlib1g-dev libzstd-dev liblzma-dev liblz4-dev
 libdeflate-dev libisofs-dev libkmod-dev libssl-dev libsquashfs-dev libarchive-dev musl-tools
-qemu-system-x86 qemu-utils ovmf squashfs-tools mmdebstrap attr
+qemu-system-x86 qemu-utils ovmf squashfs-tools mmdebstrap arch-test attr
 busybox-static cpio libarchive-tools xorriso grub-pc-bin grub-efi-amd64-bin
 grub-common shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed sbsigntool
 mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
