@@ -477,10 +477,8 @@ static enum arch image_arch(const struct vm_config *c, const char *image)
 	if (c->netboot) {	/* its marker names its architectures (none: x86_64) */
 		struct netboot_info ni;
 
-		if (netboot_read(image, &ni) == 1 && !strcmp(ni.arch, "arm64"))
-			arch = ARCH_ARM64;
-		else if (netboot_read(image, &ni) == 1 && !ni.arch[0])
-			arch = ARCH_X86_64;
+		if (netboot_read(image, &ni) == 1 && (!ni.arch[0] || !strcmp(ni.arch, "arm64")))
+			arch = ni.arch[0] ? ARCH_ARM64 : ARCH_X86_64;
 		return arch;
 	}
 	if (iso_detect(image) != 1 || (a.fd = open(image, O_RDONLY | O_CLOEXEC)) < 0)
