@@ -320,7 +320,8 @@ static int run(struct vm_config *c, struct test_session *s, const struct test_op
 		return rc;
 	}
 	if (s->tl) {
-		const char *firmware = c->uefi ? "OVMF" :
+		int virt = s->vm->machine == MACHINE_VIRT;	/* arm64: AAVMF, or none at all */
+		const char *firmware = c->uefi ? (virt ? "AAVMF" : "OVMF") : virt ? "no firmware" :
 				       s->vm->machine == MACHINE_MICROVM ? "qboot" : "SeaBIOS";
 
 		title = timeline_title(c->iso ? c->iso : c->usb ? c->usb : c->netboot ? c->netboot :

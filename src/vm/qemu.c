@@ -51,6 +51,7 @@
 const char *const accel_names[] = {"auto", "kvm", "tcg", NULL};
 const char *const boot_names[] = {"auto", "pvh", "bzimage", NULL};
 const char *const machine_names[] = {"auto", "microvm", "pc", "q35", "virt", NULL};
+const char *const net_names[] = {"none", "user", NULL};
 
 /* QEMU for the guest's architecture */
 static const char *qemu_binary(const struct vm_config *c)
@@ -71,7 +72,6 @@ static const char *firmware_vars(const struct vm_config *c)
 		return c->secure_boot ? AAVMF_SB_VARS : AAVMF_VARS;
 	return c->secure_boot ? OVMF_SB_VARS : OVMF_VARS;
 }
-const char *const net_names[] = {"none", "user", NULL};
 
 int vm_config_init(struct vm_config *c)
 {
