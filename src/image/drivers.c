@@ -62,9 +62,15 @@ static const struct module_rule generic[] = {
 	{"8139too", NULL}, {"pcnet32", NULL}, {"ne2k_pci", NULL}, {"virtio_net", NULL},
 	{"vmxnet3", NULL}, {"hv_netvsc", NULL}, {"r8152", NULL}, {"cdc_ether", NULL},
 	{"cdc_ncm", NULL}, {"ax88179_178a", NULL}, {"asix", NULL},
-	/* arm64 servers' and boards' (names a tree lacks are skipped): AWS's ENA,
-	 * Cavium ThunderX, HiSilicon, Ampere/APM X-Gene, AMD Seattle, Marvell,
-	 * Cadence, Synopsys (stmmac) */
+};
+
+/*
+ * What `generic` adds for arm64 (drivers_for_arch): the NICs of arm64
+ * servers and boards (names a tree lacks are skipped): AWS's ENA, Cavium
+ * ThunderX, HiSilicon, Ampere/APM X-Gene, AMD Seattle, Marvell, Cadence,
+ * Synopsys (stmmac).  x86's set, and so its images' bytes, stay as they were.
+ */
+static const struct module_rule generic_arm64[] = {
 	{"ena", NULL}, {"nicvf", NULL}, {"thunder_bgx", NULL}, {"hns3", NULL},
 	{"xgene-enet", NULL}, {"amd-xgbe", NULL}, {"mvpp2", NULL}, {"mvneta", NULL},
 	{"macb", NULL}, {"dwmac-generic", NULL},
@@ -123,6 +129,16 @@ void drivers_add_vm_share(struct drivers *d)
 void drivers_add_vm_dump(struct drivers *d)
 {
 	add_set(d, vm_dump, ARRAY_SIZE(vm_dump));
+}
+
+void drivers_for_arch(struct drivers *d, enum arch arch)
+{
+	int has = 0;
+
+	for (int i = 0; i < d->nsets; i++)
+		has |= d->sets[i].rules == generic;
+	if (has && arch == ARCH_ARM64)
+		add_set(d, generic_arm64, ARRAY_SIZE(generic_arm64));
 }
 
 void drivers_add_vm_channel(struct drivers *d)

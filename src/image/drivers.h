@@ -8,8 +8,9 @@
 #include <stddef.h>
 
 #include "image/modules.h"
+#include "util/arch.h"
 
-#define DRIVER_SETS 7
+#define DRIVER_SETS 8
 
 /* The set names --drivers takes, NULL-ended. */
 extern const char *const driver_set_names[];
@@ -37,6 +38,8 @@ void drivers_add_vm_net(struct drivers *d);
 void drivers_add_vm_share(struct drivers *d);
 /* pvpanic and fw_cfg, for minos test --dump. */
 void drivers_add_vm_dump(struct drivers *d);
+/* What the generic set adds for an architecture's machines (arm64 servers' NICs). */
+void drivers_for_arch(struct drivers *d, enum arch arch);
 /* A virtio-serial port's, for arm64's test and terminal channels. */
 void drivers_add_vm_channel(struct drivers *d);
 /* The same and overlayfs, for --host-root. */

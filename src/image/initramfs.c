@@ -223,7 +223,8 @@ static char *modules_dir(const struct initramfs_opts *o, const char *kernel,
 static int add_modules(struct fstree *fs, const struct initramfs_opts *o,
 		       const char *kernel, const char *release, enum arch arch)
 {
-	const struct drivers *d = &o->drivers;
+	struct drivers arch_drivers = o->drivers;	/* a copy: the sets for this arch */
+	const struct drivers *d = &arch_drivers;
 	char *dir = modules_dir(o, kernel, release), **aliases = NULL;
 	size_t naliases = 0;
 	struct module_opts mo = {
@@ -239,6 +240,7 @@ static int add_modules(struct fstree *fs, const struct initramfs_opts *o,
 		free(dir);
 		return 0;
 	}
+	drivers_for_arch(&arch_drivers, arch);
 	rules = drivers_rules(d, &mo.nrules);
 	rc = d->host ? drivers_host_aliases(NULL, &aliases, &naliases) : 0;
 	mo.rules = rules;

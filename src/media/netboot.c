@@ -209,15 +209,17 @@ static char *readme(const struct netboot_spec *s, const char *where)
 		"      sendfile on;\n"
 		"  }\n"
 		"\n"
-		"Try it first in QEMU: minos run --netboot %s (--uefi; --pxe for the GRUB path;\n"
-		"--arch arm64 for arm64's).\n",
+		"Try it first in QEMU: minos run --netboot %s (%s).\n",
 		s->title, s->nsys > 1 ? "ARCH/" : "", s->nsys > 1 ? "ARCH/" : "",
 		s->nsys > 1 ? " for each ARCH (x86_64, arm64)" : "",
 		has_arch(s, ARCH_X86_64) ? "  " NB_BIOS "        GRUB for BIOS PXE clients\n"
 					   "  " NB_EFI "   GRUB for UEFI network boot\n" : "",
 		has_arch(s, ARCH_ARM64) ? "  " NB_EFI_ARM64 "  GRUB for arm64 UEFI network boot\n" : "",
 		s->http ? "over HTTP from " : "by TFTP from its own server",
-		s->http ? s->http : "", where, where, where);
+		s->http ? s->http : "", where, where, where,
+		!has_arch(s, ARCH_ARM64) ? "--uefi; --pxe for the GRUB path" :
+		has_arch(s, ARCH_X86_64) ? "--uefi; --pxe for the GRUB path; --arch arm64 for arm64's" :
+		"under AAVMF, through its PXE and GRUB");
 }
 
 static char *marker(const struct netboot_spec *s, const char *version)
