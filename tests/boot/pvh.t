@@ -135,7 +135,7 @@ test_expect_success 'a disk or a monitor needs PCI: pc, still through PVH' '
 
 test_expect_success 'option errors: one line each, before any boot' '
 	expect_error "--boot: .efi.: expected auto, pvh or bzimage" "$MINOS" test --boot efi -- true
-	expect_error "--machine: .isa.: expected auto, microvm, pc or q35" \
+	expect_error "--machine: .isa.: expected auto, microvm, pc, q35 or virt" \
 		"$MINOS" test --machine isa -- true
 	expect_error "microvm has no PCI and no firmware for --disk" \
 		"$MINOS" test --kernel "$K" --machine microvm --disk disk.img -- true
