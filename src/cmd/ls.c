@@ -20,6 +20,7 @@
 
 #include "cmd/commands.h"
 #include "image/initrd.h"
+#include "image/kernel.h"
 #include "media/iso.h"
 #include "media/netboot.h"
 #include "media/secureboot.h"
@@ -273,13 +274,10 @@ static void print_iso_arches(const struct sb_iso *iso)
 	unsigned seen = 0;
 
 	for (size_t i = 0; i < iso->nkernels; i++) {
-		const unsigned char *h = iso->kernels[i].data;
-		size_t n = iso->kernels[i].len;
+		enum arch a = kernel_header_arch(iso->kernels[i].data, iso->kernels[i].len);
 
-		if (n >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4))
-			seen |= 1u << ARCH_ARM64;
-		else if (n >= 0x210 && !memcmp(h + 0x202, "HdrS", 4))
-			seen |= 1u << ARCH_X86_64;
+		if (a)
+			seen |= 1u << a;
 	}
 	if (!seen)
 		return;

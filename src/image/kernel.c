@@ -133,6 +133,15 @@ static int is_arm64_image(const unsigned char *h, size_t n)
 	return n >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4);
 }
 
+enum arch kernel_header_arch(const unsigned char *h, size_t n)
+{
+	if (is_arm64_image(h, n))
+		return ARCH_ARM64;
+	if (n >= 0x210 && !memcmp(h + 0x202, "HdrS", 4))
+		return ARCH_X86_64;
+	return ARCH_NONE;
+}
+
 /*
  * The arm64 header has no version pointer: the banner, "Linux version "
  * and a release that starts with a digit, is found in the image itself.

@@ -27,6 +27,11 @@ int kernel_examine(const char *path, struct kernel_info *ki);
 int kernel_examine_mem(const char *path, const unsigned char *h, size_t n,
 		       struct kernel_info *ki);
 void kernel_info_free(struct kernel_info *ki);
+/*
+ * The architecture an uncompressed kernel's first n bytes say (an arm64
+ * Image's magic, a bzImage's HdrS), without its version; ARCH_NONE if neither.
+ */
+enum arch kernel_header_arch(const unsigned char *h, size_t n);
 /* A compressed arm64 kernel's Image, unpacked into *img; left empty for any other kernel. */
 struct buf;
 int kernel_unpack(const char *path, struct buf *img);

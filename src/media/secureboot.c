@@ -31,6 +31,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+#include "image/kernel.h"
 #include "media/fat.h"
 #include "media/pe.h"
 #include "util/deb.h"
@@ -792,18 +793,6 @@ static char *shim_starts(struct sb_report *r, const char *name, const void *img,
 	return no;
 }
 
-/* The architecture of a kernel by its header; ARCH_NONE if it is neither's. */
-static enum arch kernel_arch_of(const struct sb_kernel *k)
-{
-	const unsigned char *h = k->data;
-
-	if (k->len >= 0x40 && !memcmp(h + 0x38, "ARM\x64", 4))
-		return ARCH_ARM64;
-	if (k->len >= 0x210 && !memcmp(h + 0x202, "HdrS", 4))
-		return ARCH_X86_64;
-	return ARCH_NONE;
-}
-
 /* One architecture's chain: shim, its GRUB, the kernels of that architecture. */
 static void report_arch(const struct sb_iso *iso, size_t a, struct sb_report *r, int several)
 {
@@ -824,7 +813,7 @@ static void report_arch(const struct sb_iso *iso, size_t a, struct sb_report *r,
 		const struct sb_kernel *k = &iso->kernels[i];
 		char *no;
 
-		if (several && kernel_arch_of(k) != esp_arches[a].arch)
+		if (several && kernel_header_arch(k->data, k->len) != esp_arches[a].arch)
 			continue;
 		nkernels++;
 		no = shim_starts(r, k->path, k->data, k->len, &shim, &cer, &own);

@@ -452,10 +452,8 @@ static void kernel_arch(const struct iso_entry *e, void *ctx)
 	    pread(a->fd, h, sizeof(h), (off_t)e->offset) != (ssize_t)sizeof(h))
 		return;
 	/* the header says the architecture; the version is not needed */
-	if (!memcmp(h + 0x38, "ARM\x64", 4))
-		a->seen |= 1u << ARCH_ARM64;
-	else if (!memcmp(h + 0x202, "HdrS", 4))
-		a->seen |= 1u << ARCH_X86_64;
+	if (kernel_header_arch(h, sizeof(h)))
+		a->seen |= 1u << kernel_header_arch(h, sizeof(h));
 }
 
 static void no_boot(const struct iso_boot *b, void *ctx)
