@@ -18,7 +18,8 @@
 	"      --busybox PATH  --busybox-src DIR  --init PATH  --add SRC[:DEST]\n" \
 	"      --spec FILE  --compress NAME  --level N  --bare  --module NAME\n" \
 	"      --drivers SET[,SET...]  --modules-dir DIR  --firmware-dir DIR\n" \
-	"      --package NAME  --arch x86_64|arm64  --sysroot DIR\n"
+	"      --package NAME  --arch x86_64|arm64  --sysroot DIR  --rescue\n" \
+	"      --root-stack luks,lvm,md  --ssh-key FILE\n"
 
 /* The options of every command that boots (see qemu.h RUN_LONGOPTS). */
 #define RUN_OPTIONS_HELP \
@@ -136,9 +137,13 @@ static const struct command {
 	 "                          for a kernel PREFIX/boot/vmlinuz-RELEASE, else\n"
 	 "                          /lib/modules/RELEASE; no modules.dep needed)\n"
 	 "      --firmware-dir DIR  where the modules' firmware is (default: /lib/firmware)\n"
-	 "      --package NAME      an installed Debian package: its files (not its\n"
-	 "                          documentation) with its programs' libraries, and\n"
-	 "                          the data of the packages it depends on (repeatable)\n"
+	 "      --package NAME      a Debian package: its files (not its documentation)\n"
+	 "                          with its programs' libraries, and the data of the\n"
+	 "                          packages it depends on (repeatable); installed on\n"
+	 "                          the host, from the host, else downloaded with its\n"
+	 "                          dependencies by apt-get download into the cache\n"
+	 "                          (nothing installed); /usr/share/minos/packages\n"
+	 "                          lists each with its version and origin\n"
 	 "      --arch x86_64|arm64  the image's architecture (default: --kernel's, else\n"
 	 "                          the host's); an arm64 image gets minos-init-arm64 and\n"
 	 "                          Debian's busybox-static:arm64, fetched into the cache\n"
@@ -146,6 +151,17 @@ static const struct command {
 	 "      --sysroot DIR       a root of the image's architecture (an mmdebstrap'ed\n"
 	 "                          tree): --add'ed programs' libraries and --package's\n"
 	 "                          packages come from it, not from the host\n"
+	 "      --rescue            a rescue system: the generic drivers, the root\n"
+	 "                          stack's tools (all of luks,lvm,md) and a set of\n"
+	 "                          tools (filesystems, partitions, ddrescue, testdisk,\n"
+	 "                          SMART, NVMe, efibootmgr, rsync, dropbear, lspci,\n"
+	 "                          lsusb, less, vi), from the archive when not installed\n"
+	 "      --root-stack LAYER[,LAYER...]  what a root on luks (cryptsetup), lvm\n"
+	 "                          or md (mdadm) RAID needs: the tool and the kernel's\n"
+	 "                          modules; minos-init opens them (minos.luks=UUID,\n"
+	 "                          minos.md=) before it mounts root=\n"
+	 "      --ssh-key FILE      root's authorized SSH public keys: minos-init starts\n"
+	 "                          dropbear (no password logins; minos.ssh=off says no)\n"
 	 "      --bare              no default contents: only what the options add\n"
 	 "  -h, --help              this help\n"
 	 "\n"

@@ -10,6 +10,7 @@
 
 #include "cmd/commands.h"
 #include "format/compress.h"
+#include "image/rescue.h"
 #include "image/rootfs.h"
 #include "media/secureboot.h"
 #include "vm/qemu.h"
@@ -53,7 +54,7 @@ static void choices(const char *name, struct buf *b)
 		{"net", net_names}, {"drivers", driver_set_names},
 		{"rootfs-compress", rootfs_compressors}, {"secure-boot", sb_mode_names},
 		{"kernel-reports", kreport_mode_names}, {"dump-format", dump_format_names},
-		{"arch", arch_names},
+		{"arch", arch_names}, {"root-stack", root_stack_names},
 	};
 
 	b->len = 0;

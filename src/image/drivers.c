@@ -169,6 +169,41 @@ void drivers_add_live(struct drivers *d)
 	add_set(d, live, ARRAY_SIZE(live));
 }
 
+/*
+ * What a root on LUKS, LVM or md RAID needs of the kernel (--root-stack,
+ * --rescue): device-mapper's crypt target with every cipher and hash the
+ * kernel has as a module (LUKS headers name theirs; dracut's crypt module
+ * does the same), LVM's targets (snapshots, mirrors and RAID, thin pools,
+ * caches), md's personalities; and FUSE for a rescue's ntfs-3g.
+ */
+static const struct module_rule stack_luks[] = {
+	{"dm_crypt", NULL}, {"dm_integrity", NULL}, {"crypto/", NULL},
+	{"arch/x86/crypto/", NULL}, {"arch/arm64/crypto/", NULL},
+};
+static const struct module_rule stack_lvm[] = {
+	{"dm_mod", NULL}, {"dm_snapshot", NULL}, {"dm_mirror", NULL}, {"dm_raid", NULL},
+	{"dm_thin_pool", NULL}, {"dm_cache", NULL}, {"dm_cache_smq", NULL}, {"dm_zero", NULL},
+};
+static const struct module_rule stack_md[] = {
+	{"md_mod", NULL}, {"linear", NULL}, {"raid0", NULL}, {"raid1", NULL}, {"raid10", NULL},
+	{"raid456", NULL},
+};
+static const struct module_rule rescue[] = {
+	{"fuse", NULL},
+};
+
+void drivers_add_root_stack(struct drivers *d, unsigned stack)
+{
+	if (stack & STACK_LUKS)
+		add_set(d, stack_luks, ARRAY_SIZE(stack_luks));
+	if (stack & STACK_LVM)
+		add_set(d, stack_lvm, ARRAY_SIZE(stack_lvm));
+	if (stack & STACK_MD)
+		add_set(d, stack_md, ARRAY_SIZE(stack_md));
+	if (stack & STACK_RESCUE)
+		add_set(d, rescue, ARRAY_SIZE(rescue));
+}
+
 struct module_rule *drivers_rules(const struct drivers *d, size_t *n)
 {
 	struct module_rule *v = NULL;

@@ -10,7 +10,7 @@
 #include "image/modules.h"
 #include "util/arch.h"
 
-#define DRIVER_SETS 8
+#define DRIVER_SETS 16
 
 /* The set names --drivers takes, NULL-ended. */
 extern const char *const driver_set_names[];
@@ -47,6 +47,9 @@ void drivers_add_vm_host_root(struct drivers *d);
 /* Adds the drivers a live system's medium and root need (minos iso --rootfs). */
 void drivers_add_live(struct drivers *d);
 /* The rules of every set, in one malloc'd array of *n. */
+/* --root-stack's layers (and --rescue's extras): what the kernel needs for each. */
+enum { STACK_LUKS = 1, STACK_LVM = 2, STACK_MD = 4, STACK_RESCUE = 8 };
+void drivers_add_root_stack(struct drivers *d, unsigned stack);
 struct module_rule *drivers_rules(const struct drivers *d, size_t *n);
 
 /*

@@ -18,6 +18,7 @@
 #include "image/kernel.h"
 #include "image/modules.h"
 #include "image/package.h"
+#include "image/rescue.h"
 #include "image/fstree.h"
 #include "image/initrd.h"
 #include "image/spec.h"
@@ -71,9 +72,36 @@ int initramfs_for_machines(struct initramfs_opts *o)
 	return 0;
 }
 
+static void push_package(const char *name, void *ctx)
+{
+	struct initramfs_opts *o = ctx;
+
+	for (size_t i = 0; i < o->npackages; i++)
+		if (!strcmp(o->packages[i], name))
+			return;
+	push_arg(&o->packages, &o->npackages, name);
+}
+
+/* --root-stack's layers, or --rescue's (then the generic drivers too, unless --drivers says). */
+static int add_root_stack(struct initramfs_opts *o, unsigned stack)
+{
+	if (stack & STACK_RESCUE) {
+		int given = o->drivers.given;
+
+		if (drivers_parse(&o->drivers, "generic") < 0)
+			return -1;
+		o->drivers.given = given;
+	}
+	o->root_stack |= stack;
+	drivers_add_root_stack(&o->drivers, stack);
+	rescue_packages(stack, push_package, o);
+	return 1;
+}
+
 static int take_opt(struct initramfs_opts *o, int opt, const char *arg)
 {
 	long v;
+	unsigned v_stack;
 
 	switch (opt) {
 	case OPT_BUSYBOX: o->busybox = arg; return 1;
@@ -92,6 +120,15 @@ static int take_opt(struct initramfs_opts *o, int opt, const char *arg)
 	case OPT_FIRMWARE_DIR: o->firmware_dir = arg; return 1;
 	case OPT_DRIVERS: return drivers_parse(&o->drivers, arg) < 0 ? -1 : 1;
 	case OPT_SYSROOT: o->sysroot = arg; return 1;
+	case OPT_RESCUE: return add_root_stack(o, STACK_LUKS | STACK_LVM | STACK_MD | STACK_RESCUE);
+	case OPT_ROOT_STACK: return root_stack_parse(arg, &v_stack) < 0 ? -1 :
+				    add_root_stack(o, v_stack);
+	case OPT_SSH_KEY:
+		if (ssh_key_check(arg) < 0)
+			return -1;
+		o->ssh_key = arg;
+		push_package("dropbear-bin", o);
+		return 1;
 	case OPT_ARCH:
 		o->arch = arch_from_name(arg);
 		if (o->arch == ARCH_NONE)
@@ -507,9 +544,9 @@ static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum co
 	for (size_t i = 0; i < o->nadds; i++)
 		if (add_extra(fs, o->adds[i]) < 0)
 			goto out;
-	for (size_t i = 0; i < o->npackages; i++)
-		if (package_add(fs, o->packages[i]) < 0)
-			goto out;
+	if (package_add_all(fs, (char *const *)o->packages, o->npackages) < 0 ||
+	    rescue_files(fs, o->packages, o->npackages, o->ssh_key) < 0)
+		goto out;
 	if (modules && add_modules(fs, o, kernel, release, arch) < 0)
 		goto out;
 	for (size_t i = 0; i < o->nspecs; i++)

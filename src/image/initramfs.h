@@ -22,13 +22,16 @@ struct initramfs_opts {
 	const char *sysroot;	/* --sysroot: libraries and packages of another root */
 	const char **kernels;	/* every --kernel given (kernel: the last); minos iso takes two */
 	size_t nkernels;
+	unsigned root_stack;	/* --root-stack's STACK_* bits; --rescue: all, STACK_RESCUE too */
+	const char *ssh_key;	/* --ssh-key: root's authorized_keys, dropbear */
 };
 
 /* The long options every command that builds an initramfs accepts. */
 enum {
 	OPT_BUSYBOX = 1000, OPT_BUSYBOX_SRC, OPT_INIT, OPT_ADD, OPT_SPEC,
 	OPT_COMPRESS, OPT_LEVEL, OPT_KERNEL, OPT_BARE, OPT_MODULE, OPT_MODULES_DIR,
-	OPT_FIRMWARE_DIR, OPT_DRIVERS, OPT_PACKAGE, OPT_ARCH, OPT_SYSROOT,
+	OPT_FIRMWARE_DIR, OPT_DRIVERS, OPT_PACKAGE, OPT_ARCH, OPT_SYSROOT, OPT_RESCUE,
+	OPT_ROOT_STACK, OPT_SSH_KEY,
 };
 #define INITRAMFS_LONGOPTS \
 	{"busybox", required_argument, NULL, OPT_BUSYBOX}, \
@@ -46,7 +49,10 @@ enum {
 	{"drivers", required_argument, NULL, OPT_DRIVERS}, \
 	{"package", required_argument, NULL, OPT_PACKAGE}, \
 	{"arch", required_argument, NULL, OPT_ARCH}, \
-	{"sysroot", required_argument, NULL, OPT_SYSROOT}
+	{"sysroot", required_argument, NULL, OPT_SYSROOT}, \
+	{"rescue", no_argument, NULL, OPT_RESCUE}, \
+	{"root-stack", required_argument, NULL, OPT_ROOT_STACK}, \
+	{"ssh-key", required_argument, NULL, OPT_SSH_KEY}
 
 void initramfs_opts_init(struct initramfs_opts *o);
 /* Takes one option of INITRAMFS_LONGOPTS: 1 taken, 0 not ours, -1 bad. */

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/deb.h"
 #include "util/util.h"
 
 #define MAX_STATUS (256u << 20)
@@ -67,6 +68,8 @@ void dpkg_free(struct dpkg_db *db)
 		free(db->v[i].name);
 		free(db->v[i].arch);
 		free(db->v[i].depends);
+		free(db->v[i].version);
+		free(db->v[i].origin);
 	}
 	free(db->v);
 	memset(db, 0, sizeof(*db));
@@ -97,6 +100,8 @@ int dpkg_parse(const char *text, size_t len, struct dpkg_db *db)
 			continue;
 		}
 		pkg.arch = field_dup(s, e, "Architecture");
+		pkg.version = field_dup(s, e, "Version");
+		pkg.origin = field_dup(s, e, "Minos-Origin");
 		pkg.required = (prio && vl == 8 && !memcmp(prio, "required", 8)) ||
 			       ((v = field(s, e, "Essential", &vl)) && vl == 3 && !memcmp(v, "yes", 3));
 		pkg.depends = xasprintf("%s%s%s", pre ? pre : "", pre && dep ? ", " : "", dep ? dep : "");
@@ -167,67 +172,95 @@ static int shared_library(const char *path)
 }
 
 /*
- * One file of a package's list, the guest path l: where it is on a
- * merged-/usr root (/lib/x/y is /usr/lib/x/y), found under the root (the
- * host's /, or --sysroot's) and added.  Directories come with their files,
- * and so do links to them (merged /usr's /lib, which a package may list);
- * diverted files are gone.
+ * Where the file a package lists as l is, on the host (under the root: the
+ * host's /, --sysroot's or the archive's packages'), with its directory's
+ * links resolved, so a merged-/usr root's /lib/x/y is /usr/lib/x/y; NULL
+ * if it is not there, is a directory (or a link to one: merged /usr's
+ * /lib, which a package may list; directories come with their files), or
+ * lies through an absolute link out of the root.  Allocated.
  */
-static int add_listed(struct fstree *fs, char *l)
+static char *host_file(const struct fstree *fs, const char *l)
 {
 	const char *root = fs->sysroot ? fs->sysroot : "";
-	char *host = xasprintf("%s%s", root, l), *slash = strrchr(host, '/'), *dir;
+	char *host = xasprintf("%s%s", root, l), *slash = strrchr(host, '/'), *dir, *path = NULL;
 	size_t rn = strlen(root);
 	struct stat st, target;
-	int rc = 0;
 
 	if (lstat(host, &st) < 0 || S_ISDIR(st.st_mode) ||
 	    (S_ISLNK(st.st_mode) && stat(host, &target) == 0 && S_ISDIR(target.st_mode))) {
 		free(host);
-		return 0;
+		return NULL;	/* diverted files are gone */
 	}
 	*slash = '\0';
 	dir = realpath(*host ? host : "/", NULL);
 	*slash = '/';
-	/* a link out of the sysroot (an absolute one) is not followed there */
 	if (dir && rn && (strncmp(dir, root, rn) || (dir[rn] && dir[rn] != '/'))) {
 		free(dir);
 		dir = NULL;
 	}
-	if (dir) {
-		char *path = xasprintf("%s%s", strcmp(dir, "/") ? dir : "", slash);
-		const char *guest = path + rn;
-
-		rc = fstree_add_host(fs, path, *guest ? guest : "/");
-		free(path);
-		free(dir);
-	}
+	if (dir)
+		path = xasprintf("%s%s", strcmp(dir, "/") ? dir : "", slash);
+	free(dir);
 	free(host);
+	return path;
+}
+
+/* One file of a package's list, added where the root has it. */
+static int add_listed(struct fstree *fs, const char *l)
+{
+	char *path = host_file(fs, l);
+	const char *guest = path ? path + (fs->sysroot ? strlen(fs->sysroot) : 0) : NULL;
+	int rc = path ? fstree_add_host(fs, path, *guest ? guest : "/") : 0;
+
+	free(path);
 	return rc;
 }
 
-static int add_files(struct fstree *fs, const struct dpkg_pkg *p, int dependency)
+/* A package's list of files: dpkg's info/NAME.list (or NAME:ARCH.list), NUL-ended. */
+static int read_list(const struct fstree *fs, const struct dpkg_pkg *p, struct buf *b)
 {
 	char *admin = admindir(fs), *list = xasprintf("%s/info/%s.list", admin, p->name);
-	char *save = NULL;
-	struct buf b = {0};
-	int rc = 0;
+	int rc;
 
 	if (access(list, R_OK) < 0 && p->arch) {
 		free(list);
 		list = xasprintf("%s/info/%s:%s.list", admin, p->name, p->arch);
 	}
 	free(admin);
-	if (read_file_max(list, &b, MAX_STATUS, NULL) < 0) {
-		free(list);
-		return -1;
-	}
-	buf_add(&b, "", 1);
-	for (char *l = strtok_r((char *)b.data, "\n", &save); l && !rc; l = strtok_r(NULL, "\n", &save))
-		if (*l == '/' && !documentation(l) && !(dependency && shared_library(l)))
+	rc = read_file_max(list, b, MAX_STATUS, NULL);
+	free(list);
+	if (rc == 0)
+		buf_add(b, "", 1);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * Files a package has that a small system leaves out, for what they would
+ * bring: xfs_scrub (online checks of a mounted XFS) links ICU, 30 MB of
+ * Unicode tables.
+ */
+static int left_out(const char *path)
+{
+	static const char *const v[] = {"/usr/sbin/xfs_scrub", "/sbin/xfs_scrub"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (!strcmp(path, v[i]))
+			return 1;
+	return 0;
+}
+
+static int add_files(struct fstree *fs, const struct dpkg_pkg *p, int dependency)
+{
+	char *save = NULL;
+	struct buf b = {0};
+	int rc = read_list(fs, p, &b);
+
+	for (char *l = rc ? NULL : strtok_r((char *)b.data, "\n", &save); l && !rc;
+	     l = strtok_r(NULL, "\n", &save))
+		if (*l == '/' && !documentation(l) && !left_out(l) &&
+		    !(dependency && shared_library(l)))
 			rc = add_listed(fs, l);
 	buf_free(&b);
-	free(list);
 	return rc;
 }
 
@@ -237,9 +270,30 @@ struct closure {
 	size_t n;
 };
 
+/*
+ * Dependencies that serve a package's maintainer scripts, or its service
+ * under systemd and udev, which a minos image runs none of, or a helper
+ * script in Python (xfsprogs' xfs_scrub_all) that would bring the whole
+ * interpreter: never brought by another package (named, they come).
+ */
+static int for_scripts(const char *name)
+{
+	static const char *const v[] = {"adduser", "debconf", "lsb-base", "init-system-helpers",
+					"udev", "systemd", "systemd-sysv", "dpkg", "perl-base",
+					"sensible-utils", "ucf", "cron", "logrotate", "python3"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
+		if (!strcmp(name, v[i]))
+			return 1;
+	return 0;
+}
+
 static void visit(const struct dpkg_pkg *p, void *ctx)
 {
 	struct closure *c = ctx;
+
+	if (c->n && for_scripts(p->name))
+		return;
 
 	for (size_t i = 0; i < c->n; i++)
 		if (c->v[i] == p)
@@ -251,34 +305,237 @@ static void visit(const struct dpkg_pkg *p, void *ctx)
 	dpkg_depends(c->db, p->depends, visit, c);
 }
 
-int package_add(struct fstree *fs, const char *name)
+/* What the image carries from packages: "NAME VERSION ARCH ORIGIN" lines. */
+struct manifest {
+	char **v;
+	size_t n;
+};
+
+static void note(struct manifest *m, const struct fstree *fs, const struct dpkg_pkg *p)
+{
+	m->v = xrealloc(m->v, (m->n + 1) * sizeof(*m->v));
+	m->v[m->n++] = xasprintf("%s %s %s %s\n", p->name, p->version ? p->version : "-",
+				 p->arch ? p->arch : "-",
+				 p->origin ? p->origin : fs->sysroot ? "sysroot" : "host");
+}
+
+/* The host files the image holds (the last entry of each path), as real paths, sorted. */
+struct held {
+	char **v;
+	size_t n;
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = *(const struct entry *const *)a, *y = *(const struct entry *const *)b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void held_files(const struct fstree *fs, struct held *h)
+{
+	const struct entry **e = xcalloc(fs->n + 1, sizeof(*e));
+
+	for (size_t i = 0; i < fs->n; i++)
+		e[i] = &fs->v[i];
+	sort_items(e, fs->n, sizeof(*e), entry_cmp);
+	h->v = xcalloc(fs->n + 1, sizeof(*h->v));
+	h->n = 0;
+	for (size_t i = 0; i < fs->n; i++)
+		if (e[i]->src && (i + 1 == fs->n || strcmp(e[i]->path, e[i + 1]->path)) &&
+		    (h->v[h->n] = realpath(e[i]->src, NULL)))
+			h->n++;
+	sort_items(h->v, h->n, sizeof(*h->v), str_cmp);
+	free(e);
+}
+
+static int held(const struct held *h, const char *path)
+{
+	char *real = realpath(path, NULL);
+	int found = real && h->n && bsearch(&real, h->v, h->n, sizeof(*h->v), str_cmp);
+
+	free(real);
+	return found;
+}
+
+static void held_free(struct held *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i]);
+	free(h->v);
+}
+
+/* The required packages whose shared libraries came with the programs, noted too. */
+static void note_libraries(const struct fstree *fs, const struct dpkg_db *db,
+			   const struct closure *c, struct manifest *m)
+{
+	struct held h;
+
+	held_files(fs, &h);
+	for (size_t i = 0; i < db->n; i++) {
+		const struct dpkg_pkg *p = &db->v[i];
+		struct buf b = {0};
+		char *save = NULL;
+		size_t k = 0;
+
+		while (k < c->n && c->v[k] != p)
+			k++;
+		if (!p->required || k < c->n || read_list(fs, p, &b) < 0)
+			continue;
+		for (char *l = strtok_r((char *)b.data, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			char *path = *l == '/' && shared_library(l) ? host_file(fs, l) : NULL;
+			int found = path && held(&h, path);
+
+			free(path);
+			if (found) {
+				note(m, fs, p);
+				break;
+			}
+		}
+		buf_free(&b);
+	}
+	held_free(&h);
+}
+
+/* The database of fs's root (the host's, --sysroot's, or the archive's packages'). */
+static int load_db(const struct fstree *fs, struct buf *text, struct dpkg_db *db)
 {
 	char *admin = admindir(fs), *status = xasprintf("%s/status", admin);
-	struct buf b = {0};
-	struct dpkg_db db;
-	struct closure c = {.db = &db};
-	const struct dpkg_pkg *p;
-	int rc = -1;
+	int rc = read_file_max(status, text, MAX_STATUS, NULL);
 
 	free(admin);
-	if (read_file_max(status, &b, MAX_STATUS, NULL) < 0) {
-		free(status);
+	free(status);
+	if (rc < 0) {
+		memset(db, 0, sizeof(*db));
 		return -1;
 	}
-	dpkg_parse((const char *)b.data, b.len, &db);
-	if (!(p = dpkg_find(&db, name, strlen(name)))) {
-		fail(name, "not an installed Debian package %s(see dpkg -l)",
-		     fs->sysroot ? "in the sysroot " : "");
-		goto out;
+	return dpkg_parse((const char *)text->data, text->len, db);
+}
+
+/* names' packages (all in fs's root's database), each with its closure, noted in m. */
+static int add_from_root(struct fstree *fs, char *const names[], size_t n, struct manifest *m)
+{
+	struct buf text = {0};
+	struct dpkg_db db;
+	struct closure all = {.db = &db};
+	int rc = load_db(fs, &text, &db);
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct dpkg_pkg *p = dpkg_find(&db, names[i], strlen(names[i]));
+		struct closure c = {.db = &db};
+
+		if (!p) {
+			rc = fail(names[i], "is not in the packages' database");
+			break;
+		}
+		visit(p, &c);
+		for (size_t k = 0; k < c.n && !rc; k++)
+			rc = add_files(fs, c.v[k], k > 0);
+		for (size_t k = 0; k < c.n; k++) {
+			size_t j = 0;
+
+			while (j < all.n && all.v[j] != c.v[k])
+				j++;
+			if (j == all.n) {
+				all.v = xrealloc(all.v, (all.n + 1) * sizeof(*all.v));
+				all.v[all.n++] = c.v[k];
+			}
+		}
+		free(c.v);
 	}
-	visit(p, &c);
-	rc = 0;
-	for (size_t i = 0; i < c.n && !rc; i++)
-		rc = add_files(fs, c.v[i], i > 0);
-out:
-	free(c.v);
+	for (size_t k = 0; k < all.n && !rc; k++)
+		note(m, fs, all.v[k]);
+	if (!rc)
+		note_libraries(fs, &db, &all, m);
+	free(all.v);
 	dpkg_free(&db);
+	buf_free(&text);
+	return rc;
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* /usr/share/minos/packages: what the image carries, sorted, each once. */
+static int write_manifest(struct fstree *fs, struct manifest *m)
+{
+	struct buf b = {0};
+	int rc;
+	static const char head[] = "# package version architecture origin (host: installed on the host)\n";
+
+	sort_items(m->v, m->n, sizeof(*m->v), line_cmp);
+	buf_add(&b, head, strlen(head));
+	for (size_t i = 0; i < m->n; i++)
+		if (!i || strcmp(m->v[i], m->v[i - 1]))
+			buf_add(&b, m->v[i], strlen(m->v[i]));
+	rc = fstree_data(fs, "/usr/share/minos/packages", b.data, b.len, 0644);
 	buf_free(&b);
-	free(status);
+	return rc;
+}
+
+/* Whether the database of fs's root (host or --sysroot) has name installed. */
+static int installed(const struct dpkg_db *db, const char *name)
+{
+	return db && dpkg_find(db, name, strlen(name));
+}
+
+int package_add_all(struct fstree *fs, char *const names[], size_t n)
+{
+	char **here = xcalloc(n + 1, sizeof(*here)), **away = xcalloc(n + 1, sizeof(*away));
+	size_t nh = 0, na = 0;
+	struct manifest m = {0};
+	struct buf text = {0};
+	struct dpkg_db db = {0};
+	/* the host's packages are for an image of the host's architecture */
+	int local = fs->sysroot || !fs->arch || fs->arch == arch_host(), rc = 0;
+
+	if (!n)
+		goto out;
+	if (local && load_db(fs, &text, &db) < 0)
+		local = 0;	/* no dpkg here: every package from the archive */
+	for (size_t i = 0; i < n; i++) {
+		if (local && installed(&db, names[i]))
+			here[nh++] = names[i];
+		else
+			away[na++] = names[i];
+	}
+	rc = add_from_root(fs, here, nh, &m);
+	if (!rc && na) {
+		const char *sysroot = fs->sysroot;
+		enum arch arch = fs->arch ? fs->arch : arch_host();
+		char **q = xcalloc(na, sizeof(*q));
+		char *root;
+
+		for (size_t i = 0; i < na; i++)
+			q[i] = arch == arch_host() ? xstrdup(away[i])
+						   : xasprintf("%s:%s", away[i], arch_debian(arch));
+		root = deb_set(q, na, arch);
+		fs->sysroot = root;
+		rc = root ? add_from_root(fs, away, na, &m) : -1;
+		fs->sysroot = sysroot;
+		for (size_t i = 0; i < na; i++)
+			free(q[i]);
+		free(q);
+		free(root);
+	}
+	if (!rc)
+		rc = write_manifest(fs, &m);
+out:
+	for (size_t i = 0; i < m.n; i++)
+		free(m.v[i]);
+	free(m.v);
+	dpkg_free(&db);
+	buf_free(&text);
+	free(here);
+	free(away);
 	return rc;
 }

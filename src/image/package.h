@@ -10,6 +10,7 @@
 struct dpkg_pkg {
 	char *name, *arch;
 	char *depends;		/* Pre-Depends and Depends, one list */
+	char *version, *origin;	/* origin: Minos-Origin, the archive's URI (deb.c's sets) */
 	int required;		/* Priority: required, or Essential: yes */
 };
 struct dpkg_db {
@@ -24,11 +25,15 @@ void dpkg_depends(const struct dpkg_db *db, const char *deps,
 		  void (*fn)(const struct dpkg_pkg *p, void *ctx), void *ctx);
 
 /*
- * Adds package name's files (documentation left out) with the shared
+ * --package: each name's files (documentation left out) with the shared
  * libraries of its programs, and the files but shared libraries of the
- * packages it depends on that are neither required nor essential.  -1
- * after an error naming it.
+ * packages it depends on that are neither required nor essential.  A
+ * package installed on the host (or in --sysroot) comes from there; the
+ * others, with their dependencies, from the archive (deb.c's deb_set),
+ * their programs' libraries from those packages.  The image lists them
+ * all in /usr/share/minos/packages (NAME VERSION ARCH ORIGIN).  -1 after
+ * an error naming the package.
  */
-int package_add(struct fstree *fs, const char *name);
+int package_add_all(struct fstree *fs, char *const names[], size_t n);
 
 #endif

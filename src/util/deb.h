@@ -2,6 +2,8 @@
 #ifndef MINOS_DEB_H
 #define MINOS_DEB_H
 
+#include <stddef.h>
+
 #include "util/arch.h"
 
 /*
@@ -11,5 +13,17 @@
  * then reused.  Allocated; NULL after an error that says how to mend it.
  */
 char *deb_fetch(const char *pkg, enum arch arch);
+
+/*
+ * The packages names (NAME, or NAME:ARCH) and everything they depend on, as
+ * apt resolves them for a system with nothing installed (no recommends),
+ * unpacked together into one merged-/usr root in the cache
+ * (debs/set-KEY/root, KEY naming the exact .debs) with a dpkg database:
+ * var/lib/dpkg/status (each control file, "Minos-Origin: URI" added) and
+ * info/NAME.list.  Each .deb is downloaded once into debs/pool with apt-get
+ * download, which checks its hash.  Allocated; NULL after an error naming
+ * the package or apt's reason.
+ */
+char *deb_set(char *const names[], size_t n, enum arch arch);
 
 #endif
