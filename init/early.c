@@ -155,20 +155,21 @@ static void set_environment(const struct init *in)
 		     !strncmp(dev, "ttyAMA", 6) || !strncmp(dev, "ttyUSB", 6);
 
 	/* Ours, then what the kernel gave that ours do not replace; no setenv:
-	 * it would bring malloc into PID 1. */
+	 * it would bring malloc into PID 1.  DM_DISABLE_UDEV: libdevmapper
+	 * (cryptsetup, lvm) makes its /dev/mapper nodes itself, waiting for no udev. */
 	static char *env[64] = {"PATH=/sbin:/usr/sbin:/bin:/usr/bin", "HOME=/root",
-				"SHELL=/bin/sh", "USER=root", NULL};
-	int n = 4;
+				"SHELL=/bin/sh", "USER=root", "DM_DISABLE_UDEV=1", NULL};
+	int n = 5;
 
 	/* TERM= on the command line (minos run's host terminal) wins over ours */
 	env[n++] = serial ? "TERM=vt102" : "TERM=linux";
 	for (char **e = environ; e && *e; e++)
 		if (!strncmp(*e, "TERM=", 5) && strcmp(*e, "TERM=linux"))
-			env[4] = *e;
+			env[5] = *e;
 	for (char **e = environ; e && *e && n < 63; e++) {
 		int ours = 0;
 
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			ours |= !strncmp(*e, env[i], strcspn(env[i], "=") + 1);
 		if (!ours)
 			env[n++] = *e;

@@ -26,6 +26,7 @@
 #include "probe.h"
 #include "respawn.h"
 #include "root.h"
+#include "rootfind.h"
 #include "rootspec.h"
 #include "shutdown.h"
 #include "switchroot.h"

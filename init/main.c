@@ -30,6 +30,7 @@
 #include "root.h"
 #include "share.h"
 #include "shutdown.h"
+#include "ssh.h"
 #include "supervise.h"
 #include "testrun.h"
 #include "tty.h"
@@ -207,6 +208,7 @@ int main(void)
 		set_printk(&in);
 	tty_open(&in);
 	boot_sequence(&in);
+	ssh_start(&in);
 	if (in.test)
 		test_start(&in);
 	main_loop(&in);

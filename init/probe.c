@@ -1,8 +1,10 @@
 /*
  * probe.c - what a block device holds, read the way blkid reads it: the
  * filesystem's type, UUID and label from its superblock (ext2/3/4, btrfs,
- * xfs, iso9660, squashfs, vfat), and a partition's PARTUUID from the disk's
- * GPT or MBR.  No libblkid: PID 1 stays static and small.
+ * xfs, iso9660, squashfs, vfat), a LUKS header's UUID, whether the device
+ * is an md RAID member (then nothing else it seems to hold counts), and a
+ * partition's PARTUUID from the disk's GPT or MBR.  No libblkid: PID 1
+ * stays static and small.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -42,6 +44,9 @@
 #define GPT_ENTRIES_LBA (GPT_HEADER + 72)
 #define GPT_ENTRY_SIZE (GPT_HEADER + 84)
 #define GPT_ENTRY_GUID 16	/* unique partition GUID, in an entry */
+#define LUKS_MAGIC 0x0		/* "LUKS\xba\xbe", LUKS1 and LUKS2 alike */
+#define LUKS_UUID 168		/* the UUID as text, char[40] */
+#define MD_SB12 0x1000		/* md superblock 1.2 at 4 KiB, 1.1 at 0 */
 
 static unsigned char sb[BTRFS_SB + 0x200];	/* the furthest superblock read */
 
@@ -64,18 +69,46 @@ static void label_str(char *out, size_t n, const unsigned char *p, size_t len)
 		out[--i] = '\0';
 }
 
+/*
+ * An md RAID member: superblock 1.1 at the start, 1.2 at 4 KiB, 1.0 8 KiB
+ * before the end (4 KiB-aligned), 0.90 64 KiB before it (64 KiB-aligned).
+ * With 1.0 and 0.90 the member's start is the array's: its filesystem
+ * would be taken for the array's, and mounted alone.
+ */
+static int md_member(int fd)
+{
+	static const unsigned char magic[4] = {0xfc, 0x4e, 0x2b, 0xa9};	/* 0xa92b4efc */
+	off_t size = lseek(fd, 0, SEEK_END);
+	off_t end[2] = {(size - 8192) & ~(off_t)4095, (size & ~(off_t)65535) - 65536};
+	unsigned char m[4];
+
+	if (!memcmp(sb, magic, 4) || !memcmp(sb + MD_SB12, magic, 4))
+		return 1;
+	for (int i = 0; i < 2; i++)
+		if (end[i] >= 0 && pread(fd, m, 4, end[i]) == 4 && !memcmp(m, magic, 4))
+			return 1;
+	return 0;
+}
+
 int probe_fs(const char *dev, struct fsid *f)
 {
-	int fd = open(dev, O_RDONLY | O_CLOEXEC);
+	int fd = open(dev, O_RDONLY | O_CLOEXEC), md;
 	ssize_t got = fd >= 0 ? pread(fd, sb, sizeof(sb), 0) : -1;
 
 	memset(f, 0, sizeof(*f));
+	if (got >= 0)
+		memset(sb + got, 0, sizeof(sb) - got);
+	md = got >= 0 && md_member(fd);
 	if (fd >= 0)
 		close(fd);
 	if (got < 0)
 		return -1;
-	memset(sb + got, 0, sizeof(sb) - got);
-	if (sb[EXT_MAGIC] == 0x53 && sb[EXT_MAGIC + 1] == 0xef) {
+	if (md) {
+		strcpy(f->type, "linux_raid_member");
+	} else if (!memcmp(sb + LUKS_MAGIC, "LUKS\xba\xbe", 6)) {
+		strcpy(f->type, "crypto_LUKS");
+		memcpy(f->uuid, sb + LUKS_UUID, sizeof(f->uuid) - 1);	/* NUL-padded */
+	} else if (sb[EXT_MAGIC] == 0x53 && sb[EXT_MAGIC + 1] == 0xef) {
 		strcpy(f->type, "ext4");	/* the ext4 driver mounts ext2 and ext3 too */
 		uuid_str(f->uuid, sb + EXT_UUID);
 		label_str(f->label, sizeof(f->label), sb + EXT_LABEL, 16);

@@ -2,9 +2,9 @@
 #ifndef MINOS_INIT_PROBE_H
 #define MINOS_INIT_PROBE_H
 
-/* What a superblock says: type, UUID and label (empty when it has none). */
+/* What a superblock says: type (as blkid names it), UUID and label (empty when it has none). */
 struct fsid {
-	char type[16], uuid[40], label[64];
+	char type[24], uuid[40], label[64];
 };
 
 /* Reads dev's superblock into f (all empty if it is none minos knows); -1 if unreadable. */

@@ -4,6 +4,7 @@
 #include "cmdline.h"
 #include "inittab.h"
 #include "rootspec.h"
+#include "stackspec.h"
 #include "tap.h"
 
 static int warnings, last_line;
@@ -106,6 +107,68 @@ int main(void)
 		is_int(root_parse("root=/dev/sda rootdelay=-1", &r, why, sizeof(why)), -1, "or a positive one");
 		ok(root_uuid_eq("0a1b-2C3D", "0A1B-2c3d") && !root_uuid_eq("0a1b", "0a1b-2c3d") &&
 		   !root_uuid_eq("0a1b-2c3d", "0a1b"), "UUIDs compare without case, whole");
+	}
+	/* md RAID, LUKS and SSH words */
+	{
+		struct stack_spec s;
+		char why[300];
+
+		is_int(stack_parse("root=/dev/vda1 quiet", &s, why, sizeof(why)), 0, "no stack words");
+		ok(s.md == MD_AUTO && !s.nmd && !s.nluks && !s.key_dev[0],
+		   "without them: md by default, no LUKS, no key file");
+		stack_parse("minos.md=0", &s, why, sizeof(why));
+		ok(s.md == MD_OFF, "minos.md=0 turns md off");
+		stack_parse("minos.md=0 minos.md=all", &s, why, sizeof(why));
+		ok(s.md == MD_ALL, "minos.md=all, the last one winning");
+		is_int(stack_parse("minos.md=8a3c1b2d:4e5f6a7b:8c9d0e1f:2a3b4c5d,"
+				   "01234567-89ab-cdef-0123-456789abcdef", &s, why, sizeof(why)), 0,
+		       "a list of array UUIDs, mdadm's form and the dashed one");
+		ok(s.md == MD_LIST && s.nmd == 2 &&
+		   !strcmp(s.md_uuid[0], "8a3c1b2d:4e5f6a7b:8c9d0e1f:2a3b4c5d") &&
+		   !strcmp(s.md_uuid[1], "01234567-89ab-cdef-0123-456789abcdef"), "both kept as given");
+		is_int(stack_parse("minos.md=8a3c1b2d:4e5f,all2", &s, why, sizeof(why)), -1,
+		       "a short UUID is refused");
+		is_str(why, "minos.md=8a3c1b2d:4e5f,all2: not 0, all or a list of array UUIDs; ignored",
+		       "naming the word and what it should be");
+		ok(s.md == MD_AUTO, "and md stays at its default");
+		is_int(stack_parse("minos.luks=0A1B2C3D-0000-1111-2222-333344445555,"
+				   "luks-abcdef01-2345-6789-abcd-ef0123456789 "
+				   "rd.luks.uuid=luks-11111111-2222-3333-4444-555555555555 "
+				   "rd.luks.uuid=22222222-2222-3333-4444-555555555555", &s, why, sizeof(why)),
+		       0, "minos.luks= lists, rd.luks.uuid= repeats");
+		ok(s.nluks == 4 && !strcmp(s.luks[0], "0A1B2C3D-0000-1111-2222-333344445555") &&
+		   !strcmp(s.luks[1], "abcdef01-2345-6789-abcd-ef0123456789") &&
+		   !strcmp(s.luks[2], "11111111-2222-3333-4444-555555555555") &&
+		   !strcmp(s.luks[3], "22222222-2222-3333-4444-555555555555"),
+		   "every UUID, dracut's luks- prefix dropped");
+		is_int(stack_parse("rd.luks.uuid=nope minos.luks= minos.luks=1:2", &s, why, sizeof(why)), -1,
+		       "what is no LUKS UUID is refused");
+		is_str(why, "rd.luks.uuid=nope: not a list of LUKS UUIDs; ignored", "the first one said");
+		ok(!s.nluks, "none kept");
+		stack_parse("root=/dev/mapper/luks-abcdef01-2345-6789-abcd-ef0123456789 ro", &s, why,
+			    sizeof(why));
+		ok(s.nluks == 1 && !strcmp(s.luks[0], "abcdef01-2345-6789-abcd-ef0123456789"),
+		   "root=/dev/mapper/luks-UUID names its LUKS device");
+		stack_parse("root=/dev/mapper/vg-root", &s, why, sizeof(why));
+		ok(!s.nluks, "another /dev/mapper name does not");
+		is_int(stack_parse("minos.luks.key=LABEL=keys:/boot/root.key", &s, why, sizeof(why)), 0,
+		       "minos.luks.key=");
+		ok(!strcmp(s.key_dev, "LABEL=keys") && !strcmp(s.key_path, "/boot/root.key"),
+		   "split into the device and the path");
+		stack_parse("minos.luks.key=/dev/sdb1:/k", &s, why, sizeof(why));
+		ok(!strcmp(s.key_dev, "/dev/sdb1") && !strcmp(s.key_path, "/k"), "a /dev path as the device");
+		is_int(stack_parse("minos.luks.key=/dev/sdb1", &s, why, sizeof(why)), -1, "no path: refused");
+		is_int(stack_parse("minos.luks.key=:/k", &s, why, sizeof(why)), -1, "no device: refused");
+		is_int(stack_parse("minos.luks.key=sdb1:k", &s, why, sizeof(why)), -1,
+		       "a relative path: refused");
+		is_str(why, "minos.luks.key=sdb1:k: not DEVICE:/PATH; ignored", "and says so");
+
+		is_int(ssh_setting("quiet", 7), 7, "no minos.ssh=: the default");
+		is_int(ssh_setting("minos.ssh=on", 0), 1, "minos.ssh=on");
+		is_int(ssh_setting("minos.ssh", 0), 1, "a bare minos.ssh is on");
+		is_int(ssh_setting("minos.ssh=1 minos.ssh=off", 1), 0, "minos.ssh=off, the last winning");
+		is_int(ssh_setting("minos.ssh=0", 1), 0, "minos.ssh=0");
+		is_int(ssh_setting("minos.ssh=maybe", 1), -1, "anything else: -1");
 	}
 	return done_testing();
 }
