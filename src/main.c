@@ -71,7 +71,8 @@
 	"                          but --netboot), or the host's tap device NAME;\n" \
 	"                          a --kernel boot's image gets the NIC's driver\n" \
 	"      --forward HOST:GUEST  TCP port HOST on 127.0.0.1 to the guest's GUEST\n" \
-	"                          (with --net user; repeatable)\n" \
+	"                          (the user-mode network, minos test's too when\n" \
+	"                          forwarding; repeatable)\n" \
 	"      --share HOSTDIR[:GUESTDIR][:ro]  the host directory in the guest at\n" \
 	"                          GUESTDIR (default: the same path) through virtio-9p,\n" \
 	"                          read-only with :ro (repeatable; --kernel boots: the\n" \

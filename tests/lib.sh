@@ -13,7 +13,7 @@
 
 set -u
 TESTS=$(cd "$(dirname "$0")" && pwd)
-case $TESTS in */tests/boot | */tests/kernels) TESTS=${TESTS%/*} ;; esac
+case $TESTS in */tests/boot | */tests/kernels | */tests/rescue) TESTS=${TESTS%/*} ;; esac
 ROOT=${TESTS%/tests}
 BUILD=${MINOS_BUILD:-$ROOT/build}
 MINOS=$BUILD/minos
@@ -137,6 +137,9 @@ monitor() {
 # vm_start NAME QEMU-ARGS...: the serial port through NAME.in/NAME.out (its
 # text in NAME.log), QMP on NAME.qmp, a VGA display "video0".  VM_QEMU and
 # VM_VIDEO change the QEMU and the display (arm64: qemu-system-aarch64, ramfb).
+# A test that starts one stops it whatever happens with
+#   trap "rc=\$?; vm_stop NAME; exit \$rc" EXIT
+# (keeping the status: dash's exit status would be the trap's last command's).
 vm_start() {
 	name=$1; shift
 	mkfifo "$name.in" "$name.out"
@@ -152,9 +155,11 @@ vm_start() {
 	echo $! >"$name.holdpid"
 }
 
+# (A process already gone is no failure: under set -e a failed kill, the
+# last command of its list, would end the test.)
 vm_stop() {
 	for p in pid holdpid catpid; do
-		[ -f "$1.$p" ] && kill "$(cat "$1.$p")" 2>/dev/null
+		if [ -f "$1.$p" ]; then kill "$(cat "$1.$p")" 2>/dev/null || :; fi
 	done
 	# until QEMU is gone and has let go of the disks' locks
 	i=0

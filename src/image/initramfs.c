@@ -545,7 +545,7 @@ static int build_tree(struct fstree *fs, const struct initramfs_opts *o, enum co
 		if (add_extra(fs, o->adds[i]) < 0)
 			goto out;
 	if (package_add_all(fs, (char *const *)o->packages, o->npackages) < 0 ||
-	    rescue_files(fs, o->packages, o->npackages, o->ssh_key) < 0)
+	    rescue_files(fs, o->packages, o->npackages, o->ssh_key, o->root_stack) < 0)
 		goto out;
 	if (modules && add_modules(fs, o, kernel, release, arch) < 0)
 		goto out;

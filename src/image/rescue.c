@@ -120,9 +120,23 @@ static const char lvm_conf[] =
 	"\tmonitoring = 0\n"
 	"}\n";
 
-int rescue_files(struct fstree *fs, const char *const *packages, size_t n, const char *ssh_key)
+/*
+ * The filesystems mount tries when not told the type (BusyBox's mount reads
+ * this before /proc/filesystems): naming them makes the kernel load their
+ * module through modprobe, so `mount /dev/vg/root /mnt` works in a rescue
+ * shell before anything has loaded ext4.
+ */
+static const char filesystems[] = "ext4\next3\next2\nxfs\nbtrfs\nvfat\nexfat\nntfs3\n"
+				  "iso9660\nsquashfs\n";
+
+int rescue_files(struct fstree *fs, const char *const *packages, size_t n, const char *ssh_key,
+		 unsigned stack)
 {
 	int lvm = 0;
+
+	if (stack & STACK_RESCUE &&
+	    fstree_data(fs, "/etc/filesystems", filesystems, sizeof(filesystems) - 1, 0644) < 0)
+		return -1;
 
 	for (size_t i = 0; i < n; i++)
 		lvm |= !strcmp(packages[i], "lvm2");

@@ -24,8 +24,10 @@ int ssh_key_check(const char *file);
 /*
  * The files the layers need beyond their packages' (written after them):
  * LVM's configuration for a system without udev when lvm2 is among
- * packages, root's authorized_keys from ssh_key (NULL: none).
+ * packages, root's authorized_keys from ssh_key (NULL: none), and for
+ * --rescue (STACK_RESCUE in stack) /etc/filesystems.
  */
-int rescue_files(struct fstree *fs, const char *const *packages, size_t n, const char *ssh_key);
+int rescue_files(struct fstree *fs, const char *const *packages, size_t n, const char *ssh_key,
+		 unsigned stack);
 
 #endif

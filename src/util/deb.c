@@ -20,8 +20,11 @@
 #include "util/cache.h"
 #include "util/util.h"
 
-/* Runs argv (on PATH); its output only if it fails, and its last line in the error. */
-static int run_quiet(char *const argv[], const char *what)
+/*
+ * Runs argv (on PATH); its output only if it fails, and its last line in
+ * the error, which names what and the program as prog (NULL: argv[0]).
+ */
+static int run_quiet(char *const argv[], const char *what, const char *prog)
 {
 	struct buf out = {0};
 	int rc = run_capture(argv, NULL, RUN_STDERR | RUN_PATH, &out);
@@ -39,7 +42,8 @@ static int run_quiet(char *const argv[], const char *what)
 	while (out.len > 1 && out.data[out.len - 2] == '\n')
 		out.data[--out.len - 1] = '\0';
 	last = strrchr((char *)out.data, '\n');
-	fail(what, "%s failed (exit %d): %s", argv[0], rc, last ? last + 1 : (char *)out.data);
+	fail(what, "%s failed (exit %d): %s", prog ? prog : argv[0], rc,
+	     last ? last + 1 : (char *)out.data);
 	buf_free(&out);
 	return -1;
 }
@@ -53,14 +57,14 @@ static int download(const char *dir, const char *name)
 	char *get[] = {"sh", "-c", script, "sh", (char *)dir, (char *)name, NULL};
 	char *pattern = xasprintf("%s/*.deb", dir), *unpacked = xasprintf("%s/root", dir);
 	glob_t g = {0};
-	int rc = run_quiet(get, name);
+	int rc = run_quiet(get, name, "apt-get download");
 
 	if (rc == 0 && (glob(pattern, 0, NULL, &g) != 0 || g.gl_pathc != 1))
 		rc = fail(name, "apt-get download gave no single package");
 	if (rc == 0) {
 		char *x[] = {"dpkg-deb", "-x", g.gl_pathv[0], unpacked, NULL};
 
-		rc = run_quiet(x, name);
+		rc = run_quiet(x, name, NULL);
 	}
 	globfree(&g);
 	free(pattern);
@@ -143,6 +147,15 @@ static int deb_cmp(const void *a, const void *b)
 #define APT_NOTHING_INSTALLED(dir) "-o", "Dir::State::status=/dev/null", "-o", (dir), \
 	"-o", "Debug::NoLocking=1"
 
+/* The package apt's error is about (it names it), else the first asked for. */
+static const char *apt_package(const unsigned char *out, char *const names[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr((const char *)out, names[i]))
+			return names[i];
+	return names[0];
+}
+
 /* The first "E: " line of apt's output, for the error. */
 static const char *apt_error(char *out)
 {
@@ -179,7 +192,7 @@ static int resolve(char *const names[], size_t n, const char *scratch, struct de
 	if (rc < 0)
 		rc = fail_errno("apt-get", "cannot run it to find the packages");
 	else if (rc > 0)
-		rc = fail(n == 1 ? names[0] : "--package", "not installed here, and apt cannot "
+		rc = fail(apt_package(out.data, names, n), "not installed here, and apt cannot "
 			  "install it: %s", apt_error((char *)out.data));
 	for (char *save = NULL, *l = rc ? NULL : strtok_r((char *)out.data, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
@@ -222,8 +235,11 @@ static char *download_spec(const char *file)
 	return w;
 }
 
-/* The .debs of v that pool lacks, downloaded by apt (which checks each one's hash) into it. */
-static int download_missing(const char *pool, const struct deb *v, size_t n)
+/*
+ * The .debs of v that pool lacks, downloaded by apt (which checks each
+ * one's hash) into it; an error names what (the packages asked for).
+ */
+static int download_missing(const char *pool, const struct deb *v, size_t n, const char *what)
 {
 	char **argv = xcalloc(n + 8, sizeof(*argv)), *tmp = xasprintf("%s/.get.XXXXXX", pool);
 	size_t k = 0, missing = 0;
@@ -245,7 +261,7 @@ static int download_missing(const char *pool, const struct deb *v, size_t n)
 	if (missing && !mkdtemp(tmp))
 		rc = fail_errno(pool, "cannot make a directory");
 	else if (missing)
-		rc = run_quiet(argv, missing == 1 ? argv[k] : "apt-get download");
+		rc = run_quiet(argv, what, "apt-get download");
 	for (size_t i = 0; i < n && missing && !rc; i++) {
 		char *from = xasprintf("%s/%s", tmp, v[i].file), *to = xasprintf("%s/%s", pool,
 										 v[i].file);
@@ -302,7 +318,7 @@ static int unpack_set(const char *root, const char *pool, const struct deb *v, s
 		argv[k++] = xasprintf("%s/%s", pool, v[i].file);
 		argv[k++] = v[i].uri;
 	}
-	rc = run_quiet(argv, "unpacking the packages");
+	rc = run_quiet(argv, "unpacking the packages", NULL);
 	for (size_t i = 0; i < n; i++)
 		free(argv[5 + 2 * i]);
 	free(argv);
@@ -323,15 +339,31 @@ static char *set_key(enum arch arch, const struct deb *v, size_t n)
 	return strndup(hex, 32);
 }
 
+/* "a, b, c": the packages an error is about. */
+static char *join_names(char *const names[], size_t n)
+{
+	struct buf b = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_add(&b, ", ", 2);
+		buf_add(&b, names[i], strlen(names[i]));
+	}
+	buf_add(&b, "", 1);
+	return (char *)b.data;
+}
+
 char *deb_set(char *const names[], size_t n, enum arch arch)
 {
 	char *debs = cache_dir("debs"), *pool = NULL, *tmp = NULL, *key = NULL, *dest = NULL;
+	char *what = join_names(names, n);
 	struct deb *v = NULL;
 	size_t nv = 0;
 	struct stat st;
 
 	if (!debs) {
-		fail(names[0], "no cache directory to fetch it into (set MINOS_CACHE)");
+		fail(what, "no cache directory to fetch it into (set MINOS_CACHE)");
+		free(what);
 		return NULL;
 	}
 	pool = xasprintf("%s/pool", debs);
@@ -341,7 +373,7 @@ char *deb_set(char *const names[], size_t n, enum arch arch)
 		fail_errno(debs, "cannot make a directory");
 		goto out;
 	}
-	if (resolve(names, n, tmp, &v, &nv) < 0 || download_missing(pool, v, nv) < 0)
+	if (resolve(names, n, tmp, &v, &nv) < 0 || download_missing(pool, v, nv, what) < 0)
 		goto out;
 	key = set_key(arch, v, nv);
 	dest = xasprintf("%s/set-%s", debs, key);
@@ -369,6 +401,7 @@ out:
 		dest = root;
 	}
 	debs_free(v, nv);
+	free(what);
 	free(key);
 	free(tmp);
 	free(pool);

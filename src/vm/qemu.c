@@ -382,7 +382,7 @@ static int check_combinations(struct vm_config *c, const char *image, const char
 	if (c->netboot && c->net == NET_NONE)
 		return fail("--netboot", "boots over the user-mode network: not with --net none");
 	if (c->net == NET_DEFAULT)
-		c->net = c->test && !c->netboot ? NET_NONE : NET_USER;
+		c->net = c->test && !c->netboot && !c->nforwards ? NET_NONE : NET_USER;
 	if (c->nforwards && c->net != NET_USER)
 		return fail("--forward", "needs the user-mode network (--net user)");
 	if (c->machine == MACHINE_MICROVM && (image || c->uefi || c->ndisks))
