@@ -16,7 +16,7 @@ mtools dosfstools e2fsprogs kmod zstd xz-utils lz4 gzip hyperfine
 libxml2-utils tmux util-linux socat gdb file perl clang libclang-rt-14-dev
 bc bison flex libelf-dev debhelper lintian python3-minimal
 dnsmasq-base nginx-light iproute2 libdw-dev crash python3-drgn
-qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu qemu-user-static"
+qemu-system-arm qemu-efi-aarch64 gcc-aarch64-linux-gnu qemu-user-static openssh-client"
 
 missing=""
 for p in $PACKAGES; do
