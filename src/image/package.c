@@ -488,6 +488,15 @@ static int installed(const struct dpkg_db *db, const char *name)
 	return db && dpkg_find(db, name, strlen(name));
 }
 
+/* Debian policy's package names: [a-z0-9][a-z0-9+.-]+ (never an option to apt). */
+static int package_name(const char *name)
+{
+	if (strlen(name) < 2 || !strchr("abcdefghijklmnopqrstuvwxyz0123456789", name[0]) ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789+.-") != strlen(name))
+		return fail(name, "is not a Debian package name (--package)");
+	return 0;
+}
+
 int package_add_all(struct fstree *fs, char *const names[], size_t n)
 {
 	char **here = xcalloc(n + 1, sizeof(*here)), **away = xcalloc(n + 1, sizeof(*away));
@@ -498,6 +507,11 @@ int package_add_all(struct fstree *fs, char *const names[], size_t n)
 	/* the host's packages are for an image of the host's architecture */
 	int local = fs->sysroot || !fs->arch || fs->arch == arch_host(), rc = 0;
 
+	for (size_t i = 0; i < n; i++)
+		if (package_name(names[i]) < 0) {
+			rc = -1;
+			goto out;
+		}
 	if (!n)
 		goto out;
 	if (local && load_db(fs, &text, &db) < 0)

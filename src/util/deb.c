@@ -193,7 +193,8 @@ static int resolve(char *const names[], size_t n, const char *scratch, struct de
 		rc = fail_errno("apt-get", "cannot run it to find the packages");
 	else if (rc > 0)
 		rc = fail(apt_package(out.data, names, n), "not installed here, and apt cannot "
-			  "install it: %s", apt_error((char *)out.data));
+			  "install it: %s%s", apt_error((char *)out.data),
+			  strstr((char *)out.data, "Unable to locate") ? " (apt-get update?)" : "");
 	for (char *save = NULL, *l = rc ? NULL : strtok_r((char *)out.data, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		char *q = strchr(l + 1, '\''), *file;

@@ -120,6 +120,7 @@ test_expect_success '--ssh-key: root logs in with the key, not with another, nev
 test_expect_success 'bad input: an unknown package, a download that fails, a bad --ssh-key' '
 	OUT=x.img
 	expect_error "no-such-package-minos" "$MINOS" initramfs -o x.img --package no-such-package-minos
+	expect_error "not a Debian package name" "$MINOS" initramfs -o x.img --package -oDebug::X=1
 	[ ! -e x.img ]
 	printf "Acquire::http::Proxy \"http://127.0.0.1:9/\";\nAcquire::Retries \"0\";\n" >apt.conf
 	MINOS_CACHE=$PWD/emptycache APT_CONFIG=$PWD/apt.conf \
