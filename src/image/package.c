@@ -419,6 +419,16 @@ static int load_db(const struct fstree *fs, struct buf *text, struct dpkg_db *db
 	return dpkg_parse((const char *)text->data, text->len, db);
 }
 
+static int has_db(const struct fstree *fs)
+{
+	char *admin = admindir(fs), *status = xasprintf("%s/status", admin);
+	int ok = access(status, R_OK) == 0;
+
+	free(admin);
+	free(status);
+	return ok;
+}
+
 /* names' packages (all in fs's root's database), each with its closure, noted in m. */
 static int add_from_root(struct fstree *fs, char *const names[], size_t n, struct manifest *m)
 {
@@ -514,15 +524,19 @@ int package_add_all(struct fstree *fs, char *const names[], size_t n)
 		}
 	if (!n)
 		goto out;
-	if (local && load_db(fs, &text, &db) < 0)
+	if (local && !has_db(fs))
 		local = 0;	/* no dpkg here: every package from the archive */
+	if (local && load_db(fs, &text, &db) < 0) {
+		rc = -1;
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (local && installed(&db, names[i]))
 			here[nh++] = names[i];
 		else
 			away[na++] = names[i];
 	}
-	rc = add_from_root(fs, here, nh, &m);
+	rc = nh ? add_from_root(fs, here, nh, &m) : 0;
 	if (!rc && na) {
 		const char *sysroot = fs->sysroot;
 		enum arch arch = fs->arch ? fs->arch : arch_host();
