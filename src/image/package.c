@@ -539,20 +539,11 @@ int package_add_all(struct fstree *fs, char *const names[], size_t n)
 	rc = nh ? add_from_root(fs, here, nh, &m) : 0;
 	if (!rc && na) {
 		const char *sysroot = fs->sysroot;
-		enum arch arch = fs->arch ? fs->arch : arch_host();
-		char **q = xcalloc(na, sizeof(*q));
-		char *root;
+		char *root = deb_set(away, na, fs->arch ? fs->arch : arch_host());
 
-		for (size_t i = 0; i < na; i++)
-			q[i] = arch == arch_host() ? xstrdup(away[i])
-						   : xasprintf("%s:%s", away[i], arch_debian(arch));
-		root = deb_set(q, na, arch);
 		fs->sysroot = root;
 		rc = root ? add_from_root(fs, away, na, &m) : -1;
 		fs->sysroot = sysroot;
-		for (size_t i = 0; i < na; i++)
-			free(q[i]);
-		free(q);
 		free(root);
 	}
 	if (!rc)

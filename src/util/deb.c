@@ -172,18 +172,22 @@ static const char *apt_error(char *out)
  * installed (no recommends): the packages and their dependencies at any
  * depth, alternatives and virtual packages chosen by apt's resolver.
  */
-static int resolve(char *const names[], size_t n, const char *scratch, struct deb **v,
-		   size_t *nv)
+static int resolve(char *const names[], size_t n, enum arch arch, const char *scratch,
+		   struct deb **v, size_t *nv)
 {
 	char *archives = xasprintf("Dir::Cache::archives=%s", scratch);
+	/* another architecture's image: apt resolves as on a system of that one alone, or
+	 * it would take the host's build of a Multi-Arch: foreign dependency (dmsetup) */
+	char *native = xasprintf("APT::Architecture=%s", arch_debian(arch));
+	char *only = xasprintf("APT::Architectures=%s", arch_debian(arch));
 	char *fixed[] = {"apt-get", "install", "--print-uris", "-qq", "--no-install-recommends",
-			 APT_NOTHING_INSTALLED(archives)};
-	size_t nf = ARRAY_SIZE(fixed);
+			 APT_NOTHING_INSTALLED(archives), "-o", native, "-o", only};
+	size_t nf = ARRAY_SIZE(fixed) - (arch == arch_host() ? 4 : 0);
 	char **argv = xcalloc(nf + n + 1, sizeof(*argv));
 	struct buf out = {0};
 	int rc;
 
-	memcpy(argv, fixed, sizeof(fixed));
+	memcpy(argv, fixed, nf * sizeof(*fixed));
 	memcpy(argv + nf, names, n * sizeof(*names));
 	rc = run_capture(argv, NULL, RUN_STDERR | RUN_PATH, &out);
 	buf_add(&out, "", 1);
@@ -211,6 +215,8 @@ static int resolve(char *const names[], size_t n, const char *scratch, struct de
 	sort_items(*v, *nv, sizeof(**v), deb_cmp);
 	buf_free(&out);
 	free(argv);
+	free(native);
+	free(only);
 	free(archives);
 	return rc;
 }
@@ -374,7 +380,7 @@ char *deb_set(char *const names[], size_t n, enum arch arch)
 		fail_errno(debs, "cannot make a directory");
 		goto out;
 	}
-	if (resolve(names, n, tmp, &v, &nv) < 0 || download_missing(pool, v, nv, what) < 0)
+	if (resolve(names, n, arch, tmp, &v, &nv) < 0 || download_missing(pool, v, nv, what) < 0)
 		goto out;
 	key = set_key(arch, v, nv);
 	dest = xasprintf("%s/set-%s", debs, key);

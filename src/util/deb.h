@@ -15,8 +15,8 @@
 char *deb_fetch(const char *pkg, enum arch arch);
 
 /*
- * The packages names (NAME, or NAME:ARCH) and everything they depend on, as
- * apt resolves them for a system with nothing installed (no recommends),
+ * The packages names and everything they depend on, as apt resolves them
+ * for a system of arch with nothing installed (no recommends),
  * unpacked together into one merged-/usr root in the cache
  * (debs/set-KEY/root, KEY naming the exact .debs) with a dpkg database:
  * var/lib/dpkg/status (each control file, "Minos-Origin: URI" added) and

@@ -113,10 +113,17 @@ test_expect_success '--sysroot: an arm64 Debian root gives --package file and it
 	A --sysroot root --package file -- file /bin/busybox >out &&
 	cat out &&
 	grep -q "ELF 64-bit LSB executable, ARM aarch64" out &&
-	expect_error "not an installed Debian package in the sysroot" \
+	expect_error "no-such-package: not installed here, and apt cannot install it" \
 		"$MINOS" initramfs -o bad.img --kernel "$(cat arm.path)" --sysroot root \
 		--package no-such-package &&
 	test ! -e bad.img
+'
+
+test_expect_success '--package from the archive for arm64: gddrescue:arm64 and its libraries, listed' '
+	A --package gddrescue -- sh -c "ddrescue --version | head -1; grep \"^gddrescue \" /usr/share/minos/packages | cut -d\" \" -f1,3" >out &&
+	cat out &&
+	grep -q "^GNU ddrescue" out &&
+	grep -qx "gddrescue arm64" out
 '
 
 test_done

@@ -44,8 +44,8 @@ test_expect_success '--package file: a file that identifies BusyBox, its magic d
 	expect_absent "gconv/.*\.so$" file.ls
 '
 
-test_expect_success '--package: a package that is not installed is an error' '
-	expect_error "no-such-package-here: not an installed Debian package" \
+test_expect_success '--package: a package neither installed nor in the archive is an error' '
+	expect_error "no-such-package-here: not installed here, and apt cannot install it" \
 		"$MINOS" initramfs -o pkg.img --package no-such-package-here &&
 	[ ! -e pkg.img ]
 '
