@@ -111,7 +111,7 @@ test_expect_success '--forward: BusyBox httpd in the guest answers an HTTP reque
 test_expect_success 'bad --net and --forward words are usage errors' '
 	expect_error "--net" "$MINOS" test --net wifi -- true &&
 	expect_error "--forward" "$MINOS" test --net user --forward 80 -- true &&
-	expect_error "--forward.*--net user" "$MINOS" test --forward 8080:80 -- true
+	expect_error "--forward.*--net user" "$MINOS" test --net none --forward 8080:80 -- true
 '
 
 test_done
