@@ -234,20 +234,20 @@ static int read_list(const struct fstree *fs, const struct dpkg_pkg *p, struct b
 	return rc < 0 ? -1 : 0;
 }
 
+static int listed(const char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, v[i]))
+			return 1;
+	return 0;
+}
+
 /*
  * Files a package has that a small system leaves out, for what they would
  * bring: xfs_scrub (online checks of a mounted XFS) links ICU, 30 MB of
  * Unicode tables.
  */
-static int left_out(const char *path)
-{
-	static const char *const v[] = {"/usr/sbin/xfs_scrub", "/sbin/xfs_scrub"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-		if (!strcmp(path, v[i]))
-			return 1;
-	return 0;
-}
+static const char *const left_out[] = {"/usr/sbin/xfs_scrub", "/sbin/xfs_scrub"};
 
 static int add_files(struct fstree *fs, const struct dpkg_pkg *p, int dependency)
 {
@@ -257,7 +257,7 @@ static int add_files(struct fstree *fs, const struct dpkg_pkg *p, int dependency
 
 	for (char *l = rc ? NULL : strtok_r((char *)b.data, "\n", &save); l && !rc;
 	     l = strtok_r(NULL, "\n", &save))
-		if (*l == '/' && !documentation(l) && !left_out(l) &&
+		if (*l == '/' && !documentation(l) && !listed(left_out, ARRAY_SIZE(left_out), l) &&
 		    !(dependency && shared_library(l)))
 			rc = add_listed(fs, l);
 	buf_free(&b);
@@ -276,32 +276,34 @@ struct closure {
  * script in Python (xfsprogs' xfs_scrub_all) that would bring the whole
  * interpreter: never brought by another package (named, they come).
  */
-static int for_scripts(const char *name)
-{
-	static const char *const v[] = {"adduser", "debconf", "lsb-base", "init-system-helpers",
-					"udev", "systemd", "systemd-sysv", "dpkg", "perl-base",
-					"sensible-utils", "ucf", "cron", "logrotate", "python3"};
+static const char *const for_scripts[] = {
+	"adduser", "debconf", "lsb-base", "init-system-helpers", "udev", "systemd",
+	"systemd-sysv", "dpkg", "perl-base", "sensible-utils", "ucf", "cron", "logrotate",
+	"python3",
+};
 
-	for (size_t i = 0; i < ARRAY_SIZE(v); i++)
-		if (!strcmp(name, v[i]))
+static int in_closure(const struct closure *c, const struct dpkg_pkg *p)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->v[i] == p)
 			return 1;
 	return 0;
+}
+
+static void closure_add(struct closure *c, const struct dpkg_pkg *p)
+{
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
+	c->v[c->n++] = p;
 }
 
 static void visit(const struct dpkg_pkg *p, void *ctx)
 {
 	struct closure *c = ctx;
 
-	if (c->n && for_scripts(p->name))
-		return;
-
-	for (size_t i = 0; i < c->n; i++)
-		if (c->v[i] == p)
-			return;
-	if (c->n && p->required)
-		return;	/* the named package comes whole; what it needs of these, through ELF */
-	c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
-	c->v[c->n++] = p;
+	if (in_closure(c, p) ||
+	    (c->n && (p->required || listed(for_scripts, ARRAY_SIZE(for_scripts), p->name))))
+		return;	/* the named package comes whole; what it needs of required ones, through ELF */
+	closure_add(c, p);
 	dpkg_depends(c->db, p->depends, visit, c);
 }
 
@@ -382,11 +384,8 @@ static void note_libraries(const struct fstree *fs, const struct dpkg_db *db,
 		const struct dpkg_pkg *p = &db->v[i];
 		struct buf b = {0};
 		char *save = NULL;
-		size_t k = 0;
 
-		while (k < c->n && c->v[k] != p)
-			k++;
-		if (!p->required || k < c->n || read_list(fs, p, &b) < 0)
+		if (!p->required || in_closure(c, p) || read_list(fs, p, &b) < 0)
 			continue;
 		for (char *l = strtok_r((char *)b.data, "\n", &save); l;
 		     l = strtok_r(NULL, "\n", &save)) {
@@ -429,17 +428,16 @@ static int has_db(const struct fstree *fs)
 	return ok;
 }
 
-/* names' packages (all in fs's root's database), each with its closure, noted in m. */
-static int add_from_root(struct fstree *fs, char *const names[], size_t n, struct manifest *m)
+/* names' packages (all in db, fs's root's database), each with its closure, noted in m. */
+static int add_from_root(struct fstree *fs, const struct dpkg_db *db, char *const names[],
+			 size_t n, struct manifest *m)
 {
-	struct buf text = {0};
-	struct dpkg_db db;
-	struct closure all = {.db = &db};
-	int rc = load_db(fs, &text, &db);
+	struct closure all = {.db = db};
+	int rc = 0;
 
 	for (size_t i = 0; i < n && !rc; i++) {
-		const struct dpkg_pkg *p = dpkg_find(&db, names[i], strlen(names[i]));
-		struct closure c = {.db = &db};
+		const struct dpkg_pkg *p = dpkg_find(db, names[i], strlen(names[i]));
+		struct closure c = {.db = db};
 
 		if (!p) {
 			rc = fail(names[i], "is not in the packages' database");
@@ -448,31 +446,17 @@ static int add_from_root(struct fstree *fs, char *const names[], size_t n, struc
 		visit(p, &c);
 		for (size_t k = 0; k < c.n && !rc; k++)
 			rc = add_files(fs, c.v[k], k > 0);
-		for (size_t k = 0; k < c.n; k++) {
-			size_t j = 0;
-
-			while (j < all.n && all.v[j] != c.v[k])
-				j++;
-			if (j == all.n) {
-				all.v = xrealloc(all.v, (all.n + 1) * sizeof(*all.v));
-				all.v[all.n++] = c.v[k];
-			}
-		}
+		for (size_t k = 0; k < c.n; k++)
+			if (!in_closure(&all, c.v[k]))
+				closure_add(&all, c.v[k]);
 		free(c.v);
 	}
 	for (size_t k = 0; k < all.n && !rc; k++)
 		note(m, fs, all.v[k]);
 	if (!rc)
-		note_libraries(fs, &db, &all, m);
+		note_libraries(fs, db, &all, m);
 	free(all.v);
-	dpkg_free(&db);
-	buf_free(&text);
 	return rc;
-}
-
-static int line_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* /usr/share/minos/packages: what the image carries, sorted, each once. */
@@ -482,7 +466,7 @@ static int write_manifest(struct fstree *fs, struct manifest *m)
 	int rc;
 	static const char head[] = "# package version architecture origin (host: installed on the host)\n";
 
-	sort_items(m->v, m->n, sizeof(*m->v), line_cmp);
+	sort_items(m->v, m->n, sizeof(*m->v), str_cmp);
 	buf_add(&b, head, strlen(head));
 	for (size_t i = 0; i < m->n; i++)
 		if (!i || strcmp(m->v[i], m->v[i - 1]))
@@ -490,12 +474,6 @@ static int write_manifest(struct fstree *fs, struct manifest *m)
 	rc = fstree_data(fs, "/usr/share/minos/packages", b.data, b.len, 0644);
 	buf_free(&b);
 	return rc;
-}
-
-/* Whether the database of fs's root (host or --sysroot) has name installed. */
-static int installed(const struct dpkg_db *db, const char *name)
-{
-	return db && dpkg_find(db, name, strlen(name));
 }
 
 /* Debian policy's package names: [a-z0-9][a-z0-9+.-]+ (never an option to apt). */
@@ -531,19 +509,24 @@ int package_add_all(struct fstree *fs, char *const names[], size_t n)
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (local && installed(&db, names[i]))
+		if (local && dpkg_find(&db, names[i], strlen(names[i])))
 			here[nh++] = names[i];
 		else
 			away[na++] = names[i];
 	}
-	rc = nh ? add_from_root(fs, here, nh, &m) : 0;
+	rc = nh ? add_from_root(fs, &db, here, nh, &m) : 0;
 	if (!rc && na) {
 		const char *sysroot = fs->sysroot;
 		char *root = deb_set(away, na, fs->arch ? fs->arch : arch_host());
+		struct buf set_text = {0};
+		struct dpkg_db set_db = {0};
 
 		fs->sysroot = root;
-		rc = root ? add_from_root(fs, away, na, &m) : -1;
+		rc = root && load_db(fs, &set_text, &set_db) == 0 ?
+			     add_from_root(fs, &set_db, away, na, &m) : -1;
 		fs->sysroot = sysroot;
+		dpkg_free(&set_db);
+		buf_free(&set_text);
 		free(root);
 	}
 	if (!rc)

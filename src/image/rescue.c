@@ -10,6 +10,7 @@
  */
 #include "image/rescue.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "image/drivers.h"
@@ -36,21 +37,17 @@ static const char *const rescue_tools[] = {
 
 int root_stack_parse(const char *list, unsigned *stack)
 {
-	*stack = 0;
-	for (const char *p = list;; p++) {
-		size_t n = strcspn(p, ","), i = 0;
+	char *copy = xstrdup(list), *rest = copy, *w;
+	int rc = 0, i;
 
-		while (root_stack_names[i] && (strlen(root_stack_names[i]) != n ||
-					       strncmp(p, root_stack_names[i], n)))
-			i++;
-		if (!root_stack_names[i])
-			return fail("--root-stack", "unknown layer '%.*s' (luks, lvm or md)", (int)n,
-				    p);
-		*stack |= 1u << i;
-		p += n;
-		if (!*p)
-			return 0;
-	}
+	*stack = 0;
+	while (!rc && (w = strsep(&rest, ",")))
+		if ((i = pick_word("--root-stack", w, root_stack_names)) < 0)
+			rc = -1;
+		else
+			*stack |= 1u << i;	/* root_stack_names is in STACK_* bit order */
+	free(copy);
+	return rc;
 }
 
 void rescue_packages(unsigned stack, void (*fn)(const char *name, void *ctx), void *ctx)
